@@ -1,0 +1,31 @@
+"""Composition root of the relay process (``fleet relay``)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from eventlog.bus import connect, ensure_events_stream
+from eventlog.db import create_pool
+from eventlog.relay import Relay
+from fleet.config import environ, load_database, load_nats_url
+from fleet.logs import setup_logging
+from fleet.signals import stop_event
+
+
+async def main() -> None:
+    env = environ()
+    db = load_database(env)
+    stop = stop_event()
+    pool = await create_pool(db.writer_url, role=db.writer_role, max_size=3)
+    nc = await connect(load_nats_url(env), "fleet-relay")
+    try:
+        await ensure_events_stream(nc.jetstream())
+        await Relay(pool, nc).run(stop)
+    finally:
+        await nc.close()
+        await pool.close()
+
+
+def run() -> None:
+    setup_logging("relay")
+    asyncio.run(main())

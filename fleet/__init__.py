@@ -1,0 +1,1 @@
+"""The ``fleet`` command: settings, the embedded runtime, and the process supervisor."""

@@ -1,0 +1,157 @@
+"""``fleet``: one command in front of every process and admin task."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import asyncpg
+
+from fleet.config import ConfigError, database_configured, environ, load_database, state_dir
+from fleet.logs import setup_logging
+
+
+@contextmanager
+def database_ready() -> Iterator[None]:
+    """The embedded PostgreSQL running (started here, and stopped after, if it was not)."""
+    env = environ()
+    if database_configured(env):
+        yield
+        return
+    from fleet.runtime import EmbeddedPostgres
+
+    server = EmbeddedPostgres(state_dir(env))
+    already = server.running_port() is not None
+    server.start()
+    try:
+        yield
+    finally:
+        if not already:
+            server.stop()
+
+
+def cmd_migrate(_: argparse.Namespace) -> None:
+    from fleet.setup import prepare_database
+
+    with database_ready():
+        applied = prepare_database(environ())
+    print(f"migrations applied: {', '.join(applied) or 'none pending'}")
+
+
+async def _with_owner(fn: Callable[[asyncpg.Connection], object]) -> object:
+    conn = await asyncpg.connect(load_database(environ()).owner_url)
+    try:
+        return await fn(conn)  # type: ignore[misc]
+    finally:
+        await conn.close()
+
+
+def cmd_users_create(args: argparse.Namespace) -> None:
+    from fleet.accounts import create_user
+
+    async def create(conn: asyncpg.Connection) -> object:
+        return await create_user(
+            conn, email=args.email, password=args.password, org=args.org, role=args.role
+        )
+
+    with database_ready():
+        user_id = asyncio.run(_with_owner(create))
+    print(f"user {args.email} created ({args.role}, id {user_id})")
+
+
+def cmd_users_reset_password(args: argparse.Namespace) -> None:
+    from fleet.accounts import generate_password, set_password
+
+    password = args.password or generate_password()
+
+    async def reset(conn: asyncpg.Connection) -> object:
+        await set_password(conn, args.email, password)
+        return None
+
+    with database_ready():
+        asyncio.run(_with_owner(reset))
+    print(f"password of {args.email} set" + ("" if args.password else f": {password}"))
+
+
+def cmd_up(_: argparse.Namespace) -> None:
+    from fleet.supervisor import up
+
+    up()
+
+
+def cmd_ingest(_: argparse.Namespace) -> None:
+    from ingest.main import run
+
+    run()
+
+
+def cmd_relay(_: argparse.Namespace) -> None:
+    from eventlog.relay_main import run
+
+    run()
+
+
+def cmd_projector(_: argparse.Namespace) -> None:
+    from projector.main import run
+
+    run()
+
+
+def cmd_api(_: argparse.Namespace) -> None:
+    from query_api.main import run
+
+    run()
+
+
+def cmd_simulator(args: argparse.Namespace) -> None:
+    from simulator.main import run
+    from simulator.settings import SimulatorSettings
+
+    setup_logging("simulator")
+    run(SimulatorSettings.from_env(environ()), host=args.host, port=args.port)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="fleet", description="Fleet Manager (Uber + Bolt)")
+    sub = root.add_subparsers(dest="command", required=True)
+    sub.add_parser("up", help="run the whole system (embedded default)").set_defaults(fn=cmd_up)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(fn=cmd_migrate)
+    sub.add_parser("ingest", help="run the provider pollers").set_defaults(fn=cmd_ingest)
+    sub.add_parser("relay", help="run the outbox relay to NATS").set_defaults(fn=cmd_relay)
+    sub.add_parser("projector", help="run the projections").set_defaults(fn=cmd_projector)
+    sub.add_parser("api", help="run the query API").set_defaults(fn=cmd_api)
+    sim = sub.add_parser("simulator", help="run the Uber/Bolt simulator")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=8001)
+    sim.set_defaults(fn=cmd_simulator)
+    users = sub.add_parser("users", help="manage users").add_subparsers(dest="users", required=True)
+    create = users.add_parser("create", help="create a user")
+    create.add_argument("--email", required=True)
+    create.add_argument("--password", required=True)
+    create.add_argument("--org", required=True, help="org slug or id")
+    create.add_argument("--role", required=True, choices=["admin", "manager", "viewer", "auditor"])
+    create.set_defaults(fn=cmd_users_create)
+    reset = users.add_parser("reset-password", help="set (or generate) a user's password")
+    reset.add_argument("--email", required=True)
+    reset.add_argument("--password", help="omit to generate one, printed once")
+    reset.set_defaults(fn=cmd_users_reset_password)
+    return root
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    try:
+        args.fn(args)
+    except ConfigError as exc:
+        sys.exit(f"fleet {args.command}: configuration error: {exc}")
+    except KeyboardInterrupt:
+        pass
+    except Exception as exc:
+        from fleet.accounts import AccountError
+
+        if isinstance(exc, AccountError):
+            sys.exit(f"fleet {args.command}: {exc}")
+        raise

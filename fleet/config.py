@@ -1,0 +1,187 @@
+"""Typed settings read from the environment, validated once at process start.
+
+Each process builds the settings it needs with one ``load_*`` call in its composition root
+and passes them down; nothing reads ``os.environ`` elsewhere. A missing or weak secret in
+production stops the process with a message that says which variable to fix.
+
+Where no database or NATS is configured, the values come from the embedded runtime that
+``fleet up`` (or any ``fleet`` command) keeps in the state folder, see :mod:`fleet.runtime`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+PROD_ENVS = frozenset({"prod", "production"})
+MIN_JWT_SECRET_BYTES = 32
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message names the variable and the fix."""
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """Where each role of the system connects.
+
+    ``owner_url`` applies migrations and runs admin commands; ``writer_url`` serves ingest,
+    relay and projector; ``api_url`` serves the query API. When a dedicated URL is not given,
+    the owner's login is used and the session switches to the role with ``role`` at connect.
+    """
+
+    owner_url: str
+    writer_url: str
+    api_url: str
+    writer_role: str | None = None
+    api_role: str | None = None
+
+
+@dataclass(frozen=True)
+class JwtSettings:
+    secret: str
+    issuer: str = "fleet-manager"
+    audience: str = "fleet-manager-api"
+    access_ttl_s: int = 900
+    algorithm: str = "HS256"
+
+
+@dataclass(frozen=True)
+class UberSettings:
+    client_id: str
+    client_secret: str
+    token_url: str
+    api_base: str
+    scopes: str
+    simulated: bool
+
+
+def app_env(env: Mapping[str, str]) -> str:
+    return env.get("APP_ENV", "dev").strip().lower() or "dev"
+
+
+def is_prod(env: Mapping[str, str]) -> bool:
+    return app_env(env) in PROD_ENVS
+
+
+def state_dir(env: Mapping[str, str]) -> Path:
+    """The git-ignored folder holding embedded data, generated secrets and runtime info."""
+    return Path(env.get("FLEET_STATE_DIR") or Path.cwd() / ".state").resolve()
+
+
+def database_configured(env: Mapping[str, str]) -> bool:
+    return bool(env.get("DATABASE_URL") or env.get("DB_HOST"))
+
+
+def nats_configured(env: Mapping[str, str]) -> bool:
+    return bool(env.get("NATS_URL"))
+
+
+def database_url_from_env(env: Mapping[str, str]) -> str:
+    """``DATABASE_URL``, or a URL built from the ``DB_*`` variables (host, port, name...)."""
+    if url := env.get("DATABASE_URL"):
+        return url
+    host = env.get("DB_HOST")
+    if not host:
+        raise ConfigError(
+            "set DATABASE_URL or DB_HOST (with DB_PORT, DB_NAME, DB_USER, DB_PASSWORD)"
+        )
+    user = quote(env.get("DB_USER", "postgres"), safe="")
+    password = env.get("DB_PASSWORD")
+    auth = f"{user}:{quote(password, safe='')}" if password else user
+    port = _int(env, "DB_PORT", 5432)
+    return f"postgresql://{auth}@{host}:{port}/{env.get('DB_NAME', 'fleet')}"
+
+
+def load_database(env: Mapping[str, str]) -> DatabaseSettings:
+    """Database URLs from the environment, or from the embedded runtime when none is set."""
+    if not database_configured(env):
+        from fleet import runtime  # local: the runtime module is only needed without config
+
+        return runtime.read_database_settings(state_dir(env))
+    owner = database_url_from_env(env)
+    writer = env.get("WRITER_DATABASE_URL")
+    api = env.get("API_DATABASE_URL")
+    return DatabaseSettings(
+        owner_url=owner,
+        writer_url=writer or owner,
+        api_url=api or owner,
+        writer_role=None if writer else "fleet_writer",
+        api_role=None if api else "fleet_api",
+    )
+
+
+def load_nats_url(env: Mapping[str, str]) -> str:
+    if url := env.get("NATS_URL"):
+        return url
+    from fleet import runtime
+
+    return runtime.read_nats_url(state_dir(env))
+
+
+def load_jwt(env: Mapping[str, str]) -> JwtSettings:
+    """JWT settings; in production a secret shorter than 32 bytes stops the process."""
+    secret = env.get("JWT_SECRET", "")
+    if is_prod(env) and len(secret.encode()) < MIN_JWT_SECRET_BYTES:
+        raise ConfigError(
+            f"JWT_SECRET must be set to at least {MIN_JWT_SECRET_BYTES} random bytes when "
+            "APP_ENV=prod (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+        )
+    if not secret:
+        from fleet import runtime
+
+        secret = runtime.dev_jwt_secret(state_dir(env))
+    return JwtSettings(
+        secret=secret,
+        issuer=env.get("JWT_ISSUER", "fleet-manager"),
+        audience=env.get("JWT_AUDIENCE", "fleet-manager-api"),
+        access_ttl_s=_int(env, "JWT_ACCESS_TTL_S", 900),
+    )
+
+
+UBER_DEFAULT_SCOPES = (
+    "vehicle_suppliers.organizations.read solutions.suppliers.drivers.status.read "
+    "solutions.suppliers.metrics.read supplier.partner.payments solutions.suppliers.reports"
+)
+
+
+def uber_credentials_set(env: Mapping[str, str]) -> bool:
+    return bool(env.get("UBER_CLIENT_ID") and env.get("UBER_CLIENT_SECRET"))
+
+
+def load_uber(env: Mapping[str, str]) -> UberSettings | None:
+    """Uber client settings, or None when Uber is not configured for this process."""
+    if not uber_credentials_set(env):
+        return None
+    simulated = env.get("UBER_SIMULATED", "") == "1"
+    return UberSettings(
+        client_id=env["UBER_CLIENT_ID"],
+        client_secret=env["UBER_CLIENT_SECRET"],
+        token_url=env.get("UBER_TOKEN_URL", "https://auth.uber.com/oauth/v2/token"),
+        api_base=env.get("UBER_API_BASE", "https://api.uber.com").rstrip("/"),
+        scopes=env.get("UBER_SCOPES", UBER_DEFAULT_SCOPES),
+        simulated=simulated,
+    )
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def env_int(env: Mapping[str, str], name: str, default: int) -> int:
+    """An integer setting, failing with the variable's name when it is not one."""
+    return _int(env, name, default)
+
+
+def environ() -> Mapping[str, str]:
+    """The process environment, read once by each composition root."""
+    return dict(os.environ)

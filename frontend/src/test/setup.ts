@@ -1,0 +1,16 @@
+import { cleanup } from '@testing-library/react';
+import { afterEach, beforeEach } from 'vitest';
+import { resetSessionCacheForTests } from '../api/client';
+import { resetDriversListMemory } from '../pages/DriversPage';
+
+beforeEach(() => {
+  window.sessionStorage.clear();
+  window.localStorage.clear();
+  window.history.replaceState(null, '', '/');
+  resetSessionCacheForTests();
+  resetDriversListMemory();
+});
+
+afterEach(() => {
+  cleanup();
+});

@@ -1,0 +1,1 @@
+"""Uber Vehicle Suppliers: client and pollers."""

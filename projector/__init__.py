@@ -1,0 +1,1 @@
+"""Projector: consumes the log (via JetStream, Postgres as authority) into read tables."""

@@ -1,0 +1,1 @@
+"""The query API: read tables to the authenticated frontend, raw history to auditors."""

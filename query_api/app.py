@@ -1,0 +1,135 @@
+"""The FastAPI application: composition of routers, errors, metrics and the frontend."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import FileResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+
+from eventlog.bus import connect
+from eventlog.db import create_pool
+from fleet.config import DatabaseSettings, JwtSettings
+from query_api import problems
+from query_api.metrics import HttpMetrics
+from query_api.problems import ApiProblem
+from query_api.routes import auth, drivers, health
+from query_api.schemas import COMPONENTS
+
+log = logging.getLogger(__name__)
+
+API_PREFIXES = (
+    "/auth",
+    "/fleet",
+    "/bolt",
+    "/sync",
+    "/audit",
+    "/admin",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/docs",
+    "/openapi.json",
+)
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    database: DatabaseSettings
+    jwt: JwtSettings
+    nats_url: str | None
+    frontend_dir: Path | None = None
+
+
+def create_app(settings: ApiSettings) -> FastAPI:
+    """Build the API; connections open in the lifespan, never at import."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = settings.database
+        app.state.pool = await create_pool(db.api_url, role=db.api_role, max_size=20)
+        app.state.nats = (await _try_nats(settings.nats_url)) if settings.nats_url else None
+        try:
+            yield
+        finally:
+            if app.state.nats is not None:
+                await app.state.nats.close()
+            await app.state.pool.close()
+
+    app = FastAPI(
+        title="Fleet Manager API",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Uber and Bolt fleet data for AA DENIS MOBILITÉS.",
+    )
+    app.state.jwt = settings.jwt
+    registry = CollectorRegistry()
+    app.state.registry = registry
+    problems.install(app)
+    for router in (auth.router, drivers.router, health.router):
+        app.include_router(router)
+    _metrics_route(app, registry)
+    app.add_middleware(HttpMetrics, registry=registry)
+    _install_openapi(app)
+    if settings.frontend_dir and (settings.frontend_dir / "index.html").exists():
+        _serve_frontend(app, settings.frontend_dir)
+    return app
+
+
+async def _try_nats(url: str) -> Any:
+    try:
+        return await connect(url, "fleet-api", retry_for_s=5)
+    except Exception as exc:  # the API serves reads without NATS; /readyz says so
+        log.warning("API started without NATS (%s)", exc)
+        return None
+
+
+def _metrics_route(app: FastAPI, registry: CollectorRegistry) -> None:
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def _install_openapi(app: FastAPI) -> None:
+    """The OpenAPI document, with the msgspec response schemas as components."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(COMPONENTS)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _static_file(root: Path, path: str) -> Path | None:
+    """A file of the built frontend (favicon…), never outside its folder."""
+    candidate = (root / path).resolve()
+    if path and candidate.is_file() and candidate.is_relative_to(root.resolve()):
+        return candidate
+    return None
+
+
+def _serve_frontend(app: FastAPI, root: Path) -> None:
+    """The built dashboard at ``/``; client-side routes fall back to index.html."""
+    app.mount("/assets", StaticFiles(directory=root / "assets"), name="assets")
+    index = root / "index.html"
+
+    @app.get("/{path:path}", include_in_schema=False)
+    async def spa(path: str, request: Request) -> Response:
+        if request.url.path.startswith(API_PREFIXES):
+            raise ApiProblem(404, "Not Found", "no such route")
+        return FileResponse(_static_file(root, path) or index)

@@ -1,0 +1,43 @@
+"""Composition root of the API process (``fleet api``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import uvicorn
+
+from fleet.config import env_int, environ, load_database, load_jwt, load_nats_url
+from fleet.logs import setup_logging
+from query_api.app import ApiSettings, create_app
+
+
+def settings_from_env() -> ApiSettings:
+    env = environ()
+    frontend = env.get("FLEET_FRONTEND_DIR") or str(
+        Path(__file__).resolve().parents[1] / "frontend" / "dist"
+    )
+    nats_url = env.get("NATS_URL")
+    if nats_url is None:
+        try:
+            nats_url = load_nats_url(env)
+        except Exception:
+            nats_url = None
+    return ApiSettings(
+        database=load_database(env),
+        jwt=load_jwt(env),
+        nats_url=nats_url,
+        frontend_dir=Path(frontend),
+    )
+
+
+def run() -> None:
+    env = environ()
+    setup_logging("api")
+    settings = settings_from_env()
+    uvicorn.run(
+        create_app(settings),
+        host=env.get("FLEET_API_HOST", "127.0.0.1"),
+        port=env_int(env, "FLEET_API_PORT", 8000),
+        log_level="warning",
+        access_log=False,
+    )

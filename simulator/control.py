@@ -1,0 +1,190 @@
+"""Control and chaos endpoints under ``/_sim/`` (JSON, no auth; for tests and demos).
+
+Bodies and answers::
+
+    POST /_sim/chaos                {"provider": "uber"|"bolt", "fail_next": N, "status": 503,
+                                     "retry_after": null|S, "malformed_next": N,
+                                     "truncated_next": N, "transient_next": N,
+                                     "token_fail_next": N,
+                                     "delay_ms": MS, "extra_fields": bool}
+                                     -> {"provider": ..., "chaos": {...}}  (replaces that
+                                        provider's faults; omitted fields mean "no fault")
+    GET  /_sim/chaos                -> {"uber": {...}, "bolt": {...}}
+    POST /_sim/chaos/reset          -> disarm everything
+    POST /_sim/{p}/tokens/expire    -> {"expired": N}                 (p = uber | bolt)
+    POST /_sim/{p}/drivers/mutate   {"count": N} -> {"changed": [id, ...]}  (new phone, e-mail)
+    POST /_sim/{p}/drivers/add      {"count": N} -> {"added": [id, ...]}
+    POST /_sim/{p}/drivers/remove   {"count": N} -> {"removed": [id, ...]}
+    GET  /_sim/stats                -> {"calls": {"GET /path": {"200": n}}, "total_calls": n,
+                                        "uber": {"drivers": n, "live_tokens": n}, "bolt": {...}}
+    POST /_sim/stats/reset          -> forget call counts
+    GET  /_sim/clock                -> {"now": iso, "fixed": bool}
+    POST /_sim/clock                {"advance_s": S} or {"now": iso} (fixed clock only)
+
+Ids are Uber raw ``driverId`` values or Bolt ``driver_uuid`` values.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from simulator.bolt_world import BoltDriver
+from simulator.chaos import ChaosError
+from simulator.clock import FixedClock
+from simulator.render import json_response
+from simulator.state import SimState
+from simulator.tokens import TokenStore
+from simulator.world import UberDriver
+
+Action = Callable[[dict[str, Any]], Any]
+
+
+class World(Protocol):
+    """The run-time controls both provider worlds offer."""
+
+    def add_drivers(self, count: int) -> Sequence[UberDriver | BoltDriver]:
+        """Onboard drivers."""
+        ...
+
+    def mutate_drivers(self, count: int) -> Sequence[UberDriver | BoltDriver]:
+        """Change drivers."""
+        ...
+
+    def remove_drivers(self, count: int) -> Sequence[UberDriver | BoltDriver]:
+        """Offboard drivers."""
+        ...
+
+
+class ControlError(ValueError):
+    """A control request that cannot be honoured (answered 400)."""
+
+
+async def read_json_object(request: Request) -> dict[str, Any]:
+    """The request body as a JSON object; an empty body counts as ``{}``."""
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ControlError(f"body is not JSON: {exc.msg}") from None
+    if not isinstance(body, dict):
+        raise ControlError("body must be a JSON object")
+    return body
+
+
+def count_of(body: dict[str, Any]) -> int:
+    """The non-negative ``count`` field of a control body (default 1)."""
+    count = body.get("count", 1)
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise ControlError("count must be a non-negative integer")
+    return count
+
+
+def control(action: Action) -> Callable[[Request], Awaitable[Response]]:
+    """Wrap ``action(body) -> payload`` as a JSON endpoint answering 400 on bad input."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            return json_response(action(await read_json_object(request)))
+        except (ControlError, ChaosError) as exc:
+            return json_response({"error": str(exc)}, 400)
+
+    endpoint.__doc__ = action.__doc__
+    return endpoint
+
+
+def stats_view(sim: SimState) -> dict[str, Any]:
+    """Call counts plus the size of each provider's live state."""
+    return {
+        "calls": sim.stats.as_dict(),
+        "total_calls": sim.stats.total(),
+        "uber": {
+            "drivers": sim.uber_world.driver_count(),
+            "live_tokens": sim.uber_tokens.live_count(),
+        },
+        "bolt": {
+            "drivers": sim.bolt_world.driver_count(),
+            "live_tokens": sim.bolt_tokens.live_count(),
+        },
+    }
+
+
+def clock_view(sim: SimState) -> dict[str, Any]:
+    """The simulator's current time and whether it can be moved."""
+    return {"now": sim.clock.now().isoformat(), "fixed": isinstance(sim.clock, FixedClock)}
+
+
+def move_clock(sim: SimState, body: dict[str, Any]) -> dict[str, Any]:
+    """Advance (``advance_s``) or set (``now``, ISO-8601 with offset) a fixed clock."""
+    if not isinstance(sim.clock, FixedClock):
+        raise ControlError("the clock is the system clock; start with a FixedClock to move it")
+    if "now" in body:
+        try:
+            sim.clock.set(datetime.fromisoformat(str(body["now"])))
+        except (ValueError, TypeError) as exc:
+            raise ControlError(f"now must be an ISO-8601 time with an offset: {exc}") from None
+    advance = body.get("advance_s", 0)
+    if isinstance(advance, bool) or not isinstance(advance, int | float):
+        raise ControlError("advance_s must be a number of seconds")
+    sim.clock.advance(timedelta(seconds=advance))
+    return clock_view(sim)
+
+
+def provider_actions(name: str, world: World, tokens: TokenStore) -> list[tuple[str, Action]]:
+    """Token and roster controls of one provider."""
+    base = f"/_sim/{name}"
+    return [
+        (f"{base}/tokens/expire", lambda b: {"expired": tokens.expire_all()}),
+        (f"{base}/drivers/mutate", lambda b: _ids("changed", world.mutate_drivers(count_of(b)))),
+        (f"{base}/drivers/add", lambda b: _ids("added", world.add_drivers(count_of(b)))),
+        (f"{base}/drivers/remove", lambda b: _ids("removed", world.remove_drivers(count_of(b)))),
+    ]
+
+
+def control_routes(sim: SimState) -> list[Route]:
+    """The ``/_sim/`` routes, bound to ``sim``."""
+
+    def set_chaos(body: dict[str, Any]) -> Any:
+        """Replace one provider's armed faults."""
+        chaos = sim.chaos.configure(body)
+        return {"provider": body.get("provider", "uber"), "chaos": chaos.as_dict()}
+
+    def reset_chaos(body: dict[str, Any]) -> Any:
+        """Disarm every fault."""
+        sim.chaos.reset()
+        return sim.chaos.as_dict()
+
+    def reset_stats(body: dict[str, Any]) -> Any:
+        """Forget every call count."""
+        sim.stats.reset()
+        return stats_view(sim)
+
+    actions: list[tuple[str, Action]] = [
+        ("/_sim/chaos", set_chaos),
+        ("/_sim/chaos/reset", reset_chaos),
+        ("/_sim/stats/reset", reset_stats),
+        ("/_sim/clock", lambda b: move_clock(sim, b)),
+        *provider_actions("uber", sim.uber_world, sim.uber_tokens),
+        *provider_actions("bolt", sim.bolt_world, sim.bolt_tokens),
+    ]
+    routes = [Route(path, control(action), methods=["POST"]) for path, action in actions]
+    reads: list[tuple[str, Action]] = [
+        ("/_sim/chaos", lambda b: sim.chaos.as_dict()),
+        ("/_sim/stats", lambda b: stats_view(sim)),
+        ("/_sim/clock", lambda b: clock_view(sim)),
+    ]
+    routes += [Route(path, control(action), methods=["GET"]) for path, action in reads]
+    return routes
+
+
+def _ids(label: str, drivers: Sequence[UberDriver | BoltDriver]) -> dict[str, list[str]]:
+    ids = [d.driver_id if isinstance(d, UberDriver) else d.driver_uuid for d in drivers]
+    return {label: ids}

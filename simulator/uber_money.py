@@ -1,0 +1,206 @@
+"""Uber money endpoints: earner payments (U6) and realtime transactions (U7).
+
+Both report the same Uber trips as analytics' ``vs:TotalEarnings``: a trip's
+money is booked at ``paid_at`` (its drop-off), its driver keeps
+``fare - commission + tip``, and amounts are ``amountE5`` (cents x 1000).
+
+* Payments cover the last 24 h only: wider windows are clamped silently
+  (§4 #10), and a ``page_size`` above ``uber_payments_empty_above`` gives an
+  empty list, as seen live (§4 #6).
+* Transactions take windows of at most ``uber_txn_max_window_s`` inside the
+  last ``uber_txn_lookback_s``; anything else is 400 (§4 #10).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.routing import Route
+
+from simulator.activity import Trip
+from simulator.state import SimState
+from simulator.uber_http import (
+    bad_request,
+    epoch_ms,
+    json_body,
+    money,
+    page_size,
+    paginate,
+    pagination_options,
+    require_org,
+    uber_api,
+)
+from simulator.uber_roster import maybe_malformed, page_result
+from simulator.uber_timefmt import iso_utc_short
+from simulator.world import UberDriver
+
+SCOPES = ("supplier.partner.payments",)
+PAYMENTS_WINDOW_S = 86400
+
+
+def payment_breakdowns(trips: list[Trip]) -> list[dict[str, Any]]:
+    """The ``earnings`` -> ``net_fare``/``tip`` tree for a driver's trips."""
+    net_fare = sum(t.fare_cents + t.cancellation_fee_cents - t.commission_cents for t in trips)
+    tip = sum(t.tip_cents for t in trips)
+    children = [
+        {"categoryName": "net_fare", "amount": money(net_fare)},
+        {"categoryName": "tip", "amount": money(tip)},
+    ]
+    return [{"categoryName": "earnings", "amount": money(net_fare + tip), "children": children}]
+
+
+def transaction_uuid(trip: Trip) -> str:
+    """The payment transaction of a trip (stable: derived from the trip id)."""
+    return str(uuid.uuid5(uuid.UUID(trip.trip_id), "uber-transaction"))
+
+
+def render_transaction(driver: UberDriver, trip: Trip) -> dict[str, Any]:
+    """One ``transactions[]`` entry; note the capital ``UUID`` field names."""
+    break_down = [
+        {"categoryName": "fare", "amount": money(trip.fare_cents), "children": []},
+        {"categoryName": "service_fee", "amount": money(-trip.commission_cents), "children": []},
+    ]
+    if trip.tip_cents:
+        break_down.append({"categoryName": "tip", "amount": money(trip.tip_cents), "children": []})
+    return {
+        "driverInfo": {
+            "driverUUID": driver.driver_id,
+            "firstName": driver.first_name,
+            "lastName": driver.last_name,
+        },
+        "transactionInfo": {
+            "transactionUUID": transaction_uuid(trip),
+            "tripUUID": trip.trip_id,
+            "processedAt": iso_utc_short(int(trip.paid_at or trip.closed_at)),
+            "description": "tripCompleteOrder",
+            "breakDown": break_down,
+        },
+    }
+
+
+def optional_ms(raw: str | None, name: str) -> int | None:
+    """An optional epoch-ms query parameter."""
+    return None if raw in (None, "") else epoch_ms(raw, name)
+
+
+def time_range_filter(body: dict[str, Any]) -> tuple[int, int]:
+    """``(start_ms, end_ms)`` from the ``timeRange`` filter of a transactions body."""
+    for f in body.get("filters") or []:
+        if isinstance(f, dict) and f.get("field") == "timeRange":
+            value = f.get("value")
+            if not isinstance(value, list) or len(value) != 2:
+                raise bad_request("timeRange needs [start, end] in epoch milliseconds")
+            return epoch_ms(value[0], "timeRange start"), epoch_ms(value[1], "timeRange end")
+    raise bad_request("A timeRange filter is required")
+
+
+def descending(body: dict[str, Any]) -> bool:
+    """Whether ``sort`` asks for newest ``processedAt`` first (ascending by default)."""
+    for s in body.get("sort") or []:
+        if isinstance(s, dict) and s.get("field") == "processedAt":
+            return s.get("direction") == "DIRECTION_DESCENDING"
+    return False
+
+
+def payments_window(sim: SimState, start_raw: str | None, end_raw: str | None) -> tuple[int, int]:
+    """The asked ``[start, end)`` in unix seconds, clamped silently to the last 24 hours."""
+    now_ms = sim.now_s() * 1000
+    start = optional_ms(start_raw, "start_time") or 0
+    end = optional_ms(end_raw, "end_time") or now_ms
+    return max(start, now_ms - PAYMENTS_WINDOW_S * 1000) // 1000, min(end, now_ms) // 1000
+
+
+def transactions_window(sim: SimState, body: dict[str, Any]) -> tuple[int, int]:
+    """The ``timeRange`` in unix seconds, or 400 when too long or too old."""
+    start_ms, end_ms = time_range_filter(body)
+    max_window, lookback = sim.settings.uber_txn_max_window_s, sim.settings.uber_txn_lookback_s
+    if start_ms >= end_ms:
+        raise bad_request("timeRange start must be before its end")
+    if end_ms - start_ms > max_window * 1000:
+        raise bad_request(f"timeRange must not exceed {max_window} seconds")
+    if start_ms < (sim.now_s() - lookback) * 1000:
+        raise bad_request(f"timeRange must lie within the last {lookback} seconds")
+    return start_ms // 1000, end_ms // 1000
+
+
+def render_earner(driver: UberDriver, trips: list[Trip]) -> dict[str, Any]:
+    """One ``earnerPaymentBreakdowns[]`` entry."""
+    return {
+        "earnerInfo": {
+            "uuid": driver.driver_id,
+            "firstName": driver.first_name,
+            "lastName": driver.last_name,
+        },
+        "paymentBreakdowns": payment_breakdowns(trips),
+    }
+
+
+Paid = tuple[UberDriver, Trip]
+
+
+def processed_key(newest_first: bool) -> Callable[[Paid], str]:
+    """A string key increasing along the requested ``processedAt`` order (for keyset cursors)."""
+
+    def key(item: Paid) -> str:
+        paid = int(item[1].paid_at or 0)
+        stamp = 10**11 - paid if newest_first else paid
+        return f"{stamp:011d}:{transaction_uuid(item[1])}"
+
+    return key
+
+
+def uber_money_routes(sim: SimState) -> list[Route]:
+    """Routes U6 and U7, bound to ``sim``."""
+
+    async def payments(request: Request) -> dict[str, Any]:
+        """Per-earner payment breakdowns over (at most) the last 24 hours."""
+        q = request.query_params
+        org = require_org(sim, q.get("org_id"))
+        default = sim.settings.uber_default_page_size
+        size = page_size(q.get("page_size"), default=default, maximum=10**6)
+        if size > sim.settings.uber_payments_empty_above:
+            return page_result("earnerPaymentBreakdowns", [], "")
+        start, end = payments_window(sim, q.get("start_time"), q.get("end_time"))
+        history = sim.uber_history()
+        drivers = sim.uber_world.drivers(org.org_id)
+        if q.get("driver_id"):
+            drivers = [d for d in drivers if d.driver_id == q["driver_id"]]
+        paid = [(d, history.trips(d.person_index, start, end, at="paid_at")) for d in drivers]
+        earners = [(d, trips) for d, trips in paid if trips]
+        page, token = paginate(earners, lambda e: e[0].driver_id, q.get("page_token"), size)
+        records = maybe_malformed(sim, [render_earner(d, t) for d, t in page], "earnerInfo")
+        return page_result("earnerPaymentBreakdowns", records, token)
+
+    async def transactions(request: Request) -> dict[str, Any]:
+        """Trip payment transactions in a window of at most 15 minutes within the last day."""
+        org = require_org(sim, request.query_params.get("org_id"))
+        body = await json_body(request)
+        start, end = transactions_window(sim, body)
+        options = pagination_options(body)
+        size = page_size(str(options.get("pageSize") or ""), default=50, maximum=100)
+        history = sim.uber_history()
+        found = [
+            (d, t)
+            for d in sim.uber_world.drivers(org.org_id)
+            for t in history.trips(d.person_index, start, end, at="paid_at")
+        ]
+        key = processed_key(descending(body))
+        page, token = paginate(sorted(found, key=key), key, options.get("pageToken"), size)
+        records = [render_transaction(d, t) for d, t in page]
+        return page_result("transactions", maybe_malformed(sim, records, "transactionInfo"), token)
+
+    return [
+        Route(
+            "/v1/vehicle-suppliers/earners/payments",
+            uber_api(sim, SCOPES, payments),
+            methods=["GET"],
+        ),
+        Route(
+            "/v1/vehicle-suppliers/transactions",
+            uber_api(sim, SCOPES, transactions),
+            methods=["POST"],
+        ),
+    ]

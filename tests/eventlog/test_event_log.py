@@ -1,0 +1,76 @@
+"""The log is append-only whatever the code does, and appends only what changed."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import asyncpg
+import pytest
+
+from eventlog.store import read_after
+from tests.helpers import append_drivers, driver_observation
+
+
+async def test_database_refuses_update_delete_truncate_even_for_the_table_owner(
+    owner_pool: asyncpg.Pool, writer_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    [position] = await append_drivers(writer_pool, org_id, [driver_observation("d-immutable")])
+    statements = [
+        ("UPDATE event_log SET entity_id = 'x' WHERE position = $1", position),
+        ("DELETE FROM event_log WHERE position = $1", position),
+        ("TRUNCATE event_log",),
+    ]
+    for sql, *args in statements:
+        with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
+            await owner_pool.execute(sql, *args)
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await writer_pool.execute(sql, *args)
+    assert (
+        await owner_pool.fetchval("SELECT entity_id FROM event_log WHERE position = $1", position)
+        == "d-immutable"
+    )
+
+
+async def test_unchanged_repoll_appends_nothing_and_a_change_appends_one_event(
+    writer_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    first = await append_drivers(
+        writer_pool, org_id, [driver_observation("d1"), driver_observation("d2")]
+    )
+    again = await append_drivers(
+        writer_pool, org_id, [driver_observation("d1"), driver_observation("d2")]
+    )
+    changed = await append_drivers(
+        writer_pool, org_id, [driver_observation("d1"), driver_observation("d2", phone="699")]
+    )
+    assert len(first) == 2
+    assert again == []
+    assert len(changed) == 1
+    async with writer_pool.acquire() as conn:
+        [event] = await read_after(conn, changed[0] - 1, 1)
+    assert event.entity_id == "d2"
+    assert b'"699"' in bytes(event.record)
+
+
+async def test_key_order_and_whitespace_do_not_count_as_a_change(
+    writer_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    from contracts.uber import DRIVER_OBSERVED
+    from eventlog.store import Observation, canonical_hash
+
+    a = b'{"driverId": "d9", "firstName": "A"}'
+    b = b'{"firstName":"A","driverId":"d9"}'
+    obs = [Observation("d9", DRIVER_OBSERVED, 1, raw, canonical_hash(raw)) for raw in (a, b)]
+    assert len(await append_drivers(writer_pool, org_id, [obs[0]])) == 1
+    assert await append_drivers(writer_pool, org_id, [obs[1]]) == []
+
+
+async def test_events_keep_the_provider_bytes_exactly(
+    writer_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    obs = driver_observation("d-bytes")
+    [position] = await append_drivers(writer_pool, org_id, [obs])
+    stored = await writer_pool.fetchval(
+        "SELECT record FROM event_log WHERE position = $1", position
+    )
+    assert stored == obs.record

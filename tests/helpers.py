@@ -1,0 +1,47 @@
+"""Small builders shared by tests (no fakes of our infrastructure here)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from uuid import UUID
+
+import asyncpg
+
+from contracts.uber import DRIVER_OBSERVED, DRIVER_OBSERVED_VERSION
+from eventlog.store import Observation, append_observations, canonical_hash
+
+
+def driver_record(driver_id: str, first: str = "Rui", phone: str = "600000001") -> bytes:
+    return json.dumps(
+        {
+            "driverId": driver_id,
+            "firstName": first,
+            "lastName": "Costa",
+            "email": f"{driver_id}@example.test",
+            "phoneNumber": {"countryCode": "+33", "number": phone},
+        }
+    ).encode()
+
+
+def driver_observation(driver_id: str, **fields: str) -> Observation:
+    record = driver_record(driver_id, **fields)
+    return Observation(
+        driver_id, DRIVER_OBSERVED, DRIVER_OBSERVED_VERSION, record, canonical_hash(record)
+    )
+
+
+async def append_drivers(
+    pool: asyncpg.Pool, org_id: UUID, observations: list[Observation], account: str = "acct"
+) -> list[int]:
+    async with pool.acquire() as conn, conn.transaction():
+        return await append_observations(
+            conn,
+            org_id=org_id,
+            provider="uber",
+            account_id=account,
+            entity_type="driver",
+            observed_at=datetime.now(UTC),
+            fetch_id=None,
+            observations=observations,
+        )
