@@ -22,6 +22,9 @@ import pytest
 from fleet.config import DatabaseSettings
 from fleet.database import migrate, provision
 from fleet.runtime import API_ROLE, OWNER_ROLE, WRITER_ROLE, EmbeddedNats, EmbeddedPostgres
+from simulator import SimulatorSettings
+from tests.apihelp import api, make_user  # noqa: F401 (fixtures shared by all tests)
+from tests.simserver import SimServer, serve_simulator
 
 
 @dataclass
@@ -128,6 +131,15 @@ async def writer_pool(db: DatabaseSettings) -> AsyncIterator[asyncpg.Pool]:
     await pool.close()
 
 
+@pytest.fixture(scope="session")
+async def db_api_pool(db: DatabaseSettings) -> AsyncIterator[asyncpg.Pool]:
+    """Connections as the API role: no table of its own, no BYPASSRLS."""
+    pool = await asyncpg.create_pool(db.api_url, min_size=1, max_size=4)
+    assert pool is not None
+    yield pool
+    await pool.close()
+
+
 @pytest.fixture
 async def org_id(owner_pool: asyncpg.Pool) -> uuid.UUID:
     """A tenant of its own for each test: isolation by unique ids, not by wiping tables."""
@@ -135,6 +147,13 @@ async def org_id(owner_pool: asyncpg.Pool) -> uuid.UUID:
     return await owner_pool.fetchval(
         "INSERT INTO orgs (slug, name) VALUES ($1, $2) RETURNING org_id", slug, f"Test {slug}"
     )
+
+
+@pytest.fixture
+def simulator() -> Iterator[SimServer]:
+    """A simulator of its own for each test (25 Uber drivers, one Uber org)."""
+    with serve_simulator(SimulatorSettings(seed=7, uber_drivers=25)) as server:
+        yield server
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -46,8 +46,12 @@ def _uber_row(event: EventEnvelope) -> tuple[object, ...]:
 
 
 class DriversProjection:
-    name = "drivers"
+    """Drivers of every provider (Uber so far)."""
+
     event_types = frozenset({uber.DRIVER_OBSERVED})
+
+    def __init__(self, name: str = "drivers") -> None:
+        self.name = name
 
     async def apply(self, conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> None:
         await conn.executemany(_UPSERT, [_uber_row(e) for e in events])

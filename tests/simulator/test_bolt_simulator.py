@@ -104,7 +104,7 @@ async def test_sim_expire_invalidates_bolt_tokens_only(uber, bolt):
 
 
 async def test_get_companies_lists_integer_ids(open_uber, clock):
-    from conftest import BoltCalls
+    from tests.simulator.conftest import BoltCalls
 
     uber = await open_uber(SimulatorSettings(bolt_companies=2))
     bolt = BoltCalls(uber.client)

@@ -1,0 +1,64 @@
+"""The provider simulator served over real HTTP (uvicorn in a thread) for a test."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import uvicorn
+
+from fleet.config import UberSettings
+from fleet.runtime import free_port
+from simulator import SimulatorSettings, create_app
+
+
+@dataclass
+class SimServer:
+    url: str
+    settings: SimulatorSettings
+
+    def control(self, path: str, body: dict[str, Any] | None = None) -> Any:
+        """POST (or GET without body) to a /_sim/ control endpoint."""
+        with httpx.Client(base_url=self.url, timeout=10) as client:
+            response = client.post(path, json=body) if body is not None else client.get(path)
+            response.raise_for_status()
+            return response.json()
+
+    def chaos(self, **faults: Any) -> None:
+        self.control("/_sim/chaos", {"provider": "uber", **faults})
+
+    def uber_settings(self) -> UberSettings:
+        return UberSettings(
+            client_id=self.settings.uber_client_id,
+            client_secret=self.settings.uber_client_secret,
+            token_url=f"{self.url}/oauth/v2/token",
+            api_base=self.url,
+            scopes="vehicle_suppliers.organizations.read solutions.suppliers.drivers.status.read",
+            simulated=True,
+        )
+
+
+@contextmanager
+def serve_simulator(settings: SimulatorSettings) -> Iterator[SimServer]:
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("simulator did not start")
+        time.sleep(0.01)
+    try:
+        yield SimServer(f"http://127.0.0.1:{port}", settings)
+    finally:
+        server.should_exit = True
+        thread.join(10)
