@@ -11,7 +11,7 @@ FRONTEND_SRC := $(shell find frontend/src frontend/index.html frontend/vite.conf
 up: install frontend/dist/index.html ## run the whole system on the embedded default
 	$(BIN)/fleet up
 
-test: test-python test-frontend ## every test
+test: test-frontend test-python ## every test (pytest last: its summary closes the run)
 
 test-python: install
 	$(BIN)/pytest
