@@ -41,7 +41,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     FLEET_MIGRATIONS_DIR=/app/migrations \
     FLEET_STATE_DIR=/app/.state \
-    FLEET_API_HOST=0.0.0.0
+    FLEET_API_HOST=0.0.0.0 \
+    FLEET_METRICS_HOST=0.0.0.0
 
 RUN groupadd --system --gid 10001 fleet \
     && useradd --system --uid 10001 --gid fleet --home-dir /app --no-create-home \

@@ -11,6 +11,8 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from eventlog.metrics import QUARANTINED
+
 
 @dataclass(frozen=True)
 class ProviderCall:
@@ -77,6 +79,7 @@ async def quarantine(
     raw: bytes,
 ) -> None:
     """Keep a record we could not decode, with why, for auditors and a later retry."""
+    QUARANTINED.labels(provider, resource).inc()
     await conn.execute(
         "INSERT INTO quarantine (org_id, provider, resource, fetch_id, reason, raw) "
         "VALUES ($1, $2, $3, $4, $5, $6)",

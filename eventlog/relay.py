@@ -27,7 +27,8 @@ from nats.js.errors import NotFoundError
 from contracts.envelope import EventEnvelope, encode_envelope
 from contracts.subjects import EVENTS_STREAM, event_subject
 from eventlog.bus import POSITION_HEADER
-from eventlog.store import NOTIFY_CHANNEL, read_after
+from eventlog.metrics import RELAY_LAG, RELAY_PUBLISHED
+from eventlog.store import NOTIFY_CHANNEL, head_position, read_after
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,7 @@ class Relay:
             await self._publish(events)
             await self._save(conn, events[-1].position)
         self.published += len(events)
+        RELAY_PUBLISHED.inc(len(events))
         return len(events)
 
     async def _publish(self, events: list[EventEnvelope]) -> None:
@@ -119,7 +121,12 @@ class Relay:
         total = 0
         while n := await self.publish_pending():
             total += n
+        await self._measure_lag()
         return total
+
+    async def _measure_lag(self) -> None:
+        async with self._pool.acquire() as conn:
+            RELAY_LAG.set(await head_position(conn) - await self._checkpoint(conn))
 
     async def run(
         self, stop: asyncio.Event, on_error: Callable[[Exception], None] | None = None

@@ -9,6 +9,7 @@ from eventlog.db import create_pool
 from eventlog.relay import Relay
 from fleet.config import environ, load_database, load_nats_url
 from fleet.logs import setup_logging
+from fleet.metrics_server import serve_metrics
 from fleet.signals import stop_event
 
 
@@ -28,4 +29,5 @@ async def main() -> None:
 
 def run() -> None:
     setup_logging("relay")
+    serve_metrics(environ(), "relay")
     asyncio.run(main())

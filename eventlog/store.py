@@ -32,6 +32,7 @@ import asyncpg
 import msgspec
 
 from contracts.envelope import EventEnvelope
+from eventlog.metrics import EVENTS_APPENDED
 
 APPEND_LOCK = 0x6C6F67  # the advisory lock key serialising appends ("log")
 NOTIFY_CHANNEL = "fleet_event_log"
@@ -129,9 +130,16 @@ async def append_observations(
         account_id,
     )
     positions = sorted(row["last_position"] for row in rows)
+    _count_appended(batch, len(positions))
     if positions:
         await conn.execute("SELECT pg_notify($1, $2)", NOTIFY_CHANNEL, str(positions[-1]))
     return positions
+
+
+def _count_appended(batch: Sequence[Observation], appended: int) -> None:
+    """Count appended events by type (a page holds one type; counted before commit)."""
+    if appended:
+        EVENTS_APPENDED.labels(batch[0].event_type).inc(appended)
 
 
 _READ_SQL = """

@@ -14,6 +14,7 @@ import httpx
 import msgspec
 
 from ingest.errors import ProviderAuthError, ProviderRateLimited, ProviderUnavailable
+from ingest.metrics import TOKEN_MINTS
 
 
 class _TokenResponse(msgspec.Struct):
@@ -37,7 +38,6 @@ class ClientCredentials(httpx.Auth):
         scope: str,
         clock: Callable[[], float] = time.monotonic,
         margin_s: float = 60.0,
-        on_mint: Callable[[], None] | None = None,
     ) -> None:
         self._provider = provider
         self._token_url = token_url
@@ -49,7 +49,6 @@ class ClientCredentials(httpx.Auth):
         }
         self._clock = clock
         self._margin_s = margin_s
-        self._on_mint = on_mint
         self._token: str | None = None
         self._expires_at = 0.0
         self.mints = 0
@@ -92,8 +91,7 @@ class ClientCredentials(httpx.Auth):
         self._token = token.access_token
         self._expires_at = self._clock() + max(token.expires_in - self._margin_s, 0.0)
         self.mints += 1
-        if self._on_mint:
-            self._on_mint()
+        TOKEN_MINTS.labels(self._provider).inc()
 
 
 def _token_error(response: httpx.Response) -> str:

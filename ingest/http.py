@@ -29,6 +29,7 @@ from ingest.errors import (
     ProviderRejected,
     ProviderUnavailable,
 )
+from ingest.metrics import PROVIDER_CALL_SECONDS, PROVIDER_CALLS, RATE_LIMITED
 
 log = logging.getLogger(__name__)
 
@@ -56,13 +57,14 @@ class RetryPolicy:
 class RateLimiter:
     """A token bucket: ``rate`` requests per second on average, bursts up to ``burst``."""
 
-    def __init__(self, rate: float, burst: int = 1) -> None:
+    def __init__(self, rate: float, burst: int = 1, provider: str = "") -> None:
         self._rate = rate
         self._burst = float(burst)
         self._tokens = float(burst)
         self._last = time.monotonic()
         self._lock = asyncio.Lock()
         self.waits = 0
+        self._provider = provider
 
     async def acquire(self) -> None:
         async with self._lock:
@@ -71,6 +73,7 @@ class RateLimiter:
             self._last = now
             if self._tokens < 1:
                 self.waits += 1
+                RATE_LIMITED.labels(self._provider, "limiter").inc()
                 await asyncio.sleep((1 - self._tokens) / self._rate)
                 self._tokens = 1.0
                 self._last = time.monotonic()
@@ -103,6 +106,15 @@ class ProviderHttp:
         self._limiter = limiter
         self._sleep = sleep
 
+    def _observe(self, call: ProviderCall) -> ProviderCall:
+        """Count and time the call for /metrics."""
+        status = str(call.status) if call.status is not None else "error"
+        PROVIDER_CALLS.labels(self.provider, call.endpoint, status).inc()
+        PROVIDER_CALL_SECONDS.labels(self.provider, call.endpoint).observe(call.duration_ms / 1000)
+        if call.status == 429:
+            RATE_LIMITED.labels(self.provider, "provider").inc()
+        return call
+
     async def request(
         self,
         method: str,
@@ -116,6 +128,7 @@ class ProviderHttp:
         """Call, retrying the "unavailable" family; raise the last error when out of tries."""
         for attempt in range(self._retry.attempts):
             call, outcome = await self._attempt(method, url, parse, params, json)
+            self._observe(call)
             if not isinstance(outcome, ProviderError):
                 return Fetched(call, outcome)
             if on_failure:

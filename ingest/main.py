@@ -19,6 +19,7 @@ from fleet.config import (
     load_uber,
 )
 from fleet.logs import setup_logging
+from fleet.metrics_server import serve_metrics
 from fleet.signals import stop_event
 from ingest.auth import ClientCredentials
 from ingest.http import ProviderHttp, RateLimiter
@@ -90,4 +91,5 @@ async def main() -> None:
 
 def run() -> None:
     setup_logging("ingest")
+    serve_metrics(environ(), "ingest")
     asyncio.run(main())
