@@ -8,10 +8,10 @@ import logging
 import nats
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
-from nats.js.api import StorageType, StreamConfig
+from nats.js.api import RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
-from contracts.subjects import ALL_EVENTS, EVENTS_STREAM
+from contracts.subjects import ALL_EVENTS, COMMANDS_PREFIX, COMMANDS_STREAM, EVENTS_STREAM
 
 log = logging.getLogger(__name__)
 
@@ -71,12 +71,32 @@ def events_stream_config(replicas: int = 1) -> StreamConfig:
     )
 
 
-async def ensure_events_stream(js: JetStreamContext, replicas: int = 1) -> None:
-    """Create the events stream, or bring an existing one to our configuration."""
-    config = events_stream_config(replicas)
+def commands_stream_config(replicas: int = 1) -> StreamConfig:
+    return StreamConfig(
+        name=COMMANDS_STREAM,
+        subjects=[f"{COMMANDS_PREFIX}.>"],
+        storage=StorageType.FILE,
+        retention=RetentionPolicy.WORK_QUEUE,
+        num_replicas=replicas,
+        max_age=24 * 3600,
+    )
+
+
+async def ensure_commands_stream(js: JetStreamContext, replicas: int = 1) -> None:
+    """Create (or update) the work-queue stream carrying commands to the processes."""
+    await _ensure(js, commands_stream_config(replicas))
+
+
+async def _ensure(js: JetStreamContext, config: StreamConfig) -> None:
+    assert config.name is not None
     try:
-        await js.stream_info(EVENTS_STREAM)
+        await js.stream_info(config.name)
     except NotFoundError:
         await js.add_stream(config)
     else:
         await js.update_stream(config)
+
+
+async def ensure_events_stream(js: JetStreamContext, replicas: int = 1) -> None:
+    """Create the events stream, or bring an existing one to our configuration."""
+    await _ensure(js, events_stream_config(replicas))
