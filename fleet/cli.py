@@ -106,6 +106,20 @@ def cmd_api(_: argparse.Namespace) -> None:
     run()
 
 
+def cmd_openapi(args: argparse.Namespace) -> None:
+    """Print (or write) the API's OpenAPI document; needs no database."""
+    import json
+
+    from query_api.openapi import openapi_document
+
+    text = json.dumps(openapi_document(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as out:
+            out.write(text)
+    else:
+        sys.stdout.write(text)
+
+
 def cmd_simulator(args: argparse.Namespace) -> None:
     from simulator.main import run
     from simulator.settings import SimulatorSettings
@@ -123,6 +137,9 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("relay", help="run the outbox relay to NATS").set_defaults(fn=cmd_relay)
     sub.add_parser("projector", help="run the projections").set_defaults(fn=cmd_projector)
     sub.add_parser("api", help="run the query API").set_defaults(fn=cmd_api)
+    spec = sub.add_parser("openapi", help="print the API's OpenAPI document")
+    spec.add_argument("--out", help="write it to this file instead")
+    spec.set_defaults(fn=cmd_openapi)
     sim = sub.add_parser("simulator", help="run the Uber/Bolt simulator")
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8001)
