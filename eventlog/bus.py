@@ -29,7 +29,7 @@ async def connect(url: str, name: str, *, retry_for_s: float | None = None) -> N
     while True:
         try:
             return await nats.connect(
-                url,
+                servers(url),
                 name=name,
                 allow_reconnect=True,
                 max_reconnect_attempts=-1,
@@ -46,6 +46,11 @@ async def connect(url: str, name: str, *, retry_for_s: float | None = None) -> N
             await asyncio.sleep(delay)
             waited += delay
             delay = min(delay * 2, 5.0)
+
+
+def servers(url: str) -> list[str]:
+    """``NATS_URL`` may list a cluster's seed servers, comma-separated."""
+    return [part.strip() for part in url.split(",") if part.strip()]
 
 
 async def _on_error(exc: Exception) -> None:

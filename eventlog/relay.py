@@ -26,13 +26,15 @@ from nats.js.errors import NotFoundError
 
 from contracts.envelope import EventEnvelope, encode_envelope
 from contracts.subjects import EVENTS_STREAM, event_subject
-from eventlog.bus import POSITION_HEADER
+from eventlog.bus import POSITION_HEADER, ensure_events_stream
 from eventlog.metrics import RELAY_LAG, RELAY_PUBLISHED
 from eventlog.store import NOTIFY_CHANNEL, head_position, read_after
 
 log = logging.getLogger(__name__)
 
 ACK_TIMEOUT_S = 10.0
+API_TIMEOUT_S = 2.0
+MAX_BACKOFF_S = 2.0
 
 
 class Relay:
@@ -46,11 +48,17 @@ class Relay:
         name: str = "jetstream",
         batch_size: int = 1000,
         idle_poll_s: float = 1.0,
+        replicas: int = 1,
     ) -> None:
         self._pool = pool
         self._nc = nc
-        self._js: JetStreamContext = nc.jetstream(publish_async_max_pending=batch_size * 2)
+        # A short API timeout: after a leader dies the next request fails fast and is retried
+        # once a new leader is elected, instead of waiting out nats-py's default 5 s.
+        self._js: JetStreamContext = nc.jetstream(
+            timeout=API_TIMEOUT_S, publish_async_max_pending=batch_size * 2
+        )
         self._name = name
+        self._replicas = replicas
         self._batch_size = batch_size
         self._idle_poll_s = idle_poll_s
         self._wake = asyncio.Event()
@@ -82,7 +90,9 @@ class Relay:
         """Move the checkpoint up to the last position JetStream already holds."""
         try:
             info = await self._js.stream_info(EVENTS_STREAM)
-        except NotFoundError:
+        except NotFoundError:  # the NATS volume was lost: start the stream again
+            log.warning("relay: stream %s missing; creating it", EVENTS_STREAM)
+            await ensure_events_stream(self._js, self._replicas)
             return
         if not info.state.last_seq:
             return
@@ -151,7 +161,7 @@ class Relay:
                         on_error(exc)
                     log.warning("relay: %s: %s; retrying in %.1fs", type(exc).__name__, exc, delay)
                     await _sleep_or_stop(stop, delay)
-                    delay = min(delay * 2, 10.0)
+                    delay = min(delay * 2, MAX_BACKOFF_S)
                     continue
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._idle_poll_s)

@@ -7,7 +7,7 @@ import asyncio
 from eventlog.bus import connect, ensure_events_stream
 from eventlog.db import create_pool
 from eventlog.relay import Relay
-from fleet.config import environ, load_database, load_nats_url
+from fleet.config import env_int, environ, load_database, load_nats_url
 from fleet.logs import setup_logging
 from fleet.metrics_server import serve_metrics
 from fleet.signals import stop_event
@@ -19,9 +19,10 @@ async def main() -> None:
     stop = stop_event()
     pool = await create_pool(db.writer_url, role=db.writer_role, max_size=3)
     nc = await connect(load_nats_url(env), "fleet-relay")
+    replicas = env_int(env, "NATS_STREAM_REPLICAS", 1)
     try:
-        await ensure_events_stream(nc.jetstream())
-        await Relay(pool, nc).run(stop)
+        await ensure_events_stream(nc.jetstream(), replicas)
+        await Relay(pool, nc, replicas=replicas).run(stop)
     finally:
         await nc.close()
         await pool.close()

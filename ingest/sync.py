@@ -46,17 +46,23 @@ class SyncConsumer:
     """Serves sync commands for the resources this process knows."""
 
     def __init__(
-        self, pool: asyncpg.Pool, nc: NATS, recorder: RunRecorder, resources: Iterable[Resource]
+        self,
+        pool: asyncpg.Pool,
+        nc: NATS,
+        recorder: RunRecorder,
+        resources: Iterable[Resource],
+        replicas: int = 1,
     ) -> None:
         self._pool = pool
         self._nc = nc
         self._recorder = recorder
         self._resources = {(r.org_id, r.provider, r.resource): r for r in resources}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._replicas = replicas
 
     async def run(self, stop: asyncio.Event) -> None:
         js = self._nc.jetstream()
-        await ensure_commands_stream(js)
+        await ensure_commands_stream(js, self._replicas)
         sub = await js.pull_subscribe(
             f"{COMMANDS_PREFIX}.sync.>",
             durable=DURABLE,

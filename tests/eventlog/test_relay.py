@@ -65,3 +65,20 @@ async def test_relay_publishes_events_appended_while_nats_was_down(
         await task
     assert [e.position for e in events] == before + during
     assert len({e.event_id for e in events}) == 4
+
+
+async def test_relay_recreates_a_lost_stream_and_goes_on_from_its_checkpoint(
+    writer_pool: asyncpg.Pool, nc: NATS, org_id: UUID
+) -> None:
+    relay = Relay(writer_pool, nc)
+    await relay.reconcile()
+    await append_drivers(writer_pool, org_id, [driver_observation("lost1")])
+    await relay.drain()
+    await nc.jetstream().delete_stream("FLEET_EVENTS")  # the NATS volume is gone
+
+    after = await append_drivers(writer_pool, org_id, [driver_observation("kept1")])
+    await relay.reconcile()
+    await relay.drain()
+
+    events = await stream_events(nc, org_id, expect=1)
+    assert [e.position for e in events] == after
