@@ -1,0 +1,83 @@
+"""uber_driver_status (+ history): each driver's realtime status, and ``drivers.status``.
+
+A driver without ``statusEntries`` was not online during Uber's tracking window: the row says
+``DRIVER_STATUS_OFFLINE`` with no ``status_at``. The ``drivers`` row of the same Uber driver
+(if the drivers projection has made one) gets the same status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import asyncpg
+import msgspec
+
+from contracts import uber
+from contracts.envelope import EventEnvelope
+
+OFFLINE = "DRIVER_STATUS_OFFLINE"
+_STATUS = msgspec.json.Decoder(uber.UberDriverStatus)
+
+_UPSERT = """
+INSERT INTO uber_driver_status AS s (org_id, driver_id, account_id, status, status_at,
+                                     onboarding_status, license_plate, updated_at, last_position)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT (org_id, driver_id) DO UPDATE SET
+    account_id = excluded.account_id, status = excluded.status, status_at = excluded.status_at,
+    onboarding_status = excluded.onboarding_status, license_plate = excluded.license_plate,
+    updated_at = excluded.updated_at, last_position = excluded.last_position
+WHERE s.last_position < excluded.last_position
+"""
+
+_HISTORY = """
+INSERT INTO uber_driver_status_history (org_id, driver_id, status_at, status, position)
+VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING
+"""
+
+# Copy the current status to the drivers read table; only rows that exist are touched.
+_DRIVERS = """
+UPDATE drivers d SET status = s.status
+FROM uber_driver_status s
+WHERE d.org_id = s.org_id AND d.provider = 'uber' AND d.driver_id = s.driver_id
+  AND s.org_id = $1 AND s.driver_id = $2 AND d.status IS DISTINCT FROM s.status
+"""
+
+
+def _time(text: str | None) -> datetime | None:
+    """An ISO-8601 UTC output time (``…Z``) as an aware datetime."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+
+
+def _row(event: EventEnvelope) -> tuple[object, ...]:
+    overview = _STATUS.decode(event.record)
+    entry = overview.current()
+    plate = overview.vehicleInfo.licensePlate if overview.vehicleInfo else None
+    return (
+        event.org_id,
+        event.entity_id,
+        event.account_id,
+        entry.status if entry else OFFLINE,
+        _time(entry.timestamp) if entry else None,
+        overview.onboardingStatus,
+        plate,
+        event.observed_at,
+        event.position,
+    )
+
+
+class UberDriverStatusProjection:
+    """Realtime driver status from ``uber.driver_status.observed``."""
+
+    event_types = frozenset({uber.DRIVER_STATUS_OBSERVED})
+
+    def __init__(self, name: str = "uber_driver_status") -> None:
+        self.name = name
+
+    async def apply(self, conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> None:
+        """Upsert the current status, keep each timed status once, mirror it on drivers."""
+        rows = [_row(e) for e in events]
+        await conn.executemany(_UPSERT, rows)
+        history = [(r[0], r[1], r[4], r[3], r[8]) for r in rows if r[4] is not None]
+        await conn.executemany(_HISTORY, history)
+        await conn.executemany(_DRIVERS, sorted({(r[0], r[1]) for r in rows}, key=str))

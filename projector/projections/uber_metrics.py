@@ -1,0 +1,84 @@
+"""driver_daily_metrics (Uber rows): one row per driver and Europe/Paris day.
+
+The record is ``UberDailyMetricsRecord``: the day, the metric names, the provider's row. The
+row's values are positional, so each is read by its header name. Analytics sends no currency;
+``TotalEarnings`` is in the fleet's currency (``currency``, EUR for this French fleet).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import asyncpg
+import msgspec
+
+from contracts import uber
+from contracts.envelope import EventEnvelope
+from projector.projections.uber_money import decimal_to_minor
+
+_RECORD = msgspec.json.Decoder(uber.UberDailyMetricsRecord)
+_ROW = msgspec.json.Decoder(uber.UberAnalyticsRow)
+
+_UPSERT = """
+INSERT INTO driver_daily_metrics AS m (org_id, provider, driver_id, day, account_id, trips,
+                                       hours_online, hours_on_trip, earnings_minor, currency,
+                                       updated_at, last_position)
+VALUES ($1, 'uber', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+ON CONFLICT (org_id, provider, driver_id, day) DO UPDATE SET
+    account_id = excluded.account_id, trips = excluded.trips,
+    hours_online = excluded.hours_online, hours_on_trip = excluded.hours_on_trip,
+    earnings_minor = excluded.earnings_minor, currency = excluded.currency,
+    updated_at = excluded.updated_at, last_position = excluded.last_position
+WHERE m.last_position < excluded.last_position
+"""
+
+Value = str | int | float
+
+
+def _decimal(value: Value | None) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _trips(value: Value | None) -> int | None:
+    number = _decimal(value)
+    return int(number) if number is not None else None
+
+
+class UberDailyMetricsProjection:
+    """Uber's share of ``driver_daily_metrics``, from ``uber.daily_metrics.observed``."""
+
+    event_types = frozenset({uber.DAILY_METRICS_OBSERVED})
+
+    def __init__(self, name: str = "uber_daily_metrics", currency: str = "EUR") -> None:
+        self.name = name
+        self.currency = currency
+
+    async def apply(self, conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> None:
+        """Upsert each driver-day unless a later observation is already there."""
+        await conn.executemany(_UPSERT, [self._row(e) for e in events])
+
+    def _row(self, event: EventEnvelope) -> tuple[object, ...]:
+        record = _RECORD.decode(event.record)
+        row = _ROW.decode(record.row)
+        values = dict(zip(record.metrics, row.metricValues, strict=False))
+        earnings = values.get("TotalEarnings")
+        return (
+            event.org_id,
+            row.dimensionId,
+            date.fromisoformat(record.day),
+            event.account_id,
+            _trips(values.get("TotalTrips")),
+            _decimal(values.get("HoursOnline")),
+            _decimal(values.get("HoursOnTrip")),
+            None if earnings is None else decimal_to_minor(earnings, self.currency),
+            self.currency,
+            event.observed_at,
+            event.position,
+        )

@@ -1,0 +1,170 @@
+"""Uber vehicles, driver status, daily metrics and transactions: simulator → poller → log."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import logging
+from datetime import UTC, date, datetime, timedelta
+from uuid import UUID
+
+import asyncpg
+import pytest
+
+from fleet.config import UBER_DEFAULT_SCOPES
+from ingest.main import uber_http
+from ingest.uber.context import UberPollSettings
+from ingest.uber.pollers import UberPollers
+from ingest.uber.setup import uber_client
+from simulator import FixedClock
+from tests.ingest import test_uber_windows as uber_sim
+from tests.ingest.test_uber_windows import (
+    DRIVERS,
+    NOW,
+    PollersFactory,
+    RequestLog,
+    events_of,
+    ms,
+)
+from tests.simserver import SimServer
+
+FIFTEEN_MIN_MS = 15 * 60 * 1000
+
+# The fixed-clock simulator fixtures, shared with the other test_uber_* modules.
+clock, fixed_sim, sent = uber_sim.clock, uber_sim.fixed_sim, uber_sim.sent
+fixed_http, make_pollers = uber_sim.fixed_http, uber_sim.make_pollers
+
+
+async def test_vehicles_poll_appends_one_event_per_vehicle_and_nothing_on_repoll(
+    make_pollers: PollersFactory, writer_pool: asyncpg.Pool, org_id: UUID, sent: RequestLog
+) -> None:
+    pollers = make_pollers()
+    first = await pollers.vehicles()
+    again = await pollers.vehicles()
+
+    events = await events_of(writer_pool, org_id, "uber.vehicle.observed")
+    assert first.appended == DRIVERS and again.appended == 0 and again.records == DRIVERS
+    assert len({e["entity_id"] for e in events}) == len(events) == DRIVERS
+    assert {s.params["page_size"] for s in sent.to("/v2/vehicle-suppliers/vehicles")} == {"1000"}
+
+
+async def test_driver_status_poll_appends_only_statuses_that_changed(
+    make_pollers: PollersFactory, writer_pool: asyncpg.Pool, org_id: UUID, clock: FixedClock,
+    sent: RequestLog,
+) -> None:  # fmt: skip
+    pollers = make_pollers()
+    first = await pollers.driver_status()
+    again = await pollers.driver_status()
+    clock.advance(timedelta(hours=3))
+    later = await pollers.driver_status()
+
+    assert first.appended == DRIVERS and again.appended == 0
+    assert 0 < later.appended <= DRIVERS
+    events = await events_of(writer_pool, org_id, "uber.driver_status.observed")
+    assert len(events) == DRIVERS + later.appended
+    assert all(s.params["page_size"] == "100" for s in sent.to("/drivers/actions"))
+
+
+async def test_daily_metrics_append_one_event_per_driver_and_day_of_the_last_3_days(
+    make_pollers: PollersFactory, writer_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    pollers = make_pollers()
+    first = await pollers.daily_metrics()
+    again = await pollers.daily_metrics()
+
+    events = await events_of(writer_pool, org_id, "uber.daily_metrics.observed")
+    days = sorted({e["entity_id"].split(":")[1] for e in events})
+    assert first.appended == 3 * DRIVERS and again.appended == 0
+    assert days == ["2025-03-08", "2025-03-09", "2025-03-10"]
+    assert b'"day":"2025-03-10"' in events[-1]["record"] and b'"row":{' in events[-1]["record"]
+
+
+async def test_daily_metrics_catch_up_after_downtime_in_windows_of_at_most_8_days(
+    make_pollers: PollersFactory,
+    writer_pool: asyncpg.Pool,
+    org_id: UUID,
+    clock: FixedClock,
+    sent: RequestLog,
+) -> None:
+    await make_pollers().daily_metrics()
+    clock.advance(timedelta(days=12))
+    sent.clear()
+    await make_pollers().daily_metrics()  # a restarted process
+
+    asked = [s.body["reportRequests"][0]["timeRanges"] for s in sent.to("/analytics-data/query")]
+    assert len(asked) == 2
+    for ranges in asked:
+        assert ranges[-1]["endsAt"] - ranges[0]["startsAt"] <= 8 * 86400 * 1000
+    assert sent.to("/analytics-data/query")[0].body["orgId"]["orgUuid"]
+    events = await events_of(writer_pool, org_id, "uber.daily_metrics.observed")
+    days = {date.fromisoformat(e["entity_id"].split(":")[1]) for e in events}
+    assert days == {date(2025, 3, 8) + timedelta(days=i) for i in range(15)}  # 8th..22nd
+
+
+async def test_transactions_use_15_minute_windows_from_the_cursor_up_to_now(
+    make_pollers: PollersFactory,
+    writer_pool: asyncpg.Pool,
+    org_id: UUID,
+    clock: FixedClock,
+    sent: RequestLog,
+) -> None:
+    settings = {"transactions_first_lookback": timedelta(hours=6)}
+    first = await make_pollers(**settings).transactions()
+    clock.advance(timedelta(minutes=40))
+    sent.clear()
+    later = await make_pollers(**settings).transactions()
+
+    windows = [_window(s.body) for s in sent.to("/vehicle-suppliers/transactions")]
+    now_ms = ms(NOW.replace(microsecond=0))
+    assert windows[0][0] == now_ms - 5 * 60 * 1000  # the cursor trails now by the lag
+    assert windows[-1][1] == now_ms + 40 * 60 * 1000
+    assert all(0 < end - start <= FIFTEEN_MIN_MS for start, end in windows)
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(windows))
+    events = await events_of(writer_pool, org_id, "uber.transaction.observed")
+    assert first.appended > 0 and len(events) == first.appended + later.appended
+    assert len({e["entity_id"] for e in events}) == len(events)  # the overlap appended nothing
+
+
+async def test_transactions_after_a_day_of_downtime_resume_within_the_last_24_hours(
+    make_pollers: PollersFactory,
+    clock: FixedClock,
+    sent: RequestLog,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await make_pollers(transactions_first_lookback=timedelta(minutes=30)).transactions()
+    clock.advance(timedelta(hours=30))
+    sent.clear()
+    with caplog.at_level(logging.WARNING, logger="ingest.uber.poll_transactions"):
+        await make_pollers().transactions()
+
+    windows = [_window(s.body) for s in sent.to("/vehicle-suppliers/transactions")]
+    oldest_allowed = ms(clock.now()) - 24 * 3600 * 1000
+    assert windows and min(start for start, _ in windows) >= oldest_allowed
+    assert any("transactions between" in r.getMessage() for r in caplog.records)
+
+
+async def test_transactions_are_paced_at_one_request_per_second(
+    fixed_sim: SimServer, writer_pool: asyncpg.Pool, org_id: UUID, clock: FixedClock
+) -> None:
+    settings = dataclasses.replace(fixed_sim.uber_settings(), scopes=UBER_DEFAULT_SCOPES)
+    http = uber_http(settings)
+    try:
+        client = uber_client(http, settings)
+        pollers = UberPollers(
+            writer_pool, client, org_id, now=clock.now,
+            settings=UberPollSettings(transactions_first_lookback=timedelta(minutes=45)),
+        )  # fmt: skip
+        started = datetime.now(UTC)
+        await pollers.transactions()
+        elapsed = datetime.now(UTC) - started
+    finally:
+        await http.aclose()
+    assert elapsed >= timedelta(seconds=1.9)  # 3 windows: two waits of about a second
+
+
+def _window(body: dict[str, object]) -> tuple[int, int]:
+    [time_range] = body["filters"]  # type: ignore[misc]
+    assert time_range["field"] == "timeRange"
+    start, end = time_range["value"]
+    assert isinstance(start, str) and isinstance(end, str)  # strings of epoch ms
+    return int(start), int(end)
