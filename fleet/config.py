@@ -59,6 +59,18 @@ class UberSettings:
     simulated: bool
 
 
+@dataclass(frozen=True)
+class BoltSettings:
+    client_id: str
+    client_secret: str
+    token_url: str
+    api_base: str
+    company_ids: tuple[int, ...] | None  # BOLT_COMPANY_IDS: poll only these companies
+    rate_rps: float = 1.0  # Bolt publishes no limit; clients pace ~1 req/s (§4 #14)
+    rate_burst: int = 5
+    simulated: bool = False
+
+
 def app_env(env: Mapping[str, str]) -> str:
     return env.get("APP_ENV", "dev").strip().lower() or "dev"
 
@@ -165,6 +177,53 @@ def load_uber(env: Mapping[str, str]) -> UberSettings | None:
         scopes=env.get("UBER_SCOPES", UBER_DEFAULT_SCOPES),
         simulated=simulated,
     )
+
+
+BOLT_DEFAULT_API_BASE = "https://node.bolt.eu/fleet-integration-gateway"
+
+
+def bolt_credentials_set(env: Mapping[str, str]) -> bool:
+    return bool(env.get("BOLT_CLIENT_ID") and env.get("BOLT_CLIENT_SECRET"))
+
+
+def load_bolt(env: Mapping[str, str]) -> BoltSettings | None:
+    """Bolt client settings, or None when Bolt is not configured for this process."""
+    if not bolt_credentials_set(env):
+        return None
+    return BoltSettings(
+        client_id=env["BOLT_CLIENT_ID"],
+        client_secret=env["BOLT_CLIENT_SECRET"],
+        token_url=env.get("BOLT_TOKEN_URL", "https://oidc.bolt.eu/token"),
+        api_base=env.get("BOLT_API_BASE", BOLT_DEFAULT_API_BASE).rstrip("/"),
+        company_ids=_int_list(env, "BOLT_COMPANY_IDS"),
+        rate_rps=_float(env, "BOLT_RATE_RPS", 1.0),
+        rate_burst=_int(env, "BOLT_RATE_BURST", 5),
+        simulated=env.get("BOLT_SIMULATED", "") == "1",
+    )
+
+
+def _int_list(env: Mapping[str, str], name: str) -> tuple[int, ...] | None:
+    """A comma-separated list of integers, or None when unset or empty."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return tuple(int(part) for part in raw.split(",") if part.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be comma-separated integers, got {raw!r}") from None
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, got {raw!r}")
+    return value
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:

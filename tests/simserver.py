@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import uvicorn
 
-from fleet.config import UberSettings
+from fleet.config import BoltSettings, UberSettings
 from fleet.runtime import free_port
-from simulator import SimulatorSettings, create_app
+from simulator import Clock, SimulatorSettings, create_app
 
 
 @dataclass
@@ -29,8 +29,25 @@ class SimServer:
             response.raise_for_status()
             return response.json()
 
-    def chaos(self, **faults: Any) -> None:
-        self.control("/_sim/chaos", {"provider": "uber", **faults})
+    def chaos(self, provider: str = "uber", **faults: Any) -> None:
+        """Replace ``provider``'s armed faults (see simulator/control.py)."""
+        self.control("/_sim/chaos", {"provider": provider, **faults})
+
+    def chaos_bolt(self, **faults: Any) -> None:
+        self.chaos("bolt", **faults)
+
+    def bolt_settings(self, company_ids: tuple[int, ...] | None = None) -> BoltSettings:
+        """Bolt pointed at this simulator, unthrottled (tests pace nothing)."""
+        return BoltSettings(
+            client_id=self.settings.bolt_client_id,
+            client_secret=self.settings.bolt_client_secret,
+            token_url=f"{self.url}/token",
+            api_base=f"{self.url}/fleet-integration-gateway",
+            company_ids=company_ids,
+            rate_rps=1000.0,
+            rate_burst=1000,
+            simulated=True,
+        )
 
     def uber_settings(self) -> UberSettings:
         return UberSettings(
@@ -44,10 +61,14 @@ class SimServer:
 
 
 @contextmanager
-def serve_simulator(settings: SimulatorSettings) -> Iterator[SimServer]:
+def serve_simulator(settings: SimulatorSettings, clock: Clock | None = None) -> Iterator[SimServer]:
     port = free_port()
     config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        create_app(settings, clock),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

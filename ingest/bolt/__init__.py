@@ -1,0 +1,1 @@
+"""Bolt Fleet Integration: the client (envelope, windows, pages) and the pollers."""

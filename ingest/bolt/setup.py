@@ -1,0 +1,58 @@
+"""Wiring of the Bolt side of the ingest process (called from ``ingest/main.py``)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import asyncpg
+import httpx
+
+from fleet.config import BoltSettings
+from ingest.auth import oauth_client
+from ingest.bolt.client import PROVIDER, SCOPE, BoltClient
+from ingest.bolt.pollers import BoltPollers, BoltPollSettings
+from ingest.http import ProviderHttp, RateLimiter
+from ingest.schedule import Poll
+
+# resource: (interval variable, default seconds)
+INTERVALS = {
+    "companies": ("BOLT_COMPANIES_INTERVAL_S", 86400),
+    "drivers": ("BOLT_DRIVERS_INTERVAL_S", 900),
+    "vehicles": ("BOLT_VEHICLES_INTERVAL_S", 900),
+    "orders": ("BOLT_ORDERS_INTERVAL_S", 6 * 3600),
+    "state_logs": ("BOLT_STATE_LOGS_INTERVAL_S", 3600),
+}
+
+
+def bolt_http(settings: BoltSettings) -> httpx.AsyncClient:
+    """The httpx client for Bolt, with its client-credentials auth (600 s tokens)."""
+    return oauth_client(
+        provider=PROVIDER,
+        token_url=settings.token_url,
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        scope=SCOPE,
+    )
+
+
+def bolt_client(http: httpx.AsyncClient, settings: BoltSettings) -> BoltClient:
+    """The Bolt client, paced at ``BOLT_RATE_RPS`` (1 req/s, bursts of 5 by default)."""
+    limiter = RateLimiter(settings.rate_rps, settings.rate_burst)
+    return BoltClient(ProviderHttp(PROVIDER, http, limiter=limiter), settings.api_base)
+
+
+def bolt_jobs(pollers: BoltPollers) -> dict[str, Poll]:
+    """One poll per Bolt resource, by resource name."""
+    return {
+        "companies": pollers.companies,
+        "drivers": pollers.drivers,
+        "vehicles": pollers.vehicles,
+        "orders": pollers.orders,
+        "state_logs": pollers.state_logs,
+    }
+
+
+def bolt_pollers(
+    pool: asyncpg.Pool, client: BoltClient, org_id: UUID, settings: BoltSettings
+) -> BoltPollers:
+    return BoltPollers(pool, client, org_id, BoltPollSettings(company_ids=settings.company_ids))

@@ -1,0 +1,158 @@
+"""bolt_orders and bolt_daily_earnings: one row per order, and the driver-day sums.
+
+Both tables change in the projection's transaction (with its checkpoint). After a batch of
+orders is upserted, every driver-day the batch touched, before or after the change, is
+recomputed from ``bolt_orders`` (:mod:`projector.projections.bolt_earnings`). A price review
+changes the order row, and its day is summed again: the sums never drift, whatever order
+or how often the events arrive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import msgspec
+
+from contracts import bolt
+from contracts.envelope import EventEnvelope
+from projector.projections.bolt_earnings import DriverDay, recompute_days
+
+PARIS = ZoneInfo("Europe/Paris")
+_ORDER = msgspec.json.Decoder(bolt.BoltOrder)
+
+_UPSERT = """
+INSERT INTO bolt_orders AS o (
+    org_id, order_reference, company_id, driver_uuid, driver_name, status, payment_method,
+    created_at, accepted_at, pickup_at, drop_off_at, finished_at, cancelled_at,
+    price_reviewed_at, currency, ride_price, booking_fee, toll_fee, cancellation_fee, tip,
+    net_earnings, cash_discount, in_app_discount, commission, price_review_reason,
+    ride_distance, pickup_address, destination_address, vehicle_model, vehicle_license_plate,
+    earnings_day, updated_at, last_position)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+        coalesce((SELECT currency FROM bolt_companies WHERE org_id = $1 AND company_id = $3),
+                 'EUR'),
+        $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31,
+        $32)
+ON CONFLICT (org_id, order_reference) DO UPDATE SET
+    company_id = excluded.company_id, driver_uuid = excluded.driver_uuid,
+    driver_name = excluded.driver_name, status = excluded.status,
+    payment_method = excluded.payment_method, created_at = excluded.created_at,
+    accepted_at = excluded.accepted_at, pickup_at = excluded.pickup_at,
+    drop_off_at = excluded.drop_off_at, finished_at = excluded.finished_at,
+    cancelled_at = excluded.cancelled_at, price_reviewed_at = excluded.price_reviewed_at,
+    currency = excluded.currency, ride_price = excluded.ride_price,
+    booking_fee = excluded.booking_fee, toll_fee = excluded.toll_fee,
+    cancellation_fee = excluded.cancellation_fee, tip = excluded.tip,
+    net_earnings = excluded.net_earnings, cash_discount = excluded.cash_discount,
+    in_app_discount = excluded.in_app_discount, commission = excluded.commission,
+    price_review_reason = excluded.price_review_reason,
+    ride_distance = excluded.ride_distance, pickup_address = excluded.pickup_address,
+    destination_address = excluded.destination_address,
+    vehicle_model = excluded.vehicle_model,
+    vehicle_license_plate = excluded.vehicle_license_plate,
+    earnings_day = excluded.earnings_day, updated_at = excluded.updated_at,
+    last_position = excluded.last_position
+WHERE o.last_position < excluded.last_position
+"""
+
+_CURRENT_DAYS = """
+SELECT o.org_id, o.driver_uuid, o.earnings_day
+FROM bolt_orders o
+JOIN unnest($1::uuid[], $2::text[]) AS k(org_id, order_reference)
+    ON o.org_id = k.org_id AND o.order_reference = k.order_reference
+WHERE o.driver_uuid IS NOT NULL AND o.earnings_day IS NOT NULL
+"""
+
+
+def _at(ts: int | None) -> datetime | None:
+    return None if ts is None else datetime.fromtimestamp(ts, UTC)
+
+
+def earnings_day(order: bolt.BoltOrder) -> date | None:
+    """The Europe/Paris day an order counts on: its finish, or its creation if unfinished."""
+    ts = order.order_finished_timestamp or order.order_created_timestamp
+    return None if ts is None else datetime.fromtimestamp(ts, PARIS).date()
+
+
+def _money(order: bolt.BoltOrder) -> list[int]:
+    p = order.order_price or bolt.BoltOrderPrice()
+    amounts = (
+        p.ride_price,
+        p.booking_fee,
+        p.toll_fee,
+        p.cancellation_fee,
+        p.tip,
+        p.net_earnings,
+        p.cash_discount,
+        p.in_app_discount,
+        p.commission,
+    )
+    return [bolt.minor_units(a) for a in amounts]
+
+
+def _row(event: EventEnvelope) -> tuple[object, ...]:
+    o = _ORDER.decode(event.record)
+    return (
+        event.org_id,
+        o.order_reference,
+        int(event.account_id),
+        o.driver_uuid,
+        o.driver_name,
+        o.order_status,
+        o.payment_method,
+        _at(o.order_created_timestamp),
+        _at(o.order_accepted_timestamp),
+        _at(o.order_pickup_timestamp),
+        _at(o.order_drop_off_timestamp),
+        _at(o.order_finished_timestamp),
+        _at(o.order_cancelled_timestamp),
+        _at(o.payment_confirmed_timestamp),
+        *_money(o),
+        o.price_review_reason,
+        o.ride_distance,
+        o.pickup_address,
+        o.destination_address,
+        o.vehicle_model,
+        o.vehicle_license_plate,
+        earnings_day(o),
+        event.observed_at,
+        event.position,
+    )
+
+
+def _days_of(rows: Sequence[tuple[object, ...]]) -> set[DriverDay]:
+    """The driver-days the new rows count on (orders without a driver count nowhere)."""
+    days = set()
+    for row in rows:
+        org_id, driver, day = row[0], row[3], row[-3]
+        if isinstance(org_id, UUID) and isinstance(driver, str) and isinstance(day, date):
+            days.add(DriverDay(org_id, driver, day))
+    return days
+
+
+async def _current_days(
+    conn: asyncpg.Connection, rows: Sequence[tuple[object, ...]]
+) -> set[DriverDay]:
+    """The driver-days the orders of ``rows`` count on before this batch."""
+    found = await conn.fetch(_CURRENT_DAYS, [r[0] for r in rows], [r[1] for r in rows])
+    return {DriverDay(r["org_id"], r["driver_uuid"], r["earnings_day"]) for r in found}
+
+
+class BoltOrdersProjection:
+    """Orders, and the daily earnings summed from them."""
+
+    event_types = frozenset({bolt.ORDER_OBSERVED})
+
+    def __init__(self, name: str = "bolt_orders") -> None:
+        self.name = name
+
+    async def apply(self, conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> None:
+        """Upsert the orders, then recompute every driver-day they touched."""
+        rows = [_row(e) for e in events]
+        touched = await _current_days(conn, rows)
+        await conn.executemany(_UPSERT, rows)
+        await recompute_days(conn, touched | _days_of(rows))

@@ -1,0 +1,52 @@
+"""bolt_state_logs: every driver state change (a log never changes once written)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import asyncpg
+import msgspec
+
+from contracts import bolt
+from contracts.envelope import EventEnvelope
+
+_STATE_LOG = msgspec.json.Decoder(bolt.BoltStateLog)
+
+_UPSERT = """
+INSERT INTO bolt_state_logs AS s (org_id, driver_uuid, created_at, state, company_id,
+                                  vehicle_uuid, lat, lng, last_position)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT (org_id, driver_uuid, created_at, state) DO UPDATE SET
+    company_id = excluded.company_id, vehicle_uuid = excluded.vehicle_uuid,
+    lat = excluded.lat, lng = excluded.lng, last_position = excluded.last_position
+WHERE s.last_position < excluded.last_position
+"""
+
+
+def _row(event: EventEnvelope) -> tuple[object, ...]:
+    log = _STATE_LOG.decode(event.record)
+    return (
+        event.org_id,
+        log.driver_uuid,
+        datetime.fromtimestamp(log.created, UTC),
+        log.state,
+        int(event.account_id),
+        log.vehicle_uuid,
+        log.lat,
+        log.lng,
+        event.position,
+    )
+
+
+class BoltStateLogsProjection:
+    """State logs of every driver of every company."""
+
+    event_types = frozenset({bolt.STATE_LOG_OBSERVED})
+
+    def __init__(self, name: str = "bolt_state_logs") -> None:
+        self.name = name
+
+    async def apply(self, conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> None:
+        """Insert each log (idempotent on its natural key)."""
+        await conn.executemany(_UPSERT, [_row(e) for e in events])
