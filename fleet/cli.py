@@ -128,6 +128,49 @@ def cmd_simulator(args: argparse.Namespace) -> None:
     run(SimulatorSettings.from_env(environ()), host=args.host, port=args.port)
 
 
+def cmd_replay(args: argparse.Namespace) -> None:
+    from projector.commands import parse_time, replay_command
+
+    as_of = parse_time(args.as_of) if args.as_of else None
+    with database_ready():
+        try:
+            code = asyncio.run(
+                replay_command(
+                    load_database(environ()),
+                    projection=args.projection,
+                    as_of=as_of,
+                    force=args.force,
+                    fresh=args.fresh,
+                )
+            )
+        except KeyboardInterrupt:
+            sys.exit("\nfleet replay: interrupted; run it again to resume where it stopped")
+    sys.exit(code)
+
+
+def cmd_parked(args: argparse.Namespace) -> None:
+    from projector.commands import parked_list_command, parked_retry_command
+
+    command = parked_retry_command if args.parked == "retry" else parked_list_command
+    with database_ready():
+        sys.exit(asyncio.run(command(load_database(environ()), projection=args.projection)))
+
+
+def _add_projector_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    replay = sub.add_parser("replay", help="rebuild read tables from the log, then swap them in")
+    replay.add_argument("--projection", help="a projection or table name (default: all)")
+    replay.add_argument("--as-of", help="rebuild the state as of this ISO time into asof_<time>")
+    replay.add_argument("--force", action="store_true", help="swap even if the tables differ")
+    replay.add_argument("--fresh", action="store_true", help="drop an unfinished rebuild first")
+    replay.set_defaults(fn=cmd_replay)
+    parked = sub.add_parser("parked", help="events a projection could not apply")
+    actions = parked.add_subparsers(dest="parked", required=True)
+    for action, text in (("list", "list open parked events"), ("retry", "re-apply them")):
+        cmd = actions.add_parser(action, help=text)
+        cmd.add_argument("--projection", help="only this projection")
+        cmd.set_defaults(fn=cmd_parked)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="fleet", description="Fleet Manager (Uber + Bolt)")
     sub = root.add_subparsers(dest="command", required=True)
@@ -155,6 +198,7 @@ def parser() -> argparse.ArgumentParser:
     reset.add_argument("--email", required=True)
     reset.add_argument("--password", help="omit to generate one, printed once")
     reset.set_defaults(fn=cmd_users_reset_password)
+    _add_projector_commands(sub)
     return root
 
 

@@ -5,27 +5,58 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from prometheus_client import REGISTRY, start_http_server
+
 from eventlog.bus import connect, ensure_events_stream
 from eventlog.db import create_pool
-from fleet.config import environ, load_database, load_nats_url
+from fleet.config import env_int, environ, load_database, load_nats_url
 from fleet.logs import setup_logging
 from fleet.signals import stop_event
+from projector.metrics import ProjectorMetrics
 from projector.projections import all_projections
 from projector.runner import ProjectionRunner
 
 log = logging.getLogger(__name__)
 
+DEFAULT_METRICS_PORT = 9100
+
+
+def serve_metrics(port: int) -> ProjectorMetrics:
+    """The projector's gauges, served on ``port`` (all interfaces: Prometheus scrapes it).
+
+    Port 0 turns the endpoint off. A port already taken (several workers on one host under
+    ``fleet up``) is logged, not fatal: metrics are no reason to stop projecting.
+    """
+    metrics = ProjectorMetrics(REGISTRY)
+    if port == 0:
+        return metrics
+    try:
+        start_http_server(port, addr="0.0.0.0", registry=REGISTRY)  # noqa: S104
+    except OSError as exc:
+        log.warning("projector metrics not served on :%d (%s)", port, exc)
+    else:
+        log.info("projector metrics on :%d/metrics", port)
+    return metrics
+
 
 async def main() -> None:
     env = environ()
     db = load_database(env)
+    metrics_port = env_int(env, "FLEET_METRICS_PORT", DEFAULT_METRICS_PORT)
     stop = stop_event()
-    pool = await create_pool(db.writer_url, role=db.writer_role, max_size=10)
+    projections = all_projections()
+    # Each runner holds one connection for its whole life (its advisory lock) and needs a
+    # second to work: a smaller pool deadlocks once every connection is a held lock.
+    pool = await create_pool(db.writer_url, role=db.writer_role, max_size=2 * len(projections) + 2)
     nc = await connect(load_nats_url(env), "fleet-projector")
     try:
         await ensure_events_stream(nc.jetstream())
-        runners = [ProjectionRunner(pool, nc, p) for p in all_projections()]
-        await asyncio.gather(*(runner.run(stop) for runner in runners))
+        metrics = serve_metrics(metrics_port)
+        runners = [ProjectionRunner(pool, nc, p) for p in projections]
+        await asyncio.gather(
+            metrics.keep_fresh(pool, [p.name for p in projections], stop),
+            *(runner.run(stop) for runner in runners),
+        )
     finally:
         await nc.close()
         await pool.close()

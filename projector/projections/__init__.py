@@ -3,8 +3,29 @@
 from __future__ import annotations
 
 from projector.projection import Projection
+from projector.projections.bolt_drivers import BoltDriversProjection
+from projector.projections.bolt_fleet import BoltCompaniesProjection, BoltVehiclesProjection
+from projector.projections.bolt_orders import BoltOrdersProjection
+from projector.projections.bolt_state_logs import BoltStateLogsProjection
 from projector.projections.drivers import DriversProjection
+from projector.projections.uber_driver_status import UberDriverStatusProjection
+from projector.projections.uber_metrics import UberDailyMetricsProjection
+from projector.projections.uber_payments import UberPaymentsProjection
+from projector.projections.uber_transactions import UberTransactionsProjection
+from projector.projections.uber_vehicles import UberVehiclesProjection
 
 
 def all_projections() -> list[Projection]:
-    return [DriversProjection()]
+    return [
+        DriversProjection(),
+        UberVehiclesProjection(),
+        UberDriverStatusProjection(),
+        UberDailyMetricsProjection(),
+        UberPaymentsProjection(),
+        UberTransactionsProjection(),
+        BoltDriversProjection(),
+        BoltCompaniesProjection(),
+        BoltVehiclesProjection(),
+        BoltOrdersProjection(),
+        BoltStateLogsProjection(),
+    ]

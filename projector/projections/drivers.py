@@ -9,11 +9,12 @@ import msgspec
 
 from contracts import uber
 from contracts.envelope import EventEnvelope
+from projector.projection import quote_table
 
 _UBER_DRIVER = msgspec.json.Decoder(uber.UberDriver)
 
 _UPSERT = """
-INSERT INTO drivers AS d (org_id, provider, driver_id, account_id, first_name, last_name, email,
+INSERT INTO {table} AS d (org_id, provider, driver_id, account_id, first_name, last_name, email,
                          phone, status, vehicle_ids, first_seen_at, updated_at, last_position)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)
 ON CONFLICT (org_id, provider, driver_id) DO UPDATE SET
@@ -46,12 +47,22 @@ def _uber_row(event: EventEnvelope) -> tuple[object, ...]:
 
 
 class DriversProjection:
-    """Drivers of every provider (Uber so far)."""
+    """Drivers of every provider (Uber so far).
+
+    ``table`` is where the rows go (``drivers``); a replay points a copy of the projection at
+    a shadow table with :meth:`retarget`.
+    """
 
     event_types = frozenset({uber.DRIVER_OBSERVED})
 
-    def __init__(self, name: str = "drivers") -> None:
+    def __init__(self, name: str = "drivers", *, table: str = "drivers") -> None:
         self.name = name
+        self.table = table
+        self._upsert = _UPSERT.format(table=quote_table(table))
+
+    def retarget(self, *, name: str, table: str) -> DriversProjection:
+        """The same projection under another checkpoint name, writing into ``table``."""
+        return DriversProjection(name, table=table)
 
     async def apply(self, conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> None:
-        await conn.executemany(_UPSERT, [_uber_row(e) for e in events])
+        await conn.executemany(self._upsert, [_uber_row(e) for e in events])

@@ -1,0 +1,120 @@
+"""What every bench shares: its own embedded PostgreSQL (and NATS), sizes, and the output.
+
+Each bench starts real servers in a temporary state folder (PostgreSQL with fsync on, as in
+production: ``fast=False``), provisions and migrates a database, prints its figure beside a
+baseline measured in the same run, and writes ``bench/out/<name>.json``. Never asserts times.
+``BENCH_SCALE`` (default 1) scales the sizes: ``BENCH_SCALE=0.05 make bench`` for a smoke run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import tempfile
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from contracts.uber import DRIVER_OBSERVED, DRIVER_OBSERVED_VERSION
+from eventlog.store import Observation, canonical_hash
+from fleet.config import DatabaseSettings
+from fleet.database import migrate, provision
+from fleet.runtime import (
+    DB_NAME,
+    EmbeddedNats,
+    EmbeddedPostgres,
+    load_secrets,
+    read_database_settings,
+    write_runtime,
+)
+
+OUT = Path(__file__).resolve().parent / "out"
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+
+
+def scaled(n: int) -> int:
+    """``n`` times ``BENCH_SCALE``, at least 1."""
+    return max(int(n * SCALE), 1)
+
+
+@asynccontextmanager
+async def embedded(*, nats: bool = False) -> AsyncIterator[tuple[Path, DatabaseSettings]]:
+    """A migrated database (and a nats-server) of the bench's own, removed afterwards."""
+    state = Path(tempfile.mkdtemp(prefix="fleet-bench-"))
+    postgres = EmbeddedPostgres(state, fast=False)
+    nats_server = EmbeddedNats(state) if nats else None
+    try:
+        port = postgres.start()
+        await provision(postgres.superuser_url(port), load_secrets(state), DB_NAME)
+        settings = read_database_settings(state)
+        migrate(settings.owner_url)
+        if nats_server is not None:
+            write_runtime(state, nats_url=nats_server.start())
+        yield state, settings
+    finally:
+        if nats_server is not None:
+            nats_server.stop()
+        postgres.stop()
+        shutil.rmtree(state, ignore_errors=True)
+
+
+async def new_org(conn: asyncpg.Connection) -> UUID:
+    org: UUID = await conn.fetchval(
+        "INSERT INTO orgs (slug, name) VALUES ('bench', 'Bench') RETURNING org_id"
+    )
+    return org
+
+
+def driver_observations(count: int, round_: int, offset: int = 0) -> list[Observation]:
+    """``count`` drivers (ids from ``offset``), their phone number set by ``round_``."""
+    out = []
+    for i in range(offset, offset + count):
+        record = json.dumps(
+            {
+                "driverId": f"drv-{i:07d}",
+                "firstName": f"First{i}",
+                "lastName": f"Last{i % 997}",
+                "email": f"drv-{i}@example.test",
+                "phoneNumber": {"countryCode": "+33", "number": f"6{round_:02d}{i:06d}"},
+                "status": "active",
+            }
+        ).encode()
+        out.append(
+            Observation(
+                f"drv-{i:07d}",
+                DRIVER_OBSERVED,
+                DRIVER_OBSERVED_VERSION,
+                record,
+                canonical_hash(record),
+            )
+        )
+    return out
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """The ``share`` quantile (0..1) of ``values`` (nearest rank)."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(int(share * len(ordered)), len(ordered) - 1)]
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def report(name: str, lines: list[str], figures: dict[str, Any]) -> None:
+    """Print the figures and write them to ``bench/out/<name>.json``."""
+    for line in lines:
+        print(line)
+    OUT.mkdir(exist_ok=True)
+    payload = {"bench": name, "scale": SCALE, "at": datetime.now(UTC).isoformat(), **figures}
+    (OUT / f"{name}.json").write_text(json.dumps(payload, indent=2) + "\n")
+    print(f"  → bench/out/{name}.json")

@@ -1,0 +1,170 @@
+"""Shadow tables for replays: create one like a live table, compare, and swap them.
+
+Everything here is DDL on table names that come from code (a projection's ``table`` plus a
+fixed suffix), checked by :func:`projector.projection.quote_table`; no user input reaches it.
+
+What a rename does not carry
+----------------------------
+``ALTER TABLE … RENAME`` keeps a table's policies, grants and RLS flags with the table (they
+hang on its OID), and ``CREATE TABLE … (LIKE … INCLUDING ALL)`` copies none of them. So when
+the rebuilt table takes the live name, the live table's row-level security would silently
+vanish with the old one: :func:`copy_security` re-creates the RLS flags, every policy and
+every grant of the old table on the new one, inside the swap transaction, so no reader ever
+sees the new table without them. Index names are carried over too (matched by definition),
+so the live table keeps names such as ``drivers_list`` that code and runbooks refer to.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import asyncpg
+
+from projector.projection import quote_table
+
+_INDEX_HEAD = re.compile(r"^CREATE (UNIQUE )?INDEX \S+ ON \S+ ")
+_DIGEST_SQL = (
+    "SELECT count(*) AS n, "
+    "coalesce(sum(('x' || substr(md5(t::text), 1, 16))::bit(64)::bigint), 0) AS s FROM {} t"
+)
+_COMMANDS = {"r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE", "*": "ALL"}
+
+
+@dataclass(frozen=True)
+class Digest:
+    """Row count and an order-independent checksum of a table's rows."""
+
+    rows: int
+    checksum: int
+
+
+async def table_exists(conn: asyncpg.Connection, table: str) -> bool:
+    return bool(await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", quote_table(table)))
+
+
+async def create_like(conn: asyncpg.Connection, live: str, shadow: str) -> None:
+    """``shadow``: an empty table with the columns, defaults, constraints, indexes of ``live``."""
+    await conn.execute(
+        f"CREATE TABLE {quote_table(shadow)} (LIKE {quote_table(live)} INCLUDING ALL)"
+    )
+
+
+async def digest(conn: asyncpg.Connection, table: str) -> Digest:
+    """Count and checksum (sum of a 64-bit slice of each row's md5) of ``table``."""
+    row = await conn.fetchrow(_DIGEST_SQL.format(quote_table(table)))
+    assert row is not None
+    return Digest(int(row["n"]), int(row["s"]))
+
+
+async def _policies(conn: asyncpg.Connection, table: str) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """
+        SELECT polname, polpermissive, polcmd::text AS polcmd,
+               ARRAY(SELECT CASE WHEN r = 0 THEN 'PUBLIC' ELSE r::regrole::text END
+                     FROM unnest(polroles) AS r) AS roles,
+               pg_get_expr(polqual, polrelid) AS qual,
+               pg_get_expr(polwithcheck, polrelid) AS with_check
+        FROM pg_policy WHERE polrelid = $1::regclass ORDER BY polname
+        """,
+        quote_table(table),
+    )
+    return rows
+
+
+def _policy_sql(policy: asyncpg.Record, target: str) -> str:
+    kind = "PERMISSIVE" if policy["polpermissive"] else "RESTRICTIVE"
+    sql = (
+        f'CREATE POLICY "{policy["polname"]}" ON {quote_table(target)} AS {kind} '
+        f"FOR {_COMMANDS[policy['polcmd']]} TO {', '.join(policy['roles'])}"
+    )
+    if policy["qual"] is not None:
+        sql += f" USING ({policy['qual']})"
+    if policy["with_check"] is not None:
+        sql += f" WITH CHECK ({policy['with_check']})"
+    return sql
+
+
+async def _grants(conn: asyncpg.Connection, table: str) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """
+        SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END AS role,
+               a.privilege_type, a.is_grantable
+        FROM pg_class c, aclexplode(c.relacl) AS a
+        WHERE c.oid = $1::regclass AND a.grantee <> c.relowner
+        ORDER BY 1, 2
+        """,
+        quote_table(table),
+    )
+    return rows
+
+
+async def grantees(conn: asyncpg.Connection, table: str) -> list[str]:
+    """The roles (other than the owner) holding a privilege on ``table``."""
+    return sorted({g["role"] for g in await _grants(conn, table)})
+
+
+async def copy_security(
+    conn: asyncpg.Connection, source: str, target: str, *, read_only: bool = False
+) -> None:
+    """Give ``target`` the RLS flags, policies and grants of ``source`` (see module doc).
+
+    ``read_only`` copies only the SELECT grants (an audit snapshot nobody writes to).
+    """
+    flags = await conn.fetchrow(
+        "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = $1::regclass",
+        quote_table(source),
+    )
+    assert flags is not None
+    if flags["relrowsecurity"]:
+        await conn.execute(f"ALTER TABLE {quote_table(target)} ENABLE ROW LEVEL SECURITY")
+    if flags["relforcerowsecurity"]:
+        await conn.execute(f"ALTER TABLE {quote_table(target)} FORCE ROW LEVEL SECURITY")
+    for policy in await _policies(conn, source):
+        await conn.execute(_policy_sql(policy, target))
+    for grant in await _grants(conn, source):
+        if read_only and grant["privilege_type"] != "SELECT":
+            continue
+        option = " WITH GRANT OPTION" if grant["is_grantable"] else ""
+        await conn.execute(
+            f"GRANT {grant['privilege_type']} ON {quote_table(target)} TO {grant['role']}{option}"
+        )
+
+
+async def _indexes(conn: asyncpg.Connection, table: str) -> dict[str, str]:
+    """Index definition without its name and table → index name."""
+    rows = await conn.fetch(
+        "SELECT c.relname, pg_get_indexdef(i.indexrelid) AS def FROM pg_index i "
+        "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = $1::regclass",
+        quote_table(table),
+    )
+    return {_INDEX_HEAD.sub(r"\1", row["def"]): row["relname"] for row in rows}
+
+
+async def _rename_indexes(conn: asyncpg.Connection, table: str, names: dict[str, str]) -> None:
+    schema = table.rpartition(".")[0]
+    for definition, current in (await _indexes(conn, table)).items():
+        wanted = names.get(definition)
+        if wanted and wanted != current:
+            qualified = quote_table(f"{schema}.{current}" if schema else current)
+            await conn.execute(f'ALTER INDEX {qualified} RENAME TO "{wanted}"')
+
+
+async def swap_tables(conn: asyncpg.Connection, live: str, shadow: str, old: str) -> None:
+    """In the caller's transaction: ``live`` → ``old``, ``shadow`` → ``live``, security kept.
+
+    ``old`` must not exist. Index names of the live table move to the new one; the old
+    table's indexes get an ``__old`` suffix.
+    """
+    live_names = await _indexes(conn, live)
+    await conn.execute(f'ALTER TABLE {quote_table(live)} RENAME TO "{_bare(old)}"')
+    old_names = {d: f"{n[:57]}__old" for d, n in live_names.items()}
+    await _rename_indexes(conn, old, old_names)
+    await conn.execute(f'ALTER TABLE {quote_table(shadow)} RENAME TO "{_bare(live)}"')
+    await _rename_indexes(conn, live, live_names)
+    await copy_security(conn, old, live)
+
+
+def _bare(table: str) -> str:
+    """The table name without its schema (RENAME TO takes no schema)."""
+    return table.rpartition(".")[2]
