@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +23,21 @@ from fleet.config import DatabaseSettings, JwtSettings
 from query_api import problems
 from query_api.metrics import HttpMetrics
 from query_api.problems import ApiProblem
-from query_api.routes import auth, drivers, health
+from query_api.routes import (
+    admin,
+    audit_events,
+    audit_fetches,
+    audit_quarantine,
+    auth,
+    bolt_data,
+    drivers,
+    health,
+    sync,
+    uber_data,
+    vehicles,
+)
 from query_api.schemas import COMPONENTS
+from query_api.sessions import AuthSettings
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +62,7 @@ class ApiSettings:
     jwt: JwtSettings
     nats_url: str | None
     frontend_dir: Path | None = None
+    auth: AuthSettings = field(default_factory=AuthSettings)
 
 
 def create_app(settings: ApiSettings) -> FastAPI:
@@ -73,10 +87,26 @@ def create_app(settings: ApiSettings) -> FastAPI:
         description="Uber and Bolt fleet data for AA DENIS MOBILITÉS.",
     )
     app.state.jwt = settings.jwt
+    app.state.auth = settings.auth
     registry = CollectorRegistry()
     app.state.registry = registry
     problems.install(app)
-    for router in (auth.router, drivers.router, health.router):
+    routers = (
+        auth.router,
+        drivers.router,
+        vehicles.uber_router,
+        uber_data.router,
+        drivers.bolt_router,
+        vehicles.bolt_router,
+        bolt_data.router,
+        sync.router,
+        audit_events.router,
+        audit_fetches.router,
+        audit_quarantine.router,
+        admin.router,
+        health.router,
+    )
+    for router in routers:
         app.include_router(router)
     _metrics_route(app, registry)
     app.add_middleware(HttpMetrics, registry=registry)

@@ -9,6 +9,7 @@ import uvicorn
 from fleet.config import env_int, environ, load_database, load_jwt, load_nats_url
 from fleet.logs import setup_logging
 from query_api.app import ApiSettings, create_app
+from query_api.sessions import AuthSettings
 
 
 def settings_from_env() -> ApiSettings:
@@ -27,6 +28,11 @@ def settings_from_env() -> ApiSettings:
         jwt=load_jwt(env),
         nats_url=nats_url,
         frontend_dir=Path(frontend),
+        auth=AuthSettings(
+            refresh_ttl_s=env_int(env, "JWT_REFRESH_TTL_S", AuthSettings.refresh_ttl_s),
+            login_max_failures=env_int(env, "LOGIN_MAX_FAILURES", AuthSettings.login_max_failures),
+            login_window_s=env_int(env, "LOGIN_WINDOW_S", AuthSettings.login_window_s),
+        ),
     )
 
 

@@ -61,7 +61,9 @@ async def _api_problem(_: Request, exc: Exception) -> Response:
 
 async def _http_error(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    title = {404: "Not Found", 405: "Method Not Allowed"}.get(exc.status_code, "Error")
+    title = {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed"}.get(
+        exc.status_code, "Error"
+    )
     detail = exc.detail if isinstance(exc.detail, str) else None
     return problem_response(
         Problem(title=title, status=exc.status_code, detail=detail), dict(exc.headers or {})

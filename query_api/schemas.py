@@ -7,15 +7,20 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from starlette.responses import Response
+from starlette.responses import JSONResponse
 
 from query_api.problems import PROBLEM_JSON, Problem
+from query_api.schemas_data import DATA_STRUCTS
 
 
-class Token(msgspec.Struct):
+class Token(msgspec.Struct, kw_only=True):
+    """An access token (JWT, ``expires_in`` seconds) and the refresh token that renews it."""
+
     access_token: str
     expires_in: int
     token_type: str = "bearer"  # noqa: S105 (a token kind, not a secret)
+    refresh_token: str
+    refresh_expires_in: int
 
 
 class Me(msgspec.Struct):
@@ -43,6 +48,101 @@ class DriverPage(msgspec.Struct):
     next_cursor: str | None
 
 
+class EventSummary(msgspec.Struct):
+    """One event of the log, without its record."""
+
+    position: int
+    event_id: UUID
+    event_type: str
+    schema_version: int
+    provider: str
+    account_id: str
+    entity_id: str
+    observed_at: datetime
+    recorded_at: datetime
+    fetch_id: int | None
+
+
+class EventPage(msgspec.Struct):
+    items: list[EventSummary]
+    next_cursor: str | None
+
+
+class Fetch(msgspec.Struct):
+    """One provider call: what was asked, what came back (the body at its own route)."""
+
+    fetch_id: int
+    provider: str
+    method: str
+    endpoint: str
+    params: dict[str, Any]
+    status: int | None
+    started_at: datetime
+    duration_ms: int
+    error: str | None
+    response_sha256: str | None
+
+
+class FetchPage(msgspec.Struct):
+    items: list[Fetch]
+    next_cursor: str | None
+
+
+class EventDetail(msgspec.Struct):
+    """One event: its envelope, the provider's record exactly as received, and its call.
+
+    ``record`` is the stored bytes as text (UTF-8); ``record_sha256`` is the SHA-256 of those
+    bytes, so an auditor can check what they read. ``fetch`` is the provider call it came from.
+    """
+
+    position: int
+    event_id: UUID
+    event_type: str
+    schema_version: int
+    provider: str
+    account_id: str
+    entity_id: str
+    observed_at: datetime
+    recorded_at: datetime
+    fetch_id: int | None
+    record: str
+    record_sha256: str
+    fetch: Fetch | None
+
+
+class QuarantinedRecord(msgspec.Struct):
+    """A record that could not be decoded: why, and its bytes as text."""
+
+    quarantine_id: int
+    provider: str
+    resource: str
+    fetch_id: int | None
+    reason: str
+    raw: str
+    raw_sha256: str
+    created_at: datetime
+
+
+class QuarantinePage(msgspec.Struct):
+    items: list[QuarantinedRecord]
+    next_cursor: str | None
+
+
+class ProjectionStatus(msgspec.Struct):
+    """How far one projection has got in the log."""
+
+    name: str
+    position: int
+    head: int
+    lag_events: int
+    lag_seconds: float
+    parked: int
+
+
+class ProjectionList(msgspec.Struct):
+    items: list[ProjectionStatus]
+
+
 class Health(msgspec.Struct):
     status: str
     checks: dict[str, str] = {}
@@ -51,8 +151,12 @@ class Health(msgspec.Struct):
 _ENCODER = msgspec.json.Encoder()
 
 
-class MsgspecResponse(Response):
-    """JSON encoded by msgspec: no pydantic on the way out."""
+class MsgspecResponse(JSONResponse):
+    """JSON encoded by msgspec: no pydantic on the way out.
+
+    A JSONResponse for FastAPI, so that the OpenAPI schema of a route is the component that
+    ok() names, not a string.
+    """
 
     media_type = "application/json"
 
@@ -60,16 +164,43 @@ class MsgspecResponse(Response):
         return _ENCODER.encode(content)
 
 
-SCHEMA_STRUCTS: list[type] = [Token, Me, Driver, DriverPage, Health, Problem]
+SCHEMA_STRUCTS: list[type] = [
+    Token,
+    Me,
+    Driver,
+    DriverPage,
+    EventSummary,
+    EventPage,
+    EventDetail,
+    Fetch,
+    FetchPage,
+    QuarantinedRecord,
+    QuarantinePage,
+    ProjectionStatus,
+    ProjectionList,
+    Health,
+    Problem,
+    *DATA_STRUCTS,
+]
 _, COMPONENTS = msgspec.json.schema_components(
     SCHEMA_STRUCTS, ref_template="#/components/schemas/{name}"
 )
 
 
-def ok(struct: type, description: str = "OK") -> dict[int | str, dict[str, Any]]:
-    """The OpenAPI ``responses`` entry for a msgspec-encoded 200 body."""
-    ref = {"$ref": f"#/components/schemas/{struct.__name__}"}
-    return {200: {"description": description, "content": {"application/json": {"schema": ref}}}}
+CSV = "text/csv"
+
+
+def ok(
+    struct: type, description: str = "OK", *, csv: bool = False
+) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` entry for a msgspec-encoded 200 body (and its CSV export)."""
+    content: dict[str, Any] = {
+        "application/json": {"schema": {"$ref": f"#/components/schemas/{struct.__name__}"}}
+    }
+    if csv:
+        content[CSV] = {"schema": {"type": "string"}}
+        description += "; as CSV (every matching row, streamed) with Accept: text/csv"
+    return {200: {"description": description, "content": content}}
 
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:

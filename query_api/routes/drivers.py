@@ -2,56 +2,66 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Annotated
 
 import asyncpg
-import msgspec
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Path, Query
+from starlette.responses import Response
 
-from query_api.deps import TenantConn
+from query_api.deps import ANY_ROLE, TenantConn
+from query_api.listing import (
+    NO_NUL,
+    Cursor,
+    ExportCsv,
+    Limit,
+    csv_response,
+    decode_cursor,
+    page_of,
+)
 from query_api.problems import ApiProblem
 from query_api.schemas import Driver, DriverPage, MsgspecResponse, ok, problems
 
-router = APIRouter(prefix="/fleet", tags=["uber"])
+router = APIRouter(prefix="/fleet", tags=["uber"], dependencies=[Depends(ANY_ROLE)])
+bolt_router = APIRouter(prefix="/bolt", tags=["bolt"], dependencies=[Depends(ANY_ROLE)])
 
+# A driver's plate is on the provider's vehicles table; constants only, never user input.
+_PLATE_MATCH = {
+    "uber": "EXISTS (SELECT 1 FROM uber_vehicles v WHERE v.org_id = d.org_id "
+    "AND v.vehicle_id = ANY (d.vehicle_ids) AND v.plate ILIKE $2)",
+    "bolt": "EXISTS (SELECT 1 FROM bolt_vehicles v WHERE v.org_id = d.org_id "
+    "AND v.vehicle_uuid = ANY (d.vehicle_ids) AND v.plate ILIKE $2)",
+}
+_COLUMNS = (
+    "d.driver_id, d.provider, d.account_id, d.first_name, d.last_name, d.email, d.phone, "
+    "d.status, d.vehicle_ids, d.updated_at"
+)
 # The keyset order is (coalesce(last_name, ''), coalesce(first_name, ''), driver_id), which
 # the index drivers_list matches; the first page and the next pages are two statements so
 # that each gets the index range scan.
-_SELECT = (
-    "SELECT driver_id, provider, account_id, first_name, last_name, email, phone, status, "
-    "vehicle_ids, updated_at, coalesce(last_name, '') AS k1, coalesce(first_name, '') AS k2 "
-    "FROM drivers WHERE provider = $1 "
-    "AND ($2::text IS NULL OR concat_ws(' ', first_name, last_name, email, phone) ILIKE $2) "
-)
-_ORDER = "ORDER BY coalesce(last_name, ''), coalesce(first_name, ''), driver_id LIMIT $3"
-_FIRST_PAGE_SQL = _SELECT + _ORDER
-_NEXT_PAGE_SQL = (
-    _SELECT
-    + "AND (coalesce(last_name, ''), coalesce(first_name, ''), driver_id) > ($4, $5, $6) "
-    + _ORDER
-)
-_ONE_SQL = (
-    "SELECT driver_id, provider, account_id, first_name, last_name, email, phone, status, "
-    "vehicle_ids, updated_at FROM drivers WHERE provider = 'uber' AND driver_id = $1"
-)
-
-Limit = Annotated[int, Query(ge=1, le=500, description="Page size (max 500)")]
-Cursor = Annotated[str | None, Query(max_length=2048, description="Opaque cursor")]
-Search = Annotated[str | None, Query(max_length=200, description="Name, e-mail or phone")]
+_KEY = "coalesce(d.last_name, ''), coalesce(d.first_name, ''), d.driver_id"
 
 
-def encode_cursor(key: tuple[str, str, str]) -> str:
-    return base64.urlsafe_b64encode(msgspec.json.encode(key)).decode().rstrip("=")
+def _list_sql(provider: str, after_key: bool) -> str:
+    where = (
+        f"WHERE d.provider = $1 AND ($4::text IS NULL OR d.status = $4) "
+        f"AND ($2::text IS NULL OR concat_ws(' ', d.first_name, d.last_name, d.email, d.phone) "
+        f"ILIKE $2 OR {_PLATE_MATCH[provider]}) "
+    )
+    if after_key:
+        where += f"AND ({_KEY}) > ($5, $6, $7) "
+    return (
+        f"SELECT {_COLUMNS}, coalesce(d.last_name, '') AS k1, coalesce(d.first_name, '') AS k2 "  # noqa: S608 (constants only)
+        f"FROM drivers d {where}ORDER BY {_KEY} LIMIT $3"
+    )
 
 
-def decode_cursor(cursor: str) -> tuple[str, str, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        return msgspec.json.decode(raw, type=tuple[str, str, str])
-    except (binascii.Error, ValueError, msgspec.DecodeError) as exc:
-        raise ApiProblem(400, "Bad Request", "malformed cursor") from exc
+_SQL = {(p, after): _list_sql(p, after) for p in _PLATE_MATCH for after in (False, True)}
+_ONE_SQL = f"SELECT {_COLUMNS} FROM drivers d WHERE d.provider = $1 AND d.driver_id = $2"  # noqa: S608
+
+Search = Annotated[
+    str | None, Query(max_length=200, pattern=NO_NUL, description="Name, e-mail or phone")
+]
+DriverId = Annotated[str, Path(max_length=200, pattern=NO_NUL)]
 
 
 def _like(term: str | None) -> str | None:
@@ -76,43 +86,90 @@ def _driver(row: asyncpg.Record) -> Driver:
     )
 
 
+Status = Annotated[
+    str | None, Query(max_length=64, pattern=NO_NUL, description="Only drivers in this status")
+]
+
+
 async def list_drivers(
-    conn: asyncpg.Connection, provider: str, limit: int, cursor: str | None, q: str | None
+    conn: asyncpg.Connection,
+    provider: str,
+    limit: int,
+    cursor: str | None,
+    q: str | None,
+    status: str | None = None,
 ) -> DriverPage:
+    """One page of a provider's drivers, by name, after ``cursor``."""
     if cursor:
-        rows = await conn.fetch(
-            _NEXT_PAGE_SQL, provider, _like(q), limit + 1, *decode_cursor(cursor)
-        )
+        key = decode_cursor(cursor, tuple[str, str, str])
+        rows = await conn.fetch(_SQL[provider, True], provider, _like(q), limit + 1, status, *key)
     else:
-        rows = await conn.fetch(_FIRST_PAGE_SQL, provider, _like(q), limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = (
-        encode_cursor((rows[-1]["k1"], rows[-1]["k2"], rows[-1]["driver_id"])) if more else None
-    )
-    return DriverPage(items=[_driver(r) for r in rows], next_cursor=next_cursor)
+        rows = await conn.fetch(_SQL[provider, False], provider, _like(q), limit + 1, status)
+    items, next_cursor = page_of(rows, limit, _driver, lambda r: (r["k1"], r["k2"], r["driver_id"]))
+    return DriverPage(items=items, next_cursor=next_cursor)
 
 
-@router.get(
-    "/drivers",
-    response_class=MsgspecResponse,
-    responses={**ok(DriverPage), **problems(400, 401, 422)},
-)
-async def uber_drivers(
-    conn: TenantConn, limit: Limit = 50, cursor: Cursor = None, q: Search = None
-) -> MsgspecResponse:
-    """Uber drivers of the caller's fleet, by name, with keyset pagination."""
-    return MsgspecResponse(await list_drivers(conn, "uber", limit, cursor, q))
+async def _drivers(
+    conn: asyncpg.Connection,
+    provider: str,
+    csv: bool,
+    limit: int,
+    cursor: str | None,
+    q: str | None,
+    status: str | None,
+) -> Response:
+    if csv:
+        args = (provider, _like(q), None, status)
+        return csv_response(
+            conn, _SQL[provider, False], args, _driver, Driver, f"{provider}-drivers.csv"
+        )
+    return MsgspecResponse(await list_drivers(conn, provider, limit, cursor, q, status))
 
 
-@router.get(
-    "/drivers/{driver_id}",
-    response_class=MsgspecResponse,
-    responses={**ok(Driver), **problems(401, 404)},
-)
-async def uber_driver(driver_id: str, conn: TenantConn) -> MsgspecResponse:
-    """One Uber driver of the caller's fleet."""
-    row = await conn.fetchrow(_ONE_SQL, driver_id)
+async def _one_driver(conn: asyncpg.Connection, provider: str, driver_id: str) -> MsgspecResponse:
+    row = await conn.fetchrow(_ONE_SQL, provider, driver_id)
     if row is None:
         raise ApiProblem(404, "Not Found", "no such driver")
     return MsgspecResponse(_driver(row))
+
+
+_LIST_RESPONSES = {**ok(DriverPage, csv=True), **problems(400, 401, 403, 422)}
+_ONE_RESPONSES = {**ok(Driver), **problems(401, 403, 404, 422)}
+
+
+@router.get("/drivers", response_class=MsgspecResponse, responses=_LIST_RESPONSES)
+async def uber_drivers(
+    conn: TenantConn,
+    csv: ExportCsv,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    q: Search = None,
+    status: Status = None,
+) -> Response:
+    """Uber drivers of the caller's fleet, by name; search by name, e-mail, phone or plate."""
+    return await _drivers(conn, "uber", csv, limit, cursor, q, status)
+
+
+@router.get("/drivers/{driver_id}", response_class=MsgspecResponse, responses=_ONE_RESPONSES)
+async def uber_driver(driver_id: DriverId, conn: TenantConn) -> MsgspecResponse:
+    """One Uber driver of the caller's fleet."""
+    return await _one_driver(conn, "uber", driver_id)
+
+
+@bolt_router.get("/drivers", response_class=MsgspecResponse, responses=_LIST_RESPONSES)
+async def bolt_drivers(
+    conn: TenantConn,
+    csv: ExportCsv,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    q: Search = None,
+    status: Status = None,
+) -> Response:
+    """Bolt drivers of the caller's fleet, by name; search by name, e-mail, phone or plate."""
+    return await _drivers(conn, "bolt", csv, limit, cursor, q, status)
+
+
+@bolt_router.get("/drivers/{driver_id}", response_class=MsgspecResponse, responses=_ONE_RESPONSES)
+async def bolt_driver(driver_id: DriverId, conn: TenantConn) -> MsgspecResponse:
+    """One Bolt driver of the caller's fleet."""
+    return await _one_driver(conn, "bolt", driver_id)

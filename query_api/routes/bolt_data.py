@@ -1,0 +1,155 @@
+"""Bolt read models: a driver's trips (orders) and daily earnings derived from order prices."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import asyncpg
+from fastapi import APIRouter, Depends
+from starlette.responses import Response
+
+from query_api.days import Days
+from query_api.deps import ANY_ROLE, TenantConn
+from query_api.listing import Cursor, ExportCsv, Limit, csv_of, csv_response, decode_cursor, page_of
+from query_api.problems import ApiProblem
+from query_api.routes.drivers import DriverId
+from query_api.routes.uber_data import known_driver
+from query_api.schemas import MsgspecResponse, ok, problems
+from query_api.schemas_data import DailyEarnings, DailyEarningsList, EarningsTotals, Trip, TripPage
+
+router = APIRouter(prefix="/bolt", tags=["bolt"], dependencies=[Depends(ANY_ROLE)])
+
+# Trips of a driver over Paris days, in time order; keyset on (day, created_at, reference),
+# served by the index bolt_orders_driver_trips.
+_TRIPS = """
+SELECT order_reference, earnings_day, status, payment_method, created_at, finished_at,
+       pickup_address, destination_address, ride_distance, ride_price, commission,
+       net_earnings, tip, toll_fee, currency,
+       coalesce(created_at, 'epoch'::timestamptz) AS k_time
+FROM bolt_orders
+WHERE driver_uuid = $1 AND earnings_day BETWEEN $2 AND $3 {after}
+ORDER BY earnings_day, coalesce(created_at, 'epoch'::timestamptz), order_reference
+LIMIT $4
+"""
+_AFTER = (
+    "AND (earnings_day, coalesce(created_at, 'epoch'::timestamptz), order_reference) "
+    "> ($5::date, $6::timestamptz, $7)"
+)
+_TRIPS_FIRST = _TRIPS.format(after="")
+_TRIPS_NEXT = _TRIPS.format(after=_AFTER)
+_EARNINGS = """
+SELECT day, orders, gross, commission, net_earnings, tips, tolls, cash_gross, in_app_gross,
+       currency
+FROM bolt_daily_earnings
+WHERE driver_uuid = $1 AND day BETWEEN $2 AND $3
+ORDER BY day
+"""
+
+
+def _trip(row: asyncpg.Record) -> Trip:
+    return Trip(
+        order_reference=row["order_reference"],
+        day=row["earnings_day"],
+        status=row["status"],
+        payment_method=row["payment_method"],
+        created_at=row["created_at"],
+        finished_at=row["finished_at"],
+        pickup_address=row["pickup_address"],
+        destination_address=row["destination_address"],
+        ride_distance_m=row["ride_distance"],
+        ride_price_minor=row["ride_price"],
+        commission_minor=row["commission"],
+        net_minor=row["net_earnings"],
+        tip_minor=row["tip"],
+        toll_minor=row["toll_fee"],
+        currency=row["currency"],
+    )
+
+
+def _trip_key(row: asyncpg.Record) -> tuple[object, ...]:
+    return (row["earnings_day"].isoformat(), row["k_time"].isoformat(), row["order_reference"])
+
+
+@router.get(
+    "/drivers/{driver_id}/trips",
+    response_class=MsgspecResponse,
+    responses={**ok(TripPage, csv=True), **problems(400, 401, 403, 404, 422)},
+)
+async def bolt_driver_trips(
+    driver_id: DriverId,
+    days: Days,
+    conn: TenantConn,
+    csv: ExportCsv,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Response:
+    """A driver's Bolt trips (orders) over the days, with their prices in cents."""
+    await known_driver(conn, "bolt", driver_id)
+    args = (driver_id, days.first, days.last)
+    if csv:
+        return csv_response(
+            conn, _TRIPS_FIRST, (*args, None), _trip, Trip, f"bolt-trips-{driver_id}.csv"
+        )
+    if cursor:
+        day, moment, reference = decode_cursor(cursor, tuple[date, str, str])
+        rows = await conn.fetch(_TRIPS_NEXT, *args, limit + 1, day, _instant(moment), reference)
+    else:
+        rows = await conn.fetch(_TRIPS_FIRST, *args, limit + 1)
+    items, next_cursor = page_of(rows, limit, _trip, _trip_key)
+    return MsgspecResponse(TripPage(items=items, next_cursor=next_cursor))
+
+
+def _instant(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ApiProblem(400, "Bad Request", "malformed cursor") from exc
+
+
+def _earnings(row: asyncpg.Record) -> DailyEarnings:
+    return DailyEarnings(
+        day=row["day"],
+        orders=row["orders"],
+        gross_minor=row["gross"],
+        commission_minor=row["commission"],
+        net_minor=row["net_earnings"],
+        tips_minor=row["tips"],
+        tolls_minor=row["tolls"],
+        cash_minor=row["cash_gross"],
+        in_app_minor=row["in_app_gross"],
+        currency=row["currency"],
+    )
+
+
+def _totals(items: list[DailyEarnings]) -> EarningsTotals:
+    return EarningsTotals(
+        orders=sum(i.orders for i in items),
+        gross_minor=sum(i.gross_minor for i in items),
+        commission_minor=sum(i.commission_minor for i in items),
+        net_minor=sum(i.net_minor for i in items),
+        tips_minor=sum(i.tips_minor for i in items),
+        tolls_minor=sum(i.tolls_minor for i in items),
+        cash_minor=sum(i.cash_minor for i in items),
+        in_app_minor=sum(i.in_app_minor for i in items),
+        currency=next((i.currency for i in items), None),
+    )
+
+
+@router.get(
+    "/drivers/{driver_id}/earnings",
+    response_class=MsgspecResponse,
+    responses={**ok(DailyEarningsList, csv=True), **problems(400, 401, 403, 404, 422)},
+)
+async def bolt_driver_earnings(
+    driver_id: DriverId, days: Days, conn: TenantConn, csv: ExportCsv
+) -> Response:
+    """A driver's Bolt earnings per day: gross, commission, net, tips, tolls, cash vs in-app.
+
+    Derived from order prices (Bolt has no earnings endpoint); a reviewed price updates its
+    day. gross = ride price + cancellation fee, as in Bolt's weekly settlement.
+    """
+    await known_driver(conn, "bolt", driver_id)
+    items = [_earnings(r) for r in await conn.fetch(_EARNINGS, driver_id, days.first, days.last)]
+    if csv:
+        return csv_of(items, DailyEarnings, f"bolt-earnings-{driver_id}.csv")
+    return MsgspecResponse(DailyEarningsList(items=items, totals=_totals(items)))

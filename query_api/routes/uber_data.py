@@ -1,0 +1,139 @@
+"""Uber read models: orgs, and a driver's daily metrics and payments."""
+
+from __future__ import annotations
+
+import asyncpg
+import msgspec
+from fastapi import APIRouter, Depends
+from starlette.responses import Response
+
+from query_api.days import Days
+from query_api.deps import ANY_ROLE, TenantConn
+from query_api.listing import ExportCsv, csv_of
+from query_api.problems import ApiProblem
+from query_api.routes.drivers import DriverId
+from query_api.schemas import MsgspecResponse, ok, problems
+from query_api.schemas_data import (
+    DailyMetrics,
+    DailyMetricsList,
+    MetricsTotals,
+    Payment,
+    PaymentCategory,
+    PaymentList,
+    ProviderAccount,
+    ProviderAccountList,
+)
+
+router = APIRouter(prefix="/fleet", tags=["uber"], dependencies=[Depends(ANY_ROLE)])
+
+_ORGS_SQL = (
+    "SELECT account_id, name, parent_id FROM provider_accounts WHERE provider = 'uber' "
+    "ORDER BY name, account_id"
+)
+_METRICS_SQL = """
+SELECT day, trips, hours_online, hours_on_trip, earnings_minor, currency
+FROM driver_daily_metrics
+WHERE provider = 'uber' AND driver_id = $1 AND day BETWEEN $2 AND $3
+ORDER BY day
+"""
+_PAYMENTS_SQL = """
+SELECT payment_key, day, window_start, window_end, amount_minor, currency, breakdown::text
+FROM driver_payments
+WHERE provider = 'uber' AND driver_id = $1 AND day BETWEEN $2 AND $3
+ORDER BY window_start, payment_key
+"""
+_BREAKDOWN = msgspec.json.Decoder(list[PaymentCategory])
+
+
+async def known_driver(conn: asyncpg.Connection, provider: str, driver_id: str) -> None:
+    """404 problem unless the caller's fleet has this driver."""
+    if not await conn.fetchval(
+        "SELECT 1 FROM drivers WHERE provider = $1 AND driver_id = $2", provider, driver_id
+    ):
+        raise ApiProblem(404, "Not Found", "no such driver")
+
+
+@router.get(
+    "/orgs",
+    response_class=MsgspecResponse,
+    responses={**ok(ProviderAccountList, csv=True), **problems(401, 403, 422)},
+)
+async def uber_orgs(conn: TenantConn, csv: ExportCsv) -> Response:
+    """The Uber organisations (fleet accounts) of the caller's tenant."""
+    items = [
+        ProviderAccount(r["account_id"], r["name"], r["parent_id"])
+        for r in await conn.fetch(_ORGS_SQL)
+    ]
+    if csv:
+        return csv_of(items, ProviderAccount, "uber-orgs.csv")
+    return MsgspecResponse(ProviderAccountList(items=items))
+
+
+def _metrics(row: asyncpg.Record) -> DailyMetrics:
+    online, on_trip = row["hours_online"], row["hours_on_trip"]
+    return DailyMetrics(
+        day=row["day"],
+        trips=row["trips"],
+        hours_online=None if online is None else float(online),
+        hours_on_trip=None if on_trip is None else float(on_trip),
+        earnings_minor=row["earnings_minor"],
+        currency=row["currency"],
+    )
+
+
+def _metrics_totals(items: list[DailyMetrics]) -> MetricsTotals:
+    return MetricsTotals(
+        trips=sum(i.trips or 0 for i in items),
+        hours_online=round(sum(i.hours_online or 0.0 for i in items), 2),
+        hours_on_trip=round(sum(i.hours_on_trip or 0.0 for i in items), 2),
+        earnings_minor=sum(i.earnings_minor or 0 for i in items),
+        currency=next((i.currency for i in items if i.currency), None),
+    )
+
+
+@router.get(
+    "/drivers/{driver_id}/metrics",
+    response_class=MsgspecResponse,
+    responses={**ok(DailyMetricsList, csv=True), **problems(400, 401, 403, 404, 422)},
+)
+async def uber_driver_metrics(
+    driver_id: DriverId, days: Days, conn: TenantConn, csv: ExportCsv
+) -> Response:
+    """A driver's Uber figures per day (trips, hours online and on trip, earnings)."""
+    await known_driver(conn, "uber", driver_id)
+    rows = await conn.fetch(_METRICS_SQL, driver_id, days.first, days.last)
+    items = [_metrics(r) for r in rows]
+    if csv:
+        return csv_of(items, DailyMetrics, f"uber-metrics-{driver_id}.csv")
+    return MsgspecResponse(DailyMetricsList(items=items, totals=_metrics_totals(items)))
+
+
+def _payment(row: asyncpg.Record) -> Payment:
+    return Payment(
+        payment_id=row["payment_key"],
+        day=row["day"],
+        window_start=row["window_start"],
+        window_end=row["window_end"],
+        amount_minor=row["amount_minor"],
+        currency=row["currency"],
+        breakdown=_BREAKDOWN.decode(row["breakdown"]),
+    )
+
+
+@router.get(
+    "/drivers/{driver_id}/payments",
+    response_class=MsgspecResponse,
+    responses={**ok(PaymentList, csv=True), **problems(400, 401, 403, 404, 422)},
+)
+async def uber_driver_payments(
+    driver_id: DriverId, days: Days, conn: TenantConn, csv: ExportCsv
+) -> Response:
+    """What Uber paid a driver over the days, with the category breakdown."""
+    await known_driver(conn, "uber", driver_id)
+    items = [_payment(r) for r in await conn.fetch(_PAYMENTS_SQL, driver_id, days.first, days.last)]
+    if csv:
+        return csv_of(items, Payment, f"uber-payments-{driver_id}.csv")
+    currency = next((p.currency for p in items if p.currency), None)
+    return MsgspecResponse(
+        PaymentList(items=items, total_minor=sum(p.amount_minor for p in items), currency=currency)
+    )

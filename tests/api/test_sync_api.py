@@ -1,0 +1,58 @@
+"""Sync on demand through the API: a queued run, a command on JetStream, status per resource."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import asyncpg
+
+from contracts.commands import SYNC_DECODER
+from eventlog.bus import connect, ensure_commands_stream
+from tests.apihelp import ApiClient, login
+from tests.conftest import NatsServer
+
+
+async def test_an_admin_sync_queues_a_run_and_sends_the_command(
+    api: ApiClient, make_user, owner_pool: asyncpg.Pool, org_id: UUID, nats_server: NatsServer
+) -> None:
+    nc = await connect(nats_server.url, "test-sync-api", retry_for_s=10)
+    try:
+        js = nc.jetstream()
+        await ensure_commands_stream(js)
+        sub = await js.pull_subscribe(f"fleet.commands.sync.{org_id}.>", stream="FLEET_COMMANDS")
+        headers = await login(api, await make_user(org_id, "admin"))
+        response = await api.post("/bolt/sync/orders", headers=headers)
+        [msg] = await sub.fetch(1, timeout=5)
+        await msg.ack()
+    finally:
+        await nc.close()
+
+    assert response.status_code == 202
+    run_id = response.json()["run_id"]
+    command = SYNC_DECODER.decode(msg.data)
+    assert (str(command.run_id), command.provider, command.resource) == (run_id, "bolt", "orders")
+    run = (await api.get(f"/sync/runs/{run_id}", headers=headers)).json()
+    assert (run["status"], run["trigger"]) == ("queued", "manual")
+    status = (await api.get("/sync/status", headers=headers)).json()["items"]
+    [orders] = [s for s in status if (s["provider"], s["resource"]) == ("bolt", "orders")]
+    assert orders["last_run"]["run_id"] == run_id
+    assert len(status) == 12  # every resource of both providers, run or not
+
+
+async def test_unknown_resources_and_other_tenants_runs_are_404(
+    api: ApiClient, make_user, owner_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    other = await owner_pool.fetchval(
+        "INSERT INTO orgs (slug, name) VALUES ($1, 'Other') RETURNING org_id",
+        f"s-{org_id.hex[:12]}",
+    )
+    theirs = await owner_pool.fetchval(
+        "INSERT INTO sync_runs (org_id, provider, resource, trigger, status) "
+        "VALUES ($1, 'uber', 'drivers', 'manual', 'queued') RETURNING run_id",
+        other,
+    )
+    headers = await login(api, await make_user(org_id, "admin"))
+    assert (await api.post("/fleet/sync/orders", headers=headers)).status_code == 404
+    assert (await api.get(f"/sync/runs/{theirs}", headers=headers)).status_code == 404
+    mine = (await api.get("/sync/status", headers=headers)).json()["items"]
+    assert all(s["last_run"] is None for s in mine)
