@@ -101,3 +101,19 @@ def _token_error(response: httpx.Response) -> str:
     except (msgspec.DecodeError, AttributeError):
         code = "unknown_error"
     return f"token request refused ({response.status_code} {code})"
+
+
+def oauth_client(
+    *, provider: str, token_url: str, client_id: str, client_secret: str, scope: str
+) -> httpx.AsyncClient:
+    """An httpx client authenticating every call with client-credentials tokens."""
+    auth = ClientCredentials(
+        provider=provider,
+        token_url=token_url,
+        client_id=client_id,
+        client_secret=client_secret,
+        scope=scope,
+    )
+    return httpx.AsyncClient(
+        auth=auth, timeout=httpx.Timeout(30.0, connect=10.0), headers={"Accept": "application/json"}
+    )

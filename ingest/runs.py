@@ -63,8 +63,15 @@ def lock_key(org_id: UUID, provider: str, resource: str) -> str:
 class RunRecorder:
     """Runs polls under their lock and records every run in ``sync_runs``."""
 
-    def __init__(self, pool: asyncpg.Pool, manual_wait_s: float = 600.0) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, manual_wait_s: float = 600.0, locks: asyncpg.Pool | None = None
+    ) -> None:
+        # Each run holds a lock connection for its whole duration while its poll needs
+        # connections of its own: with every resource running at once, one shared pool
+        # would hand all its connections to lock holders and starve the polls. `locks` is
+        # a pool for the lock connections alone (sized to the number of resources).
         self._pool = pool
+        self._locks = locks or pool
         self._manual_wait_s = manual_wait_s
 
     async def scheduled(self, target: Resource) -> PollResult | None:
@@ -82,7 +89,7 @@ class RunRecorder:
         return await self._locked(target, run_id, wait_s=self._manual_wait_s)
 
     async def _locked(self, target: Resource, run_id: UUID, wait_s: float) -> PollResult | None:
-        async with self._pool.acquire() as lock:
+        async with self._locks.acquire() as lock:
             if not await _try_lock(lock, target.lock_key, wait_s):
                 await self._finish(run_id, "skipped", PollResult(), "another process is polling")
                 return None
