@@ -22,6 +22,7 @@ import httpx
 from fleet.accounts import ensure_admin, ensure_org
 from fleet.config import (
     ConfigError,
+    bolt_credentials_set,
     database_configured,
     env_int,
     environ,
@@ -104,17 +105,33 @@ class Child:
             self.process.kill()
 
 
-def _children(env: dict[str, str], sim_port: int | None) -> list[Child]:
+WORKERS = ("ingest", "relay", "projector")
+
+
+def _children(env: dict[str, str], sim_port: int | None, metrics: dict[str, int]) -> list[Child]:
     children = []
     if sim_port is not None:
         children.append(Child("simulator", ["simulator", "--port", str(sim_port)], env))
-    for name in ("ingest", "relay", "projector", "api"):
-        children.append(Child(name, [name], env))
+    for name in WORKERS:
+        children.append(Child(name, [name], {**env, "FLEET_METRICS_PORT": str(metrics[name])}))
+    children.append(Child("api", ["api"], env))
     return children
 
 
+def _metrics_ports(env: Mapping[str, str]) -> dict[str, int]:
+    """Each worker's own /metrics port (``FLEET_METRICS_PORT`` is the first one tried)."""
+    base = env_int(env, "FLEET_METRICS_PORT", 0) or 9101
+    ports: dict[str, int] = {}
+    for offset, name in enumerate(WORKERS):
+        port = free_port(base + offset)
+        while port in ports.values():
+            port = free_port()
+        ports[name] = port
+    return ports
+
+
 def _simulator_env(env: dict[str, str], port: int) -> None:
-    """Point the Uber client at the local simulator (credentials are the simulator's)."""
+    """Point the Uber client (and Bolt, unless configured) at the local simulator."""
     base = f"http://127.0.0.1:{port}"
     env.update(
         {
@@ -126,6 +143,16 @@ def _simulator_env(env: dict[str, str], port: int) -> None:
         }
     )
     env.setdefault("UBER_DRIVERS_INTERVAL_S", "300")
+    if not bolt_credentials_set(env):
+        env.update(
+            {
+                "BOLT_CLIENT_ID": env.get("SIM_BOLT_CLIENT_ID", "sim-bolt-client"),
+                "BOLT_CLIENT_SECRET": env.get("SIM_BOLT_CLIENT_SECRET", "sim-bolt-secret"),
+                "BOLT_TOKEN_URL": f"{base}/token",
+                "BOLT_API_BASE": f"{base}/fleet-integration-gateway",
+                "BOLT_SIMULATED": "1",
+            }
+        )
 
 
 async def _admin_login(env: Mapping[str, str]) -> tuple[str, str | None]:
@@ -151,14 +178,11 @@ async def _wait_healthy(url: str, stop: asyncio.Event, timeout_s: float = 60.0) 
     return False
 
 
-async def _supervise(
-    env: dict[str, str], sim_port: int | None, api_url: str, login: tuple[str, str | None]
-) -> None:
+async def _supervise(children: list[Child], api_url: str, login: tuple[str, str | None]) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    children = _children(env, sim_port)
     tasks = [asyncio.create_task(child.keep_running(stop)) for child in children]
     if await _wait_healthy(api_url, stop):
         email, password = login
@@ -203,7 +227,11 @@ def up() -> None:
             sim_port = free_port(8001)
             _simulator_env(env, sim_port)
             say(f"no provider credentials: simulator on http://127.0.0.1:{sim_port}")
-        asyncio.run(_supervise(env, sim_port, f"http://127.0.0.1:{api_port}", login))
+        metrics = _metrics_ports(env)
+        ports = ", ".join(f"{name} :{port}" for name, port in metrics.items())
+        say(f"worker metrics on 127.0.0.1 ({ports}) at /metrics")
+        children = _children(env, sim_port, metrics)
+        asyncio.run(_supervise(children, f"http://127.0.0.1:{api_port}", login))
     finally:
         if nats is not None:
             nats.stop()
