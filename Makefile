@@ -6,18 +6,22 @@ STAMP  := $(VENV)/.installed-$(shell cat constraints.txt pyproject.toml | cksum 
 NPM_STAMP := frontend/node_modules/.installed
 FRONTEND_SRC := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/tsconfig.json -type f 2>/dev/null)
 
-.PHONY: up test test-python test-frontend lint fmt bench install frontend clean
+.PHONY: up test test-python test-frontend test-e2e lint fmt bench install frontend clean
 
 up: install frontend/dist/index.html ## run the whole system on the embedded default
 	$(BIN)/fleet up
 
-test: test-frontend test-python ## every test (pytest last: its summary closes the run)
+test: test-frontend test-e2e test-python ## every test (pytest last: its summary closes the run)
 
 test-python: install
 	$(BIN)/pytest
 
-test-frontend: $(NPM_STAMP)
+test-frontend: install $(NPM_STAMP) ## vitest, and the generated API client matches the API
 	cd frontend && npm test
+	cd frontend && npm run check:api
+
+test-e2e: install frontend/dist/index.html ## the dashboard in headless Chromium against `fleet up`
+	cd frontend && npm run e2e
 
 install: $(STAMP)
 

@@ -129,11 +129,11 @@ describe('App', () => {
   });
 
   it('opens a driver from the list and comes back with "Retour"', async () => {
-    mockFetch((url) =>
-      url.pathname === '/fleet/drivers/d-1'
-        ? jsonResponse(driver({ vehicle_ids: ['AB-123-CD'] }))
-        : jsonResponse({ items: [driver()], next_cursor: null }),
-    );
+    mockFetch((url) => {
+      if (url.pathname === '/fleet/drivers/d-1') return jsonResponse(driver({ vehicle_ids: ['AB-123-CD'] }));
+      if (url.pathname.startsWith('/fleet/drivers/d-1/')) return problemResponse(404, 'Not Found', 'no such route');
+      return jsonResponse({ items: [driver()], next_cursor: null });
+    });
     signedIn();
     renderApp();
 
@@ -142,7 +142,8 @@ describe('App', () => {
     expect(window.location.pathname).toBe('/chauffeurs/d-1');
     expect(await screen.findByText('AB-123-CD')).toBeTruthy();
     expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Amina Diallo');
-    expect(screen.getByText('Bolt')).toBeTruthy();
+    expect(screen.getByText('Uber', { selector: 'dd' })).toBeTruthy();
+    expect(await screen.findAllByText('Ces données ne sont pas encore disponibles.')).toHaveLength(2);
 
     fireEvent.click(screen.getByRole('link', { name: /Retour/ }));
     expect(window.location.pathname).toBe('/chauffeurs');

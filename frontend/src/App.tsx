@@ -12,10 +12,16 @@ import { ErrorState, Loading, PageHeading } from './components/common';
 import { Header } from './components/Header';
 import { OfflineBanner } from './components/OfflineBanner';
 import { useI18n } from './i18n/I18nProvider';
+import { AdminPage } from './pages/AdminPage';
+import { AuditEventPage } from './pages/AuditEventPage';
+import { AuditPage } from './pages/AuditPage';
 import { DriverPage } from './pages/DriverPage';
+import { VehiclesPage } from './pages/VehiclesPage';
 import { DriversPage, resetDriversListMemory } from './pages/DriversPage';
 import { LoginPage, type LoginNotice } from './pages/LoginPage';
 import { Link, navigate, paths, useRoute } from './router';
+import { DateRangeProvider } from './dateRange';
+import { ProviderProvider } from './provider';
 
 type Auth =
   | { kind: 'checking' }
@@ -30,7 +36,18 @@ function initialAuth(): Auth {
   return hasExpiredSession() ? { kind: 'anonymous', notice: 'expired' } : { kind: 'anonymous' };
 }
 
+/** The app with its shared choices (provider, date range) around it. */
 export function App() {
+  return (
+    <ProviderProvider>
+      <DateRangeProvider>
+        <AppShell />
+      </DateRangeProvider>
+    </ProviderProvider>
+  );
+}
+
+function AppShell() {
   const { t } = useI18n();
   const route = useRoute();
   const [auth, setAuth] = useState<Auth>(initialAuth);
@@ -67,7 +84,7 @@ export function App() {
   }, [authenticated, route.name]);
 
   function handleLogout() {
-    logout();
+    void logout();
     resetDriversListMemory();
     setAuth({ kind: 'anonymous' });
   }
@@ -101,7 +118,19 @@ export function App() {
           main = <DriversPage />;
           break;
         case 'driver':
-          main = <DriverPage key={route.id} driverId={route.id} />;
+          main = <DriverPage key={`${route.provider}:${route.id}`} driverId={route.id} provider={route.provider} />;
+          break;
+        case 'vehicles':
+          main = <VehiclesPage />;
+          break;
+        case 'audit':
+          main = <AuditPage />;
+          break;
+        case 'auditEvent':
+          main = <AuditEventPage key={route.position} position={route.position} />;
+          break;
+        case 'admin':
+          main = <AdminPage />;
           break;
         case 'notFound':
           main = (

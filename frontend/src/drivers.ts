@@ -45,3 +45,14 @@ export function providerLabel(provider: string): string {
       return provider;
   }
 }
+
+/** The statuses offered by the filter (the API may know others; they show as sent). */
+export const DRIVER_STATUSES = ['active', 'inactive', 'suspended', 'pending'] as const;
+
+/** The list's filters as a query string (for the CSV export). */
+export function driversQueryFor(q: string, status: string): string {
+  const search = new URLSearchParams();
+  if (q.trim()) search.set('q', q.trim());
+  if (status) search.set('status', status);
+  return search.toString();
+}

@@ -30,3 +30,30 @@ describe('formatNumber', () => {
     expect(formatNumber(1234567, 'en-GB')).toBe('1,234,567');
   });
 });
+
+import { formatMoney, minorToDecimal } from './format';
+
+describe('formatMoney (minor units → money)', () => {
+  it('shows euros from cents in fr-FR', () => {
+    expect(formatMoney(123456, 'EUR', 'fr-FR')).toBe('1\u202f234,56\u00a0€');
+    expect(formatMoney(5, 'EUR', 'fr-FR')).toBe('0,05\u00a0€');
+    expect(formatMoney(0, 'EUR', 'fr-FR')).toBe('0,00\u00a0€');
+    expect(formatMoney(-1999, 'EUR', 'fr-FR')).toBe('-19,99\u00a0€');
+  });
+
+  it('is exact for amounts where a float division would not be', () => {
+    expect(minorToDecimal(1005, 2)).toBe('10.05');
+    expect(minorToDecimal(-7, 2)).toBe('-0.07');
+    expect(formatMoney(900719925474099, 'EUR', 'en-GB')).toBe('€9,007,199,254,740.99');
+  });
+
+  it('keeps the provider currency and its minor digits', () => {
+    expect(formatMoney(1234, 'JPY', 'fr-FR')).toBe('1\u202f234\u00a0JPY');
+    expect(formatMoney(1234, 'EUR', 'en-GB')).toBe('€12.34');
+  });
+
+  it('shows the fallback for a missing amount', () => {
+    expect(formatMoney(null)).toBe('—');
+    expect(formatMoney(undefined, 'EUR', 'fr-FR', 'n/a')).toBe('n/a');
+  });
+});

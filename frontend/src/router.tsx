@@ -2,29 +2,63 @@
 // for unknown paths, so deep links such as /chauffeurs/123 load the app.
 import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
 
+import type { Provider } from './api/types';
+
 export type Route =
   | { name: 'drivers' }
-  | { name: 'driver'; id: string }
+  | { name: 'driver'; provider: Provider; id: string }
+  | { name: 'vehicles' }
+  | { name: 'audit' }
+  | { name: 'auditEvent'; position: string }
+  | { name: 'admin' }
   | { name: 'home' }
   | { name: 'notFound' };
 
+const seg = encodeURIComponent;
+
 export const paths = {
   drivers: () => '/chauffeurs',
-  driver: (id: string) => `/chauffeurs/${encodeURIComponent(id)}`,
+  /** Uber drivers keep the short /chauffeurs/<id> of the first version. */
+  driver: (id: string, provider: Provider = 'uber') =>
+    provider === 'uber' ? `/chauffeurs/${seg(id)}` : `/chauffeurs/${provider}/${seg(id)}`,
+  vehicles: () => '/vehicules',
+  audit: () => '/audit',
+  auditEvent: (position: number | string) => `/audit/${seg(String(position))}`,
+  admin: () => '/admin',
+};
+
+function decode(part: string): string | null {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return null;
+  }
+}
+
+const STATIC: Record<string, Route> = {
+  '/': { name: 'home' },
+  '/chauffeurs': { name: 'drivers' },
+  '/vehicules': { name: 'vehicles' },
+  '/audit': { name: 'audit' },
+  '/admin': { name: 'admin' },
 };
 
 export function matchRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '') || '/';
-  if (path === '/') return { name: 'home' };
-  if (path === '/chauffeurs') return { name: 'drivers' };
-  const detail = /^\/chauffeurs\/([^/]+)$/.exec(path);
-  if (detail) {
-    try {
-      return { name: 'driver', id: decodeURIComponent(detail[1]!) };
-    } catch {
-      return { name: 'notFound' };
-    }
+  const fixed = STATIC[path];
+  if (fixed) return fixed;
+  let m = /^\/chauffeurs\/(uber|bolt)\/([^/]+)$/.exec(path);
+  if (m) {
+    const id = decode(m[2]!);
+    return id === null ? { name: 'notFound' } : { name: 'driver', provider: m[1] as Provider, id };
   }
+  m = /^\/chauffeurs\/([^/]+)$/.exec(path);
+  if (m) {
+    const id = decode(m[1]!);
+    return id === null ? { name: 'notFound' } : { name: 'driver', provider: 'uber', id };
+  }
+  m = /^\/audit\/(\d+)$/.exec(path);
+  if (m) return { name: 'auditEvent', position: m[1]! };
   return { name: 'notFound' };
 }
 

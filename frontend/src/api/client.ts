@@ -1,252 +1,71 @@
-// Typed client for the fleet API (same origin: relative URLs only).
-//
-// The access token lives in memory and is mirrored in sessionStorage so that a
-// reload of the tab keeps the session, while closing the tab ends it.
-// Errors come back as RFC 9457 problem+json and are turned into ApiError.
-// A 401 on any call except login clears the session and notifies the
-// listeners registered with onSessionExpired (the app shows the login page).
+// Typed calls to the fleet API. Shapes: types.ts (generated from the OpenAPI document where
+// it has them); transport, errors and token refresh: http.ts; the session: session.ts.
+import { request } from './http';
+import { clearSession, rememberMe, storedSession, storeTokens } from './session';
+import type {
+  AuditEvent,
+  AuditEventDetail,
+  BoltDailyEarning,
+  BoltTrip,
+  Driver,
+  DriverPage,
+  Items,
+  Me,
+  Page,
+  ProjectionLag,
+  Provider,
+  SyncRun,
+  SyncStatus,
+  TokenResponse,
+  UberDailyMetric,
+  UberPayment,
+  Vehicle,
+} from './types';
 
-export type Role = 'admin' | 'manager' | 'viewer' | 'auditor';
+export * from './types';
+export { ApiError, isAbortError, refreshSession, toApiError, REFRESH_MARGIN_MS } from './http';
+export {
+  clearSession,
+  getSession,
+  getToken,
+  hasExpiredSession,
+  onSessionExpired,
+  resetSessionCacheForTests,
+  SESSION_STORAGE_KEY,
+  setSession,
+  type Session,
+} from './session';
 
-export interface TokenResponse {
-  access_token: string;
-  token_type: 'bearer';
-  expires_in: number;
-}
+type Query = Record<string, string | number | null | undefined>;
 
-export interface Me {
-  user_id: string;
-  email: string;
-  org_id: string;
-  role: Role;
-}
-
-export interface Driver {
-  driver_id: string;
-  provider: string;
-  account_id: string;
-  first_name: string | null;
-  last_name: string | null;
-  email: string | null;
-  phone: string | null;
-  status: string | null;
-  vehicle_ids: string[];
-  updated_at: string;
-}
-
-export interface DriverPage {
-  items: Driver[];
-  next_cursor: string | null;
-}
-
-export interface ListDriversParams {
-  limit?: number;
-  cursor?: string | null;
-  q?: string;
-  signal?: AbortSignal;
-}
-
-/** An error answered by the API (status >= 400) or a network failure (status 0). */
-export class ApiError extends Error {
-  readonly status: number;
-  readonly title: string;
-  readonly detail: string;
-  readonly type: string;
-
-  constructor(status: number, title: string, detail = '', type = 'about:blank') {
-    super(detail ? `${status} ${title}: ${detail}` : `${status} ${title}`);
-    this.name = 'ApiError';
-    this.status = status;
-    this.title = title;
-    this.detail = detail;
-    this.type = type;
+/** A query string of the set, non-empty parameters ('' when none), with its leading '?'. */
+export function queryString(params: Query): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    const text = typeof value === 'string' ? value.trim() : value;
+    if (text !== undefined && text !== null && text !== '') search.set(key, String(text));
   }
-
-  /** True when the request never got an HTTP answer (offline, DNS, CORS, …). */
-  get isNetworkError(): boolean {
-    return this.status === 0;
-  }
+  const s = search.toString();
+  return s ? `?${s}` : '';
 }
 
-export function isAbortError(error: unknown): boolean {
-  return (
-    typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError'
-  );
+const id = encodeURIComponent;
+
+/** The path prefix of each provider: Uber routes live under /fleet. */
+export function providerPrefix(provider: Provider): string {
+  return provider === 'uber' ? '/fleet' : '/bolt';
 }
 
-// ---------------------------------------------------------------------------
-// Session (token in memory + sessionStorage)
+// --- Auth ------------------------------------------------------------------------------
 
-export const SESSION_STORAGE_KEY = 'fm.session';
-
-export interface Session {
-  token: string;
-  /** Epoch milliseconds after which the token is no longer valid. */
-  expiresAt: number;
-  me?: Me;
-}
-
-let current: Session | null | undefined; // undefined: not yet read from storage
-
-function storage(): Storage | null {
-  try {
-    return typeof window !== 'undefined' ? window.sessionStorage : null;
-  } catch {
-    return null; // storage disabled (privacy mode, sandboxed iframe…)
-  }
-}
-
-function readStoredSession(): Session | null {
-  const raw = storage()?.getItem(SESSION_STORAGE_KEY);
-  if (!raw) return null;
-  try {
-    const parsed = JSON.parse(raw) as Partial<Session>;
-    if (typeof parsed.token !== 'string' || typeof parsed.expiresAt !== 'number') return null;
-    return { token: parsed.token, expiresAt: parsed.expiresAt, me: parsed.me };
-  } catch {
-    return null;
-  }
-}
-
-function writeSession(session: Session | null): void {
-  current = session;
-  const s = storage();
-  if (!s) return;
-  try {
-    if (session) s.setItem(SESSION_STORAGE_KEY, JSON.stringify(session));
-    else s.removeItem(SESSION_STORAGE_KEY);
-  } catch {
-    // Quota or disabled storage: the in-memory copy still works for this page.
-  }
-}
-
-/** The current session, or null. An expired stored session counts as none. */
-export function getSession(): Session | null {
-  if (current === undefined) current = readStoredSession();
-  if (current && current.expiresAt <= Date.now()) return null;
-  return current;
-}
-
-/** True when a session was stored but its token has expired. */
-export function hasExpiredSession(): boolean {
-  if (current === undefined) current = readStoredSession();
-  return current !== null && current.expiresAt <= Date.now();
-}
-
-export function getToken(): string | null {
-  return getSession()?.token ?? null;
-}
-
-export function setSession(token: string, expiresInSeconds: number, me?: Me): void {
-  writeSession({ token, expiresAt: Date.now() + expiresInSeconds * 1000, me });
-}
-
-export function clearSession(): void {
-  writeSession(null);
-}
-
-function rememberMe(me: Me): void {
-  const session = getSession();
-  if (session) writeSession({ ...session, me });
-}
-
-type ExpiryListener = () => void;
-const expiryListeners = new Set<ExpiryListener>();
-
-/** Called after a 401 on an authenticated call has cleared the session. */
-export function onSessionExpired(listener: ExpiryListener): () => void {
-  expiryListeners.add(listener);
-  return () => {
-    expiryListeners.delete(listener);
-  };
-}
-
-function sessionExpired(): void {
-  clearSession();
-  for (const listener of [...expiryListeners]) listener();
-}
-
-// ---------------------------------------------------------------------------
-// HTTP
-
-function isJson(contentType: string | null): boolean {
-  if (!contentType) return false;
-  const mime = contentType.split(';')[0]!.trim().toLowerCase();
-  return mime === 'application/json' || mime.endsWith('+json');
-}
-
-/** Turns an error Response (ideally problem+json) into an ApiError. */
-export async function toApiError(response: Response): Promise<ApiError> {
-  const fallbackTitle = response.statusText || `HTTP ${response.status}`;
-  let body: unknown = null;
-  if (isJson(response.headers.get('content-type'))) {
-    try {
-      body = await response.json();
-    } catch {
-      body = null;
-    }
-  }
-  if (body && typeof body === 'object') {
-    const p = body as Record<string, unknown>;
-    const title = typeof p.title === 'string' && p.title ? p.title : fallbackTitle;
-    const detail = typeof p.detail === 'string' ? p.detail : '';
-    const type = typeof p.type === 'string' && p.type ? p.type : 'about:blank';
-    const status = typeof p.status === 'number' ? p.status : response.status;
-    return new ApiError(status, title, detail, type);
-  }
-  return new ApiError(response.status, fallbackTitle);
-}
-
-interface RequestOptions {
-  method?: 'GET' | 'POST';
-  body?: unknown;
-  signal?: AbortSignal;
-  /** Send the bearer token and treat a 401 as an expired session (default true). */
-  authenticated?: boolean;
-}
-
-async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const { method = 'GET', body, signal, authenticated = true } = options;
-  const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (authenticated) {
-    const token = getToken();
-    if (token) headers.Authorization = `Bearer ${token}`;
-  }
-
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal,
-      credentials: 'same-origin',
-    });
-  } catch (error) {
-    if (isAbortError(error)) throw error;
-    throw new ApiError(0, 'Network error', error instanceof Error ? error.message : String(error));
-  }
-
-  if (!response.ok) {
-    const error = await toApiError(response);
-    if (authenticated && response.status === 401) sessionExpired();
-    throw error;
-  }
-  return (await response.json()) as T;
-}
-
-// ---------------------------------------------------------------------------
-// Endpoints
-
-/** POST /auth/login; stores the token on success. A 401 here does not expire anything. */
+/** POST /auth/login; stores the tokens on success. A 401 here does not expire anything. */
 export async function login(email: string, password: string): Promise<TokenResponse> {
   const token = await request<TokenResponse>('/auth/login', {
     method: 'POST',
     body: { email, password },
     authenticated: false,
   });
-  setSession(token.access_token, token.expires_in);
+  storeTokens(token);
   return token;
 }
 
@@ -257,31 +76,116 @@ export async function getMe(signal?: AbortSignal): Promise<Me> {
   return me;
 }
 
-export function logout(): void {
+/** Ends the session here at once, then revokes the refresh token (best effort). */
+export async function logout(): Promise<void> {
+  const refreshToken = storedSession()?.refreshToken;
   clearSession();
+  if (!refreshToken) return;
+  await request<void>('/auth/logout', {
+    method: 'POST',
+    body: { refresh_token: refreshToken },
+    authenticated: false,
+  }).catch(() => undefined); // offline or an API without logout: the token expires anyway
 }
 
-export function driversQuery(params: Omit<ListDriversParams, 'signal'>): string {
-  const search = new URLSearchParams();
-  search.set('limit', String(params.limit ?? 50));
-  if (params.cursor) search.set('cursor', params.cursor);
-  const q = params.q?.trim();
-  if (q) search.set('q', q);
-  return search.toString();
+// --- Drivers and vehicles ----------------------------------------------------------------
+
+export interface ListParams {
+  limit?: number;
+  cursor?: string | null;
+  q?: string;
+  status?: string;
+  signal?: AbortSignal;
 }
 
-/** GET /fleet/drivers with server-side cursor pagination and search. */
-export function listDrivers(params: ListDriversParams = {}): Promise<DriverPage> {
-  return request<DriverPage>(`/fleet/drivers?${driversQuery(params)}`, { signal: params.signal });
+export function driversQuery({ limit, cursor, q, status }: Omit<ListParams, 'signal'>): string {
+  return queryString({ limit: limit ?? 50, cursor, q, status }).slice(1);
 }
 
-/** GET /fleet/drivers/{driver_id}; 404 ApiError when unknown. */
-export function getDriver(driverId: string, signal?: AbortSignal): Promise<Driver> {
-  return request<Driver>(`/fleet/drivers/${encodeURIComponent(driverId)}`, { signal });
+/** GET /fleet/drivers or /bolt/drivers, with cursor pagination, search and status filter. */
+export function listDrivers(params: ListParams = {}, provider: Provider = 'uber'): Promise<DriverPage> {
+  return request<DriverPage>(`${providerPrefix(provider)}/drivers?${driversQuery(params)}`, {
+    signal: params.signal,
+  });
 }
 
-/** For tests: forget the in-memory copy so the next read goes to sessionStorage. */
-export function resetSessionCacheForTests(): void {
-  current = undefined;
-  expiryListeners.clear();
+/** GET /fleet/drivers/{id} or /bolt/drivers/{id}; 404 ApiError when unknown. */
+export function getDriver(driverId: string, signal?: AbortSignal, provider: Provider = 'uber'): Promise<Driver> {
+  return request<Driver>(`${providerPrefix(provider)}/drivers/${id(driverId)}`, { signal });
+}
+
+export function listVehicles(params: ListParams = {}, provider: Provider = 'uber'): Promise<Page<Vehicle>> {
+  const { limit = 50, cursor, q, status, signal } = params;
+  return request(`${providerPrefix(provider)}/vehicles${queryString({ limit, cursor, q, status })}`, { signal });
+}
+
+// --- Activity and money ----------------------------------------------------------------
+
+export interface DateRange {
+  /** First day, YYYY-MM-DD (Europe/Paris). */
+  from: string;
+  /** Last day, included, YYYY-MM-DD (Europe/Paris). */
+  to: string;
+}
+
+export function uberMetrics(driverId: string, range: DateRange, signal?: AbortSignal) {
+  return request<Items<UberDailyMetric>>(`/fleet/drivers/${id(driverId)}/metrics${queryString({ ...range })}`, {
+    signal,
+  });
+}
+
+export function uberPayments(driverId: string, range: DateRange, signal?: AbortSignal) {
+  return request<Items<UberPayment>>(`/fleet/drivers/${id(driverId)}/payments${queryString({ ...range })}`, {
+    signal,
+  });
+}
+
+export function boltTrips(driverId: string, range: DateRange & { cursor?: string | null; limit?: number }, signal?: AbortSignal) {
+  const { limit = 50, ...rest } = range;
+  return request<Page<BoltTrip>>(`/bolt/drivers/${id(driverId)}/trips${queryString({ ...rest, limit })}`, { signal });
+}
+
+export function boltEarnings(driverId: string, range: DateRange, signal?: AbortSignal) {
+  return request<Items<BoltDailyEarning>>(`/bolt/drivers/${id(driverId)}/earnings${queryString({ ...range })}`, {
+    signal,
+  });
+}
+
+// --- Operations: sync, projections, audit ----------------------------------------------
+
+export function syncStatus(signal?: AbortSignal) {
+  return request<Items<SyncStatus>>('/sync/status', { signal });
+}
+
+/** POST /fleet|bolt/sync/{resource}: asks the pollers for a run now (202). */
+export function requestSync(provider: Provider, resource: string) {
+  return request<{ run_id: string }>(`${providerPrefix(provider)}/sync/${id(resource)}`, { method: 'POST' });
+}
+
+export function getSyncRun(runId: string, signal?: AbortSignal) {
+  return request<SyncRun>(`/sync/runs/${id(runId)}`, { signal });
+}
+
+export function projections(signal?: AbortSignal) {
+  return request<Items<ProjectionLag>>('/admin/projections', { signal });
+}
+
+export interface AuditFilters {
+  provider?: string;
+  event_type?: string;
+  entity_id?: string;
+  from?: string;
+  to?: string;
+}
+
+export function auditQuery(filters: AuditFilters, cursor?: string | null, limit = 50): string {
+  return queryString({ ...filters, cursor, limit });
+}
+
+export function auditEvents(filters: AuditFilters, cursor?: string | null, signal?: AbortSignal) {
+  return request<Page<AuditEvent>>(`/audit/events${auditQuery(filters, cursor)}`, { signal });
+}
+
+export function auditEvent(position: number | string, signal?: AbortSignal) {
+  return request<AuditEventDetail>(`/audit/events/${id(String(position))}`, { signal });
 }

@@ -1,21 +1,35 @@
 import type { Me } from '../api/client';
-import { LANGUAGES } from '../i18n/dictionary';
+import { LANGUAGES, type MessageKey } from '../i18n/dictionary';
 import { useI18n } from '../i18n/I18nProvider';
-import { Link, paths } from '../router';
+import { Link, paths, usePathname } from '../router';
+import { ProviderSwitch } from './ProviderSwitch';
 
 interface Props {
   me: Me | null;
   onLogout: () => void;
 }
 
+interface NavItem {
+  to: string;
+  label: MessageKey;
+  roles?: string[];
+}
+
+const NAV: NavItem[] = [
+  { to: paths.drivers(), label: 'nav.drivers' },
+  { to: paths.vehicles(), label: 'nav.vehicles' },
+  { to: paths.audit(), label: 'nav.audit', roles: ['admin', 'auditor'] },
+  { to: paths.admin(), label: 'nav.admin', roles: ['admin'] },
+];
+
 export function Header({ me, onLogout }: Props) {
   const { t, lang, setLang } = useI18n();
+  const pathname = usePathname();
+  const items = me ? NAV.filter((item) => !item.roles || item.roles.includes(me.role)) : [];
   return (
     <header className="app-header">
       <div className="app-header-inner">
-        <p className="brand">
-          {me ? <Link to={paths.drivers()}>{t('app.name')}</Link> : t('app.name')}
-        </p>
+        <p className="brand">{me ? <Link to={paths.drivers()}>{t('app.name')}</Link> : t('app.name')}</p>
         <div className="header-tools">
           <div className="lang-switch" role="group" aria-label={t('header.language')}>
             {LANGUAGES.map((code) => (
@@ -46,6 +60,25 @@ export function Header({ me, onLogout }: Props) {
           )}
         </div>
       </div>
+      {me && (
+        <div className="app-nav-inner">
+          <nav aria-label={t('nav.label')}>
+            <ul className="nav-list">
+              {items.map((item) => {
+                const current = pathname === item.to || pathname.startsWith(`${item.to}/`);
+                return (
+                  <li key={item.to}>
+                    <Link to={item.to} className="nav-link" aria-current={current ? 'page' : undefined}>
+                      {t(item.label)}
+                    </Link>
+                  </li>
+                );
+              })}
+            </ul>
+          </nav>
+          <ProviderSwitch />
+        </div>
+      )}
     </header>
   );
 }

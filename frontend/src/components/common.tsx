@@ -3,6 +3,7 @@ import { ApiError } from '../api/client';
 import type { I18n } from '../i18n/I18nProvider';
 import { useI18n } from '../i18n/I18nProvider';
 import { hasNavigated } from '../router';
+import type { Load } from '../hooks';
 
 /** The page's <h1>; it takes the focus after an in-app navigation and names the tab. */
 export function PageHeading({ children, title, id }: { children: ReactNode; title: string; id?: string }) {
@@ -51,4 +52,48 @@ export function Loading() {
       {t('app.loading')}
     </p>
   );
+}
+
+/** Nothing to show: a title and an optional hint. */
+export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="state state-empty" role="status">
+      <p className="state-title">{title}</p>
+      {children && <p className="muted">{children}</p>}
+    </div>
+  );
+}
+
+/** The API does not have this yet (404 on the route). */
+export function NotAvailable() {
+  const { t } = useI18n();
+  return (
+    <p className="state state-empty" role="status">
+      {t('state.notAvailable')}
+    </p>
+  );
+}
+
+/** Loading / error / not available around the `ready` content of a useLoad state. */
+export function LoadView<T>({
+  state,
+  retry,
+  children,
+  notFound,
+}: {
+  state: Load<T>;
+  retry: () => void;
+  children: (data: T) => ReactNode;
+  notFound?: ReactNode;
+}) {
+  switch (state.status) {
+    case 'loading':
+      return <Loading />;
+    case 'error':
+      return <ErrorState error={state.error} onRetry={retry} />;
+    case 'notFound':
+      return <>{notFound ?? <NotAvailable />}</>;
+    case 'ready':
+      return <>{children(state.data)}</>;
+  }
 }

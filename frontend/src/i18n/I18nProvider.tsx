@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { formatDateTime, formatNumber } from '../format';
+import { formatDay } from '../dates';
+import { formatDateTime, formatHours, formatMoney, formatNumber } from '../format';
 import {
   LOCALES,
   storedLang,
@@ -17,6 +18,11 @@ export interface I18n {
   t: (key: MessageKey, params?: Params) => string;
   formatDate: (iso: string | null | undefined) => string;
   formatNumber: (value: number) => string;
+  /** Minor units as money, e.g. 123456 → '1 234,56 €'. */
+  formatMoney: (minor: number | null | undefined, currency?: string) => string;
+  formatHours: (hours: number | null | undefined) => string;
+  /** A 'YYYY-MM-DD' day, e.g. '31/03/2024' or '31/03' without the year. */
+  formatDay: (day: string, withYear?: boolean) => string;
 }
 
 const I18nContext = createContext<I18n | null>(null);
@@ -42,6 +48,9 @@ export function I18nProvider({ children, initialLang }: { children: ReactNode; i
       t: (key, params) => translate(lang, key, params),
       formatDate: (iso) => formatDateTime(iso, locale, translate(lang, 'value.none')),
       formatNumber: (n) => formatNumber(n, locale),
+      formatMoney: (minor, currency = 'EUR') => formatMoney(minor, currency, locale, translate(lang, 'value.none')),
+      formatHours: (hours) => formatHours(hours, locale, translate(lang, 'value.none')),
+      formatDay: (day, withYear = true) => formatDay(day, locale, withYear),
     };
   }, [lang, setLang]);
 

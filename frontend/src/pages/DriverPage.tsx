@@ -1,45 +1,21 @@
-import { useEffect, useId, useState } from 'react';
-import { ApiError, getDriver, isAbortError, type Driver } from '../api/client';
-import { ErrorState, Loading, PageHeading } from '../components/common';
+import { useId } from 'react';
+import { getDriver, type Driver, type Provider } from '../api/client';
+import { LoadView, PageHeading } from '../components/common';
+import { DateRangePicker } from '../components/DateRangePicker';
 import { driverName, providerLabel, statusLabel, statusTone } from '../drivers';
-import { useOnReconnect } from '../hooks';
+import { useLoad } from '../hooks';
 import { useI18n } from '../i18n/I18nProvider';
 import { Link, paths } from '../router';
+import { BoltActivity } from './BoltActivity';
+import { UberActivity } from './UberActivity';
 
-type LoadState =
-  | { status: 'loading' }
-  | { status: 'notFound' }
-  | { status: 'error'; error: unknown }
-  | { status: 'ready'; driver: Driver };
-
-export function DriverPage({ driverId }: { driverId: string }) {
-  const { t, formatDate } = useI18n();
+export function DriverPage({ driverId, provider = 'uber' }: { driverId: string; provider?: Provider }) {
+  const { t } = useI18n();
   const id = useId();
-  const [attempt, setAttempt] = useState(0);
-  const [state, setState] = useState<LoadState>({ status: 'loading' });
+  const [state, retry] = useLoad(`${provider}:${driverId}`, (signal) => getDriver(driverId, signal, provider));
 
-  useEffect(() => {
-    const controller = new AbortController();
-    setState({ status: 'loading' });
-    getDriver(driverId, controller.signal).then(
-      (driver) => setState({ status: 'ready', driver }),
-      (error: unknown) => {
-        if (isAbortError(error)) return;
-        if (error instanceof ApiError && error.status === 404) setState({ status: 'notFound' });
-        else setState({ status: 'error', error });
-      },
-    );
-    return () => controller.abort();
-  }, [driverId, attempt]);
-
-  const retry = () => setAttempt((n) => n + 1);
-  useOnReconnect(() => {
-    if (state.status === 'error') retry();
-  });
-
-  const none = t('value.none');
   let title = t('driver.title');
-  if (state.status === 'ready') title = driverName(state.driver) || t('driver.unnamed');
+  if (state.status === 'ready') title = driverName(state.data) || t('driver.unnamed');
   if (state.status === 'notFound') title = t('driver.notFound');
 
   return (
@@ -53,79 +29,90 @@ export function DriverPage({ driverId }: { driverId: string }) {
       <PageHeading id={`${id}-title`} title={title}>
         {title}
       </PageHeading>
-
-      {state.status === 'loading' && <Loading />}
-      {state.status === 'error' && <ErrorState error={state.error} onRetry={retry} />}
-      {state.status === 'notFound' && (
-        <p className="state state-empty" role="status">
-          {t('driver.notFoundBody')}
-        </p>
-      )}
-
-      {state.status === 'ready' && (
-        <dl className="card details">
-          <div>
-            <dt>{t('driver.lastName')}</dt>
-            <dd>{state.driver.last_name || none}</dd>
-          </div>
-          <div>
-            <dt>{t('driver.firstName')}</dt>
-            <dd>{state.driver.first_name || none}</dd>
-          </div>
-          <div>
-            <dt>{t('driver.phone')}</dt>
-            <dd>
-              {state.driver.phone ? <a href={`tel:${state.driver.phone.replace(/\s+/g, '')}`}>{state.driver.phone}</a> : none}
-            </dd>
-          </div>
-          <div>
-            <dt>{t('driver.email')}</dt>
-            <dd className="cell-email">
-              {state.driver.email ? <a href={`mailto:${state.driver.email}`}>{state.driver.email}</a> : none}
-            </dd>
-          </div>
-          <div>
-            <dt>{t('driver.status')}</dt>
-            <dd>
-              <span className={`badge badge-${statusTone(state.driver.status)}`}>
-                {statusLabel(t, state.driver.status)}
-              </span>
-            </dd>
-          </div>
-          <div>
-            <dt>{t('driver.provider')}</dt>
-            <dd>{providerLabel(state.driver.provider)}</dd>
-          </div>
-          <div>
-            <dt>{t('driver.accountId')}</dt>
-            <dd className="mono">{state.driver.account_id || none}</dd>
-          </div>
-          <div>
-            <dt>{t('driver.driverId')}</dt>
-            <dd className="mono">{state.driver.driver_id}</dd>
-          </div>
-          <div>
-            <dt>{t('driver.vehicles')}</dt>
-            <dd>
-              {(state.driver.vehicle_ids ?? []).length === 0 ? (
-                t('driver.noVehicles')
-              ) : (
-                <ul className="plain-list mono">
-                  {(state.driver.vehicle_ids ?? []).map((vehicleId) => (
-                    <li key={vehicleId}>{vehicleId}</li>
-                  ))}
-                </ul>
-              )}
-            </dd>
-          </div>
-          <div>
-            <dt>{t('driver.updated')}</dt>
-            <dd>
-              <time dateTime={state.driver.updated_at}>{formatDate(state.driver.updated_at)}</time>
-            </dd>
-          </div>
-        </dl>
-      )}
+      <LoadView
+        state={state}
+        retry={retry}
+        notFound={
+          <p className="state state-empty" role="status">
+            {t('driver.notFoundBody')}
+          </p>
+        }
+      >
+        {(driver) => (
+          <>
+            <DriverDetails driver={driver} />
+            <section className="activity" aria-labelledby={`${id}-activity`}>
+              <h2 id={`${id}-activity`}>{t('activity.title')}</h2>
+              <DateRangePicker />
+              {provider === 'uber' ? <UberActivity driverId={driverId} /> : <BoltActivity driverId={driverId} />}
+            </section>
+          </>
+        )}
+      </LoadView>
     </section>
+  );
+}
+
+function DriverDetails({ driver }: { driver: Driver }) {
+  const { t, formatDate } = useI18n();
+  const none = t('value.none');
+  const vehicles = driver.vehicle_ids ?? [];
+  return (
+    <dl className="card details">
+      <div>
+        <dt>{t('driver.lastName')}</dt>
+        <dd>{driver.last_name || none}</dd>
+      </div>
+      <div>
+        <dt>{t('driver.firstName')}</dt>
+        <dd>{driver.first_name || none}</dd>
+      </div>
+      <div>
+        <dt>{t('driver.phone')}</dt>
+        <dd>{driver.phone ? <a href={`tel:${driver.phone.replace(/\s+/g, '')}`}>{driver.phone}</a> : none}</dd>
+      </div>
+      <div>
+        <dt>{t('driver.email')}</dt>
+        <dd className="cell-email">{driver.email ? <a href={`mailto:${driver.email}`}>{driver.email}</a> : none}</dd>
+      </div>
+      <div>
+        <dt>{t('driver.status')}</dt>
+        <dd>
+          <span className={`badge badge-${statusTone(driver.status)}`}>{statusLabel(t, driver.status)}</span>
+        </dd>
+      </div>
+      <div>
+        <dt>{t('driver.provider')}</dt>
+        <dd>{providerLabel(driver.provider)}</dd>
+      </div>
+      <div>
+        <dt>{t('driver.accountId')}</dt>
+        <dd className="mono">{driver.account_id || none}</dd>
+      </div>
+      <div>
+        <dt>{t('driver.driverId')}</dt>
+        <dd className="mono">{driver.driver_id}</dd>
+      </div>
+      <div>
+        <dt>{t('driver.vehicles')}</dt>
+        <dd>
+          {vehicles.length === 0 ? (
+            t('driver.noVehicles')
+          ) : (
+            <ul className="plain-list mono">
+              {vehicles.map((v) => (
+                <li key={v}>{v}</li>
+              ))}
+            </ul>
+          )}
+        </dd>
+      </div>
+      <div>
+        <dt>{t('driver.updated')}</dt>
+        <dd>
+          <time dateTime={driver.updated_at}>{formatDate(driver.updated_at)}</time>
+        </dd>
+      </div>
+    </dl>
   );
 }

@@ -1,32 +1,37 @@
 import { useEffect, useId, useState, type FormEvent, type MouseEvent } from 'react';
-import { isAbortError, listDrivers, type DriverPage } from '../api/client';
-import { ErrorState, Loading, PageHeading } from '../components/common';
-import { driverName, providerLabel, statusLabel, statusTone } from '../drivers';
-import { useDebounced, useOnReconnect } from '../hooks';
+import { listDrivers, providerPrefix, type Driver } from '../api/client';
+import { LoadView, PageHeading, EmptyState } from '../components/common';
+import { ExportCsvButton } from '../components/ExportCsvButton';
+import { driversQueryFor, driverName, providerLabel, statusLabel, statusTone, DRIVER_STATUSES } from '../drivers';
+import { useDebounced, useLoad } from '../hooks';
 import { useI18n } from '../i18n/I18nProvider';
+import { firstCursor, loadMerged, type MultiCursor } from '../lists';
+import { providersOf, useProvider, type ProviderChoice } from '../provider';
 import { isPlainClick, Link, navigate, paths } from '../router';
+import { Pagination } from '../components/Pagination';
+import type { Provider } from '../api/types';
 
 export const SEARCH_DEBOUNCE_MS = 300;
 export const PAGE_SIZE = 50;
 
-/** Which page is shown: the search it belongs to and the cursors that led to it. */
+/** Which page is shown: the filters it belongs to and the cursors that led to it. */
 interface Position {
-  q: string;
-  /** Cursor of each page visited so far; the last one is the current page (null = first). */
-  cursors: (string | null)[];
+  key: string;
+  cursors: MultiCursor[];
 }
 
 interface Memory {
   query: string;
-  position: Position;
+  status: string;
+  position: Position | null;
 }
 
 function freshMemory(): Memory {
-  return { query: '', position: { q: '', cursors: [null] } };
+  return { query: '', status: '', position: null };
 }
 
-// Kept outside the component so that coming back from a driver's page shows
-// the same search and page again.
+// Kept outside the component so that coming back from a driver's page shows the same
+// search, filter and page again.
 let memory: Memory = freshMemory();
 
 /** Forget the list's search and page (on logout, and between tests). */
@@ -34,73 +39,59 @@ export function resetDriversListMemory(): void {
   memory = freshMemory();
 }
 
-type LoadState =
-  | { status: 'loading' }
-  | { status: 'error'; error: unknown }
-  | { status: 'ready'; page: DriverPage };
+function filterKey(choice: ProviderChoice, q: string, status: string): string {
+  return JSON.stringify([choice, q, status]);
+}
 
 export function DriversPage({ pageSize = PAGE_SIZE }: { pageSize?: number }) {
   const { t, formatDate, formatNumber } = useI18n();
   const id = useId();
+  const { provider: choice } = useProvider();
   const [query, setQuery] = useState(memory.query);
-  const [position, setPosition] = useState<Position>(memory.position);
-  const [attempt, setAttempt] = useState(0);
-  const [state, setState] = useState<LoadState>({ status: 'loading' });
+  const [status, setStatus] = useState(memory.status);
   const debouncedQuery = useDebounced(query.trim(), SEARCH_DEBOUNCE_MS);
+  const key = filterKey(choice, debouncedQuery, status);
+  const [position, setPosition] = useState<Position>(
+    memory.position?.key === key ? memory.position : { key, cursors: [firstCursor(providersOf(choice))] },
+  );
 
+  // New filters start again from the first page.
+  const current: Position = position.key === key ? position : { key, cursors: [firstCursor(providersOf(choice))] };
   useEffect(() => {
-    memory = { query, position };
-  }, [query, position]);
-
-  // A new search starts again from the first page.
+    if (position.key !== key) setPosition(current);
+  });
   useEffect(() => {
-    setPosition((p) => (p.q === debouncedQuery ? p : { q: debouncedQuery, cursors: [null] }));
-  }, [debouncedQuery]);
+    memory = { query, status, position: current };
+  });
 
-  const cursor = position.cursors[position.cursors.length - 1] ?? null;
-  const pageNumber = position.cursors.length;
-
-  useEffect(() => {
-    const controller = new AbortController();
-    setState({ status: 'loading' });
-    listDrivers({ limit: pageSize, cursor, q: position.q, signal: controller.signal }).then(
-      (page) => setState({ status: 'ready', page }),
-      (error: unknown) => {
-        if (!isAbortError(error)) setState({ status: 'error', error });
-      },
-    );
-    return () => controller.abort();
-  }, [position, cursor, pageSize, attempt]);
-
-  const retry = () => setAttempt((n) => n + 1);
-  useOnReconnect(retry);
+  const cursor = current.cursors[current.cursors.length - 1]!;
+  const pageNumber = current.cursors.length;
+  const loadKey = JSON.stringify([key, cursor, pageSize]);
+  const [state, retry] = useLoad(loadKey, (signal) =>
+    loadMerged<Driver>(
+      cursor,
+      (p, c, s) => listDrivers({ limit: pageSize, cursor: c, q: debouncedQuery, status, signal: s }, p),
+      (d) => `${d.last_name ?? ''} ${d.first_name ?? ''}`,
+      signal,
+    ),
+  );
 
   function onSearchSubmit(event: FormEvent) {
     event.preventDefault();
-    const q = query.trim();
-    setPosition((p) => (p.q === q ? p : { q, cursors: [null] }));
   }
 
-  function goNext() {
-    if (state.status !== 'ready' || !state.page.next_cursor) return;
-    const next = state.page.next_cursor;
-    setPosition((p) => ({ ...p, cursors: [...p.cursors, next] }));
-  }
-
-  function goPrevious() {
-    setPosition((p) => (p.cursors.length > 1 ? { ...p, cursors: p.cursors.slice(0, -1) } : p));
-  }
-
-  function onRowClick(event: MouseEvent<HTMLTableRowElement>, driverId: string) {
+  function onRowClick(event: MouseEvent<HTMLTableRowElement>, driver: Driver) {
     if (!isPlainClick(event)) return;
     if ((event.target as Element).closest('a, button')) return; // the link handles it
     if (window.getSelection()?.toString()) return; // the user is selecting text
-    navigate(paths.driver(driverId));
+    navigate(paths.driver(driver.driver_id, driver.provider as Provider));
   }
 
-  const page = state.status === 'ready' ? state.page : null;
-  const hasPagination = pageNumber > 1 || Boolean(page?.next_cursor);
-  const loading = state.status === 'loading';
+  const page = state.status === 'ready' ? state.data : null;
+  const csvFiles = providersOf(choice).map((p) => ({
+    path: `${providerPrefix(p)}/drivers?${driversQueryFor(debouncedQuery, status)}`,
+    filename: `chauffeurs-${p}.csv`,
+  }));
 
   return (
     <section className="drivers" aria-labelledby={`${id}-title`}>
@@ -108,99 +99,114 @@ export function DriversPage({ pageSize = PAGE_SIZE }: { pageSize?: number }) {
         <PageHeading id={`${id}-title`} title={t('drivers.title')}>
           {t('drivers.title')}
         </PageHeading>
-        <form role="search" className="search" onSubmit={onSearchSubmit}>
-          <label htmlFor={`${id}-q`}>{t('drivers.search')}</label>
-          <input
-            id={`${id}-q`}
-            type="search"
-            name="q"
-            value={query}
-            placeholder={t('drivers.searchPlaceholder')}
-            autoComplete="off"
-            spellCheck={false}
-            onChange={(e) => setQuery(e.target.value)}
-          />
+        <form role="search" className="filters" onSubmit={onSearchSubmit}>
+          <div className="field search">
+            <label htmlFor={`${id}-q`}>{t('drivers.search')}</label>
+            <input
+              id={`${id}-q`}
+              type="search"
+              name="q"
+              value={query}
+              placeholder={t('drivers.searchPlaceholder')}
+              autoComplete="off"
+              spellCheck={false}
+              onChange={(e) => setQuery(e.target.value)}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-status`}>{t('drivers.statusFilter')}</label>
+            <select id={`${id}-status`} value={status} onChange={(e) => setStatus(e.target.value)}>
+              <option value="">{t('drivers.statusAll')}</option>
+              {DRIVER_STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {statusLabel(t, s)}
+                </option>
+              ))}
+            </select>
+          </div>
         </form>
+        <ExportCsvButton files={csvFiles} />
       </div>
 
-      {state.status === 'loading' && <Loading />}
-      {state.status === 'error' && <ErrorState error={state.error} onRetry={retry} />}
-
-      {page && page.items.length === 0 && (
-        <div className="state state-empty" role="status">
-          <p className="state-title">{t('drivers.empty')}</p>
-          {position.q && <p className="muted">{t('drivers.emptySearch', { q: position.q })}</p>}
-        </div>
-      )}
-
-      {page && page.items.length > 0 && (
-        <>
-          <p className="muted result-count" role="status">
-            {page.items.length === 1
-              ? t('drivers.count.one')
-              : t('drivers.count', { count: formatNumber(page.items.length) })}
-          </p>
-          <div className="table-wrap">
-            <table className="table drivers-table">
-              <caption className="visually-hidden">
-                {t('drivers.caption', { page: formatNumber(pageNumber) })}
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('drivers.col.name')}</th>
-                  <th scope="col">{t('drivers.col.phone')}</th>
-                  <th scope="col">{t('drivers.col.email')}</th>
-                  <th scope="col">{t('drivers.col.status')}</th>
-                  <th scope="col">{t('drivers.col.updated')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((driver) => {
-                  const name = driverName(driver) || t('driver.unnamed');
-                  return (
-                    <tr
-                      key={`${driver.provider}:${driver.driver_id}`}
-                      className="row-link"
-                      onClick={(e) => onRowClick(e, driver.driver_id)}
-                    >
-                      <th scope="row" data-label={t('drivers.col.name')}>
-                        <Link to={paths.driver(driver.driver_id)} className="driver-link">
-                          {name}
-                        </Link>{' '}
-                        <span className="provider">{providerLabel(driver.provider)}</span>
-                      </th>
-                      <td data-label={t('drivers.col.phone')}>{driver.phone || t('value.none')}</td>
-                      <td data-label={t('drivers.col.email')} className="cell-email">
-                        {driver.email || t('value.none')}
-                      </td>
-                      <td data-label={t('drivers.col.status')}>
-                        <span className={`badge badge-${statusTone(driver.status)}`}>
-                          {statusLabel(t, driver.status)}
-                        </span>
-                      </td>
-                      <td data-label={t('drivers.col.updated')}>
-                        <time dateTime={driver.updated_at}>{formatDate(driver.updated_at)}</time>
-                      </td>
+      <LoadView state={state} retry={retry}>
+        {(data) =>
+          data.items.length === 0 ? (
+            <EmptyState title={t('drivers.empty')}>
+              {debouncedQuery ? t('drivers.emptySearch', { q: debouncedQuery }) : null}
+            </EmptyState>
+          ) : (
+            <>
+              {data.unavailable.length > 0 && (
+                <p className="notice" role="status">
+                  {t('list.providerUnavailable', { providers: data.unavailable.map(providerLabel).join(', ') })}
+                </p>
+              )}
+              <p className="muted result-count" role="status">
+                {data.items.length === 1
+                  ? t('drivers.count.one')
+                  : t('drivers.count', { count: formatNumber(data.items.length) })}
+              </p>
+              <div className="table-wrap">
+                <table className="table drivers-table">
+                  <caption className="visually-hidden">
+                    {t('drivers.caption', { page: formatNumber(pageNumber) })}
+                  </caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t('drivers.col.name')}</th>
+                      <th scope="col">{t('drivers.col.phone')}</th>
+                      <th scope="col">{t('drivers.col.email')}</th>
+                      <th scope="col">{t('drivers.col.status')}</th>
+                      <th scope="col">{t('drivers.col.updated')}</th>
                     </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        </>
-      )}
+                  </thead>
+                  <tbody>
+                    {data.items.map((driver) => (
+                      <tr
+                        key={`${driver.provider}:${driver.driver_id}`}
+                        className="row-link"
+                        onClick={(e) => onRowClick(e, driver)}
+                      >
+                        <th scope="row" data-label={t('drivers.col.name')}>
+                          <Link
+                            to={paths.driver(driver.driver_id, driver.provider as Provider)}
+                            className="driver-link"
+                          >
+                            {driverName(driver) || t('driver.unnamed')}
+                          </Link>{' '}
+                          <span className={`provider provider-${driver.provider}`}>{providerLabel(driver.provider)}</span>
+                        </th>
+                        <td data-label={t('drivers.col.phone')}>{driver.phone || t('value.none')}</td>
+                        <td data-label={t('drivers.col.email')} className="cell-email">
+                          {driver.email || t('value.none')}
+                        </td>
+                        <td data-label={t('drivers.col.status')}>
+                          <span className={`badge badge-${statusTone(driver.status)}`}>
+                            {statusLabel(t, driver.status)}
+                          </span>
+                        </td>
+                        <td data-label={t('drivers.col.updated')}>
+                          <time dateTime={driver.updated_at}>{formatDate(driver.updated_at)}</time>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </>
+          )
+        }
+      </LoadView>
 
-      {(hasPagination || (loading && pageNumber > 1)) && (
-        <nav className="pagination" aria-label={t('drivers.pagination')}>
-          <button type="button" className="button" onClick={goPrevious} disabled={pageNumber <= 1 || loading}>
-            {t('drivers.previous')}
-          </button>
-          <span className="page-number">{t('drivers.page', { page: formatNumber(pageNumber) })}</span>
-          <button type="button" className="button" onClick={goNext} disabled={!page?.next_cursor || loading}>
-            {t('drivers.next')}
-          </button>
-        </nav>
-      )}
+      <Pagination
+        pageNumber={pageNumber}
+        hasNext={Boolean(page?.next)}
+        loading={state.status === 'loading'}
+        onPrevious={() =>
+          setPosition({ ...current, cursors: current.cursors.length > 1 ? current.cursors.slice(0, -1) : current.cursors })
+        }
+        onNext={() => page?.next && setPosition({ ...current, cursors: [...current.cursors, page.next] })}
+      />
     </section>
   );
 }

@@ -25,7 +25,7 @@ export function mockFetch(handler: Handler) {
 export function driver(overrides: Record<string, unknown> = {}) {
   return {
     driver_id: 'd-1',
-    provider: 'bolt',
+    provider: 'uber',
     account_id: 'acc-1',
     first_name: 'Amina',
     last_name: 'Diallo',

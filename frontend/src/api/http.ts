@@ -1,0 +1,158 @@
+// HTTP to the API (same origin, relative URLs only), with silent token refresh.
+//
+// Errors:  ApiError (status >= 400 from the API, or 0 when no answer came back)
+//          AbortError passes through untouched (the caller cancelled).
+//
+// Refresh: before a call whose access token ends within REFRESH_MARGIN_MS, and once after a
+// 401, the refresh token is traded for a new pair (POST /auth/refresh rotates it). Concurrent
+// calls share one refresh: the server rotates the refresh token, so a second refresh with
+// the old one would be refused and end the session. When the refresh is refused, the session
+// is expired and the listeners of onSessionExpired show the login page with its message.
+import {
+  canRefresh,
+  getToken,
+  sessionExpired,
+  storedSession,
+  storeTokens,
+} from './session';
+import type { TokenResponse } from './types';
+
+export const REFRESH_MARGIN_MS = 60_000;
+
+/** An error answered by the API (status >= 400) or a network failure (status 0). */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly title: string;
+  readonly detail: string;
+  readonly type: string;
+
+  constructor(status: number, title: string, detail = '', type = 'about:blank') {
+    super(detail ? `${status} ${title}: ${detail}` : `${status} ${title}`);
+    this.name = 'ApiError';
+    this.status = status;
+    this.title = title;
+    this.detail = detail;
+    this.type = type;
+  }
+
+  /** True when the request never got an HTTP answer (offline, DNS, CORS, …). */
+  get isNetworkError(): boolean {
+    return this.status === 0;
+  }
+
+  /** True for a route the API does not have (yet): the page says "not available". */
+  get isNotFound(): boolean {
+    return this.status === 404;
+  }
+}
+
+export function isAbortError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
+}
+
+function isJson(contentType: string | null): boolean {
+  if (!contentType) return false;
+  const mime = contentType.split(';')[0]!.trim().toLowerCase();
+  return mime === 'application/json' || mime.endsWith('+json');
+}
+
+/** Turns an error Response (ideally problem+json) into an ApiError. */
+export async function toApiError(response: Response): Promise<ApiError> {
+  const fallbackTitle = response.statusText || `HTTP ${response.status}`;
+  let body: unknown = null;
+  if (isJson(response.headers.get('content-type'))) {
+    body = await response.json().catch(() => null);
+  }
+  if (body && typeof body === 'object') {
+    const p = body as Record<string, unknown>;
+    const title = typeof p.title === 'string' && p.title ? p.title : fallbackTitle;
+    const detail = typeof p.detail === 'string' ? p.detail : '';
+    const type = typeof p.type === 'string' && p.type ? p.type : 'about:blank';
+    const status = typeof p.status === 'number' ? p.status : response.status;
+    return new ApiError(status, title, detail, type);
+  }
+  return new ApiError(response.status, fallbackTitle);
+}
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST';
+  body?: unknown;
+  signal?: AbortSignal;
+  accept?: string;
+  /** Send the bearer token, refresh it and treat a lasting 401 as an expired session (default true). */
+  authenticated?: boolean;
+}
+
+async function send(path: string, options: RequestOptions): Promise<Response> {
+  const { method = 'GET', body, signal, authenticated = true } = options;
+  const headers: Record<string, string> = {
+    Accept: options.accept ?? 'application/json, application/problem+json',
+  };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const token = authenticated ? getToken() : null;
+  if (token) headers.Authorization = `Bearer ${token}`;
+  try {
+    return await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+      credentials: 'same-origin',
+    });
+  } catch (error) {
+    if (isAbortError(error)) throw error;
+    throw new ApiError(0, 'Network error', error instanceof Error ? error.message : String(error));
+  }
+}
+
+let refreshing: Promise<boolean> | null = null;
+
+/** Trades the refresh token for a new pair; false when there is none or it was refused. */
+export function refreshSession(): Promise<boolean> {
+  refreshing ??= doRefresh().finally(() => {
+    refreshing = null;
+  });
+  return refreshing;
+}
+
+async function doRefresh(): Promise<boolean> {
+  const session = storedSession();
+  if (!session || !canRefresh(session)) return false;
+  const response = await send('/auth/refresh', {
+    method: 'POST',
+    body: { refresh_token: session.refreshToken },
+    authenticated: false,
+  });
+  if (response.status >= 500) throw await toApiError(response); // server trouble: keep the session
+  if (!response.ok) return false;
+  storeTokens((await response.json()) as TokenResponse);
+  return true;
+}
+
+function needsRefresh(): boolean {
+  const session = storedSession();
+  return session !== null && canRefresh(session) && session.expiresAt - Date.now() < REFRESH_MARGIN_MS;
+}
+
+/** Sends the request; an authenticated one is refreshed ahead and retried once after a 401. */
+export async function fetchApi(path: string, options: RequestOptions = {}): Promise<Response> {
+  const authenticated = options.authenticated ?? true;
+  if (authenticated && needsRefresh()) await refreshSession();
+  let response = await send(path, options);
+  if (authenticated && response.status === 401 && (await refreshSession())) {
+    response = await send(path, options);
+  }
+  if (!response.ok) {
+    const error = await toApiError(response);
+    if (authenticated && response.status === 401) sessionExpired();
+    throw error;
+  }
+  return response;
+}
+
+/** fetchApi, then the JSON body (undefined for 204). */
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const response = await fetchApi(path, options);
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}
