@@ -10,6 +10,7 @@ UBER_RESOURCES = (
     "daily_metrics",
     "payments",
     "transactions",
+    "reports",
 )
 BOLT_RESOURCES = ("companies", "drivers", "vehicles", "orders", "state_logs")
 RESOURCES = {"uber": UBER_RESOURCES, "bolt": BOLT_RESOURCES}

@@ -306,3 +306,76 @@ register(DRIVER_STATUS_OBSERVED, DRIVER_STATUS_OBSERVED_VERSION, UberDriverStatu
 register(DAILY_METRICS_OBSERVED, DAILY_METRICS_OBSERVED_VERSION, UberDailyMetricsRecord)
 register(PAYMENT_OBSERVED, PAYMENT_OBSERVED_VERSION, UberPaymentRecord)
 register(TRANSACTION_OBSERVED, TRANSACTION_OBSERVED_VERSION, UberTransaction)
+
+
+# -- asynchronous reports (U10-U13, providers.md §1.8) ----------------------------------------
+
+REPORT_OBSERVED = "uber.report.observed"
+REPORT_OBSERVED_VERSION = 1
+REPORT_COMPLETED = "REPORT_STATUS_COMPLETED"
+REPORT_FAILED = "REPORT_STATUS_FAILED"
+
+
+class UberReportMeta(msgspec.Struct, frozen=True):
+    """A ``Report`` object (U10/U11/U12); times are ISO-8601 UTC strings."""
+
+    id: str
+    status: str
+    reportType: str | None = None
+    fileName: str | None = None
+    orgId: str | None = None
+    startTime: str | None = None
+    endTime: str | None = None
+    failedReason: str | None = None
+    createdAt: str | None = None
+    updatedAt: str | None = None
+    completedAt: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        """COMPLETED or FAILED: polling it again changes nothing."""
+        return self.status in (REPORT_COMPLETED, REPORT_FAILED)
+
+
+class UberReportAnswer(msgspec.Struct, frozen=True):
+    """The answer of U10 and U12: ``{"report": {…}}``, the report kept raw for the record."""
+
+    report: msgspec.Raw
+
+
+class UberReportsPage(msgspec.Struct, frozen=True):
+    """A U11 page: the array key is the singular ``report``."""
+
+    report: list[msgspec.Raw] | None = None
+    paginationResult: UberPaginationResult = UberPaginationResult()
+
+
+class UberSignedUrl(msgspec.Struct, frozen=True):
+    value: str
+
+
+class UberSignedLinkData(msgspec.Struct, frozen=True):
+    signedUrl: UberSignedUrl
+
+
+class UberSignedLink(msgspec.Struct, frozen=True):
+    """The answer of U13: ``{"data": {"signedUrl": {"value": "<url>"}}}`` (valid 60 s)."""
+
+    data: UberSignedLinkData
+
+
+class UberReportRecord(msgspec.Struct, frozen=True):
+    """The record of ``uber.report.observed`` v1: the report as Uber sent it, and its file.
+
+    ``report`` is the U12 ``Report`` object byte for byte (the last poll's); ``csv_sha256``
+    (hex) and ``row_count`` describe the downloaded file (rows of every CSV, headers aside),
+    both null for a FAILED report. The file's bytes are in the provider history, under the
+    download call the event's ``fetch_id`` names.
+    """
+
+    report: msgspec.Raw
+    csv_sha256: str | None = None
+    row_count: int | None = None
+
+
+register(REPORT_OBSERVED, REPORT_OBSERVED_VERSION, UberReportRecord)

@@ -33,6 +33,7 @@ from fleet.metrics_server import serve_metrics
 from fleet.signals import stop_event
 from ingest.auth import oauth_client
 from ingest.bolt import setup as bolt_setup
+from ingest.metrics import POLL_INTERVAL
 from ingest.runs import Resource, RunRecorder
 from ingest.schedule import PollScheduler
 from ingest.sync import SyncConsumer, sweep_interrupted_runs
@@ -119,7 +120,9 @@ def schedule(
         async def run(target: Resource = target) -> object:
             return await recorder.scheduled(target)
 
-        scheduler.add(target.name, run, env_int(env, variable, default))
+        interval_s = env_int(env, variable, default)
+        POLL_INTERVAL.labels(target.provider, target.resource).set(interval_s)
+        scheduler.add(target.name, run, interval_s)
 
 
 async def serve_sync_commands(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
+
+from ingest.errors import ProviderAuthError
 
 PROVIDER_CALLS = Counter(
     "fleet_provider_calls_total",
@@ -21,10 +23,69 @@ RATE_LIMITED = Counter(
     ["provider", "source"],
 )
 TOKEN_MINTS = Counter("fleet_provider_token_mints_total", "OAuth tokens minted", ["provider"])
-POLL_RUNS = Counter("fleet_poll_runs_total", "Poll runs by outcome", ["resource", "outcome"])
-POLL_SECONDS = Histogram(
-    "fleet_poll_duration_seconds",
-    "Duration of poll runs",
-    ["resource"],
-    buckets=(0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600),
+
+# Sync runs (ingest/runs.py): every recorded run, whatever started it. `status` is the final
+# status written to sync_runs: succeeded, failed or skipped (another process held the lock).
+SYNC_RUN_STATUSES = ("succeeded", "failed", "skipped")
+SYNC_RUNS = Counter(
+    "fleet_sync_runs_total",
+    "Sync runs by final status",
+    ["provider", "resource", "trigger", "status"],
 )
+SYNC_RUN_SECONDS = Histogram(
+    "fleet_sync_run_duration_seconds",
+    "Duration of the polls of sync runs that ran (succeeded or failed; not skipped)",
+    ["provider", "resource"],
+    buckets=(0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800),
+)
+# Freshness: the stale-data alert compares `time() - last success` with 3x the interval.
+LAST_SUCCESS = Gauge(
+    "fleet_resource_last_success_timestamp_seconds",
+    "Unix time the last successful sync run of the resource finished (any process)",
+    ["provider", "resource"],
+)
+POLL_INTERVAL = Gauge(
+    "fleet_resource_poll_interval_seconds",
+    "Configured schedule interval of the resource",
+    ["provider", "resource"],
+)
+AUTH_ERRORS = Counter(
+    "fleet_provider_auth_errors_total",
+    "Sync runs failed because the provider refused our credentials (token endpoint or 401/403)",
+    ["provider", "resource"],
+)
+
+
+def declare_resource(provider: str, resource: str) -> None:
+    """Create the resource's run series at 0, so that ``increase()`` sees the first failure."""
+    for trigger in ("schedule", "manual"):
+        for status in SYNC_RUN_STATUSES:
+            SYNC_RUNS.labels(provider, resource, trigger, status)
+    AUTH_ERRORS.labels(provider, resource)
+
+
+def seed_last_success(provider: str, resource: str, timestamp: float) -> None:
+    """Start freshness from a success recorded earlier (by this or another process)."""
+    LAST_SUCCESS.labels(provider, resource).set(timestamp)
+
+
+def sync_run_succeeded(provider: str, resource: str, trigger: str, seconds: float) -> None:
+    """Count a successful run, time it, and mark the resource fresh now."""
+    SYNC_RUNS.labels(provider, resource, trigger, "succeeded").inc()
+    SYNC_RUN_SECONDS.labels(provider, resource).observe(seconds)
+    LAST_SUCCESS.labels(provider, resource).set_to_current_time()
+
+
+def sync_run_failed(
+    provider: str, resource: str, trigger: str, seconds: float, error: BaseException
+) -> None:
+    """Count a failed run and time it; a refusal of our credentials is also an auth error."""
+    SYNC_RUNS.labels(provider, resource, trigger, "failed").inc()
+    SYNC_RUN_SECONDS.labels(provider, resource).observe(seconds)
+    if isinstance(error, ProviderAuthError):
+        AUTH_ERRORS.labels(provider, resource).inc()
+
+
+def sync_run_skipped(provider: str, resource: str, trigger: str) -> None:
+    """Count a run that found another process polling the resource."""
+    SYNC_RUNS.labels(provider, resource, trigger, "skipped").inc()

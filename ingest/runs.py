@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from uuid import UUID
 
 import asyncpg
 
+from ingest import metrics
 from ingest.pages import PollResult
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,12 @@ _FINISH = """
 UPDATE sync_runs SET status = $2, finished_at = now(), calls = $3, records = $4,
                      appended = $5, quarantined = $6, error = $7
 WHERE run_id = $1
+"""
+# Freshness survives a restart: the gauge starts from the last success any process recorded.
+_LAST_SUCCESS = """
+SELECT extract(epoch FROM finished_at)::float8 FROM sync_runs
+WHERE org_id = $1 AND provider = $2 AND resource = $3 AND status = 'succeeded'
+ORDER BY requested_at DESC LIMIT 1
 """
 
 
@@ -73,39 +81,61 @@ class RunRecorder:
         self._pool = pool
         self._locks = locks or pool
         self._manual_wait_s = manual_wait_s
+        self._seen: set[str] = set()
 
     async def scheduled(self, target: Resource) -> PollResult | None:
         """A scheduled run; skipped (and recorded so) when another process holds the lock."""
         run_id = await self._pool.fetchval(
             _START, target.org_id, target.provider, target.resource, "schedule"
         )
-        return await self._locked(target, run_id, wait_s=0.0)
+        return await self._locked(target, run_id, "schedule", wait_s=0.0)
 
     async def manual(self, target: Resource, run_id: UUID) -> PollResult | None:
         """A run an admin asked for (queued by the API); waits for a run in progress."""
         if await self._pool.fetchval(_CLAIM, run_id) is None:
             log.warning("sync run %s is not queued any more; ignored", run_id)
             return None
-        return await self._locked(target, run_id, wait_s=self._manual_wait_s)
+        return await self._locked(target, run_id, "manual", wait_s=self._manual_wait_s)
 
-    async def _locked(self, target: Resource, run_id: UUID, wait_s: float) -> PollResult | None:
+    async def _locked(
+        self, target: Resource, run_id: UUID, trigger: str, wait_s: float
+    ) -> PollResult | None:
+        await self._first_sight(target)
         async with self._locks.acquire() as lock:
             if not await _try_lock(lock, target.lock_key, wait_s):
+                metrics.sync_run_skipped(target.provider, target.resource, trigger)
                 await self._finish(run_id, "skipped", PollResult(), "another process is polling")
                 return None
             try:
-                return await self._run(target, run_id)
+                return await self._run(target, run_id, trigger)
             finally:
                 await lock.execute("SELECT pg_advisory_unlock(hashtext($1))", target.lock_key)
 
-    async def _run(self, target: Resource, run_id: UUID) -> PollResult:
+    async def _run(self, target: Resource, run_id: UUID, trigger: str) -> PollResult:
+        started = time.perf_counter()
         try:
             result = await target.poll()
         except Exception as exc:
+            seconds = time.perf_counter() - started
+            metrics.sync_run_failed(target.provider, target.resource, trigger, seconds, exc)
             await self._finish(run_id, "failed", PollResult(), f"{type(exc).__name__}: {exc}")
             raise
+        seconds = time.perf_counter() - started
+        metrics.sync_run_succeeded(target.provider, target.resource, trigger, seconds)
         await self._finish(run_id, "succeeded", result, None)
         return result
+
+    async def _first_sight(self, target: Resource) -> None:
+        """Declare the resource's series and seed its freshness from ``sync_runs``, once."""
+        if target.name in self._seen:
+            return
+        self._seen.add(target.name)
+        metrics.declare_resource(target.provider, target.resource)
+        last = await self._pool.fetchval(
+            _LAST_SUCCESS, target.org_id, target.provider, target.resource
+        )
+        if last is not None:
+            metrics.seed_last_success(target.provider, target.resource, last)
 
     async def _finish(
         self, run_id: UUID, status: str, result: PollResult, error: str | None

@@ -7,14 +7,11 @@ than waiting for the next regular slot: a provider outage delays a poll, never l
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
-from ingest.metrics import POLL_RUNS, POLL_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +41,9 @@ class PollScheduler:
         )
 
     async def _run(self, name: str, poll: Poll) -> None:
-        started = time.perf_counter()
         try:
             result = await poll()
         except Exception as exc:
-            POLL_RUNS.labels(name, "failed").inc()
             failures = self._failures.get(name, 0) + 1
             self._failures[name] = failures
             delay = min(self._retry_base_s * 2 ** (failures - 1), self._retry_cap_s)
@@ -66,8 +61,6 @@ class PollScheduler:
             )
             return
         self._failures.pop(name, None)
-        POLL_RUNS.labels(name, "ok").inc()
-        POLL_SECONDS.labels(name).observe(time.perf_counter() - started)
         log.info("poll %s done: %s", name, result)
 
     def start(self) -> None:

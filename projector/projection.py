@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from typing import Protocol, TypeVar, runtime_checkable
 
 import asyncpg
 
@@ -43,6 +43,63 @@ class Rebuildable(Projection, Protocol):
     def retarget(self, *, name: str, table: str) -> Rebuildable:
         """This projection as ``name``, writing into ``table``."""
         ...
+
+
+@runtime_checkable
+class RebuildableTables(Projection, Protocol):
+    """A projection writing several tables, which ``fleet replay`` rebuilds together.
+
+    ``tables`` names them all (the first is the main one); ``retarget_tables`` returns the
+    same projection under another checkpoint name, writing each table ``t`` into
+    ``tables[t]``. A replay of any of them rebuilds, checks and swaps all of them in one
+    transaction (e.g. ``bolt_orders`` and the ``bolt_daily_earnings`` summed from it).
+    """
+
+    tables: tuple[str, ...]
+
+    def retarget_tables(self, *, name: str, tables: Mapping[str, str]) -> RebuildableTables:
+        """This projection as ``name``, writing each of its tables ``t`` into ``tables[t]``."""
+        ...
+
+
+def tables_of(projection: Projection) -> tuple[str, ...]:
+    """The tables a replay of ``projection`` rebuilds (none: it cannot be replayed)."""
+    if isinstance(projection, RebuildableTables):
+        return projection.tables
+    if isinstance(projection, Rebuildable):
+        return (projection.table,)
+    return ()
+
+
+def retargeted(projection: Projection, *, name: str, tables: Mapping[str, str]) -> Projection:
+    """``projection`` as ``name``, writing each of its tables ``t`` into ``tables[t]``."""
+    if isinstance(projection, RebuildableTables):
+        return projection.retarget_tables(name=name, tables=tables)
+    if isinstance(projection, Rebuildable):
+        return projection.retarget(name=name, table=tables[projection.table])
+    raise TypeError(f"projection {projection.name} cannot be rebuilt")
+
+
+T = TypeVar("T")
+
+
+def latest(items: Iterable[T], key: Callable[[T], Hashable]) -> list[T]:
+    """The last item of each key (items in log order: the latest event of each row wins).
+
+    One set-based upsert may not touch a row twice, and applying only the last event of a row
+    leaves it as applying them all in order would, for a projection whose upsert replaces
+    the row (a newer position wins). Batches hold only events after the checkpoint, so no
+    event of a batch is older than a row it writes.
+    """
+    return list({key(item): item for item in items}.values())
+
+
+def grouped(items: Iterable[T], key: Callable[[T], Hashable]) -> list[list[T]]:
+    """The items of each key, in their order (a row's events, oldest first)."""
+    groups: dict[Hashable, list[T]] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return list(groups.values())
 
 
 def quote_table(table: str) -> str:

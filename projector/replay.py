@@ -19,12 +19,21 @@
 ``asof_<UTC time>`` (e.g. ``asof_20250310t080000``), for auditors: the log up to the last
 position recorded at or before TIME (appends are serialised, so ``recorded_at`` grows with
 position). The snapshot keeps the live table's row-level security and SELECT grants.
+
+A projection writing several tables (``bolt_orders`` and ``bolt_daily_earnings``) declares
+them all (:class:`projector.projection.RebuildableTables`); tables written by one projection
+are one unit: prepared, rebuilt, checked and swapped together, in one transaction. Asking for
+any of them (or any of their projections) replays the unit.
+
+Rebuild batches are large (``REBUILD_BATCH`` events, one transaction with the checkpoint):
+projections write a batch with set-based statements, so bigger batches mean fewer
+statements and commits; Ctrl-C loses at most one batch.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import asyncpg
@@ -34,7 +43,7 @@ from eventlog.store import head_position
 from projector.checkpoints import lock_checkpoint, read_checkpoint, set_checkpoint
 from projector.parking import Upcast
 from projector.progress import Progress
-from projector.projection import Projection, Rebuildable, quote_table
+from projector.projection import Projection, quote_table, retargeted, tables_of
 from projector.runner import ProjectionRunner, advance
 from projector.shadow import (
     Digest,
@@ -48,6 +57,7 @@ from projector.shadow import (
 
 REBUILD = "__rebuild"
 OLD = "__old"
+REBUILD_BATCH = 10_000
 
 ProgressFactory = Callable[[str, int], Progress]
 
@@ -71,10 +81,15 @@ class ReplayMismatch(ReplayError):
 
 @dataclass(frozen=True)
 class TablePlan:
-    """One read table and every rebuildable projection writing into it."""
+    """A read table (and the ones rebuilt with it), and every projection writing into them."""
 
     table: str
-    projections: tuple[Rebuildable, ...]
+    projections: tuple[Projection, ...]
+    others: tuple[str, ...] = field(default=())
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        return (self.table, *self.others)
 
     @property
     def shadow(self) -> str:
@@ -84,9 +99,10 @@ class TablePlan:
     def old(self) -> str:
         return self.table + OLD
 
-    def rebuilders(self) -> list[Rebuildable]:
-        """The projections pointed at the shadow table, each with its own checkpoint."""
-        return [p.retarget(name=p.name + REBUILD, table=self.shadow) for p in self.projections]
+    def rebuilders(self) -> list[Projection]:
+        """The projections pointed at the shadow tables, each with its own checkpoint."""
+        shadows = {t: t + REBUILD for t in self.tables}
+        return [retargeted(p, name=p.name + REBUILD, tables=shadows) for p in self.projections]
 
 
 @dataclass(frozen=True)
@@ -100,28 +116,48 @@ class ReplayResult:
     swapped: bool
 
 
+def _units(projections: Sequence[Projection]) -> list[TablePlan]:
+    """Rebuildable projections grouped into units: projections sharing a table, transitively."""
+    units: list[tuple[list[str], list[Projection]]] = []
+    for p in projections:
+        mine = list(tables_of(p))
+        if not mine:
+            continue
+        joined = [u for u in units if set(u[0]) & set(mine)]
+        tables = [t for u in joined for t in u[0]]
+        members = [m for u in joined for m in u[1]]
+        units = [u for u in units if u not in joined]
+        units.append((tables + [t for t in mine if t not in tables], [*members, p]))
+    order = {id(p): n for n, p in enumerate(projections)}
+    units.sort(key=lambda u: min(order[id(p)] for p in u[1]))
+    return [
+        TablePlan(t[0], tuple(sorted(ps, key=lambda p: order[id(p)])), tuple(t[1:]))
+        for t, ps in units
+    ]
+
+
 def plan(projections: Sequence[Projection], name: str | None = None) -> list[TablePlan]:
-    """The tables to rebuild: every rebuildable one, or the one of projection/table ``name``."""
-    rebuildable = [p for p in projections if isinstance(p, Rebuildable)]
-    tables: dict[str, list[Rebuildable]] = {}
-    for p in rebuildable:
-        tables.setdefault(p.table, []).append(p)
-    if name is not None:
-        chosen = {p.table for p in rebuildable if name in (p.name, p.table)}
-        if not chosen:
-            raise ReplayError(f"no rebuildable projection or table named {name!r}")
-        tables = {t: ps for t, ps in tables.items() if t in chosen}
-    return [TablePlan(t, tuple(ps)) for t, ps in tables.items()]
+    """The units to rebuild: every rebuildable one, or the one of projection/table ``name``."""
+    units = _units(projections)
+    if name is None:
+        return units
+    chosen = [u for u in units if name in u.tables or name in {p.name for p in u.projections}]
+    if not chosen:
+        raise ReplayError(f"no rebuildable projection or table named {name!r}")
+    return chosen
 
 
 async def prepare(pool: asyncpg.Pool, table: TablePlan, *, fresh: bool = False) -> bool:
     """Create the shadow table and its checkpoints; False when resuming an existing one."""
     async with pool.acquire() as conn, conn.transaction():
         if fresh:
-            await conn.execute(f"DROP TABLE IF EXISTS {quote_table(table.shadow)}")
+            for name in table.tables:
+                await conn.execute(f"DROP TABLE IF EXISTS {quote_table(name + REBUILD)}")
         if await table_exists(conn, table.shadow):
             return False
-        await create_like(conn, table.table, table.shadow)
+        for name in table.tables:
+            await conn.execute(f"DROP TABLE IF EXISTS {quote_table(name + REBUILD)}")
+            await create_like(conn, name, name + REBUILD)
         for rebuilder in table.rebuilders():
             await set_checkpoint(conn, rebuilder.name, 0)
             await conn.execute(
@@ -137,7 +173,7 @@ async def rebuild(
     *,
     until: int | None = None,
     progress: ProgressFactory | None = None,
-    batch_size: int = 1000,
+    batch_size: int = REBUILD_BATCH,
     upcast: Upcast = upcast_envelope,
 ) -> int:
     """Apply the log (up to ``until``, else the head now) through each projection; return it."""
@@ -172,13 +208,16 @@ async def swap(
         await conn.execute("SET LOCAL lock_timeout = '30s'")
         pairs = list(zip(table.projections, table.rebuilders(), strict=True))
         positions = [await _align(conn, live, shadow, upcast) for live, shadow in pairs]
-        live, rebuilt = await digest(conn, table.table), await digest(conn, table.shadow)
-        if live != rebuilt and not force:
-            raise ReplayMismatch(table.table, live, rebuilt)
-        await conn.execute(f"DROP TABLE IF EXISTS {quote_table(table.old)}")
-        await swap_tables(conn, table.table, table.shadow, table.old)
+        digests = [(await digest(conn, t), await digest(conn, t + REBUILD)) for t in table.tables]
+        for name, (live, rebuilt) in zip(table.tables, digests, strict=True):
+            if live != rebuilt and not force:
+                raise ReplayMismatch(name, live, rebuilt)
+        for name in table.tables:
+            await conn.execute(f"DROP TABLE IF EXISTS {quote_table(name + OLD)}")
+            await swap_tables(conn, name, name + REBUILD, name + OLD)
         for (projection, rebuilder), position in zip(pairs, positions, strict=True):
             await _hand_over(conn, projection.name, rebuilder.name, position)
+    live, rebuilt = digests[0]
     return ReplayResult(table.table, max(positions, default=0), live, rebuilt, swapped=True)
 
 
@@ -215,7 +254,7 @@ async def replay(
     force: bool = False,
     fresh: bool = False,
     progress: ProgressFactory | None = None,
-    batch_size: int = 1000,
+    batch_size: int = REBUILD_BATCH,
     upcast: Upcast = upcast_envelope,
 ) -> ReplayResult:
     """Prepare (or resume), rebuild, check and swap one table."""
@@ -232,13 +271,13 @@ def as_of_schema(at: datetime) -> str:
     return "asof_" + at.astimezone(UTC).strftime("%Y%m%dt%H%M%S")
 
 
-async def _prepare_as_of(conn: asyncpg.Connection, table: TablePlan, schema: str) -> str:
-    target = f"{schema}.{table.table.rpartition('.')[2]}"
+async def _prepare_as_of(conn: asyncpg.Connection, table: str, schema: str) -> str:
+    target = f"{schema}.{table.rpartition('.')[2]}"
     await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_table(schema)}")
     if not await table_exists(conn, target):
-        await create_like(conn, table.table, target)
-        await copy_security(conn, table.table, target, read_only=True)
-        for role in await grantees(conn, table.table):
+        await create_like(conn, table, target)
+        await copy_security(conn, table, target, read_only=True)
+        for role in await grantees(conn, table):
             await conn.execute(f"GRANT USAGE ON SCHEMA {quote_table(schema)} TO {role}")
     return target
 
@@ -249,20 +288,23 @@ async def rebuild_as_of(
     at: datetime,
     *,
     progress: ProgressFactory | None = None,
-    batch_size: int = 1000,
+    batch_size: int = REBUILD_BATCH,
 ) -> tuple[str, int]:
-    """Rebuild ``table`` as of ``at`` into its own schema; return (table, position)."""
+    """Rebuild ``table`` (and its unit) as of ``at`` into its own schema; return (table,
+    position)."""
     schema = as_of_schema(at)
     async with pool.acquire() as conn, conn.transaction():
-        target = await _prepare_as_of(conn, table, schema)
+        targets = {t: await _prepare_as_of(conn, t, schema) for t in table.tables}
         until = int(
             await conn.fetchval(
                 "SELECT coalesce(max(position), 0) FROM event_log WHERE recorded_at <= $1", at
             )
         )
-    projections = [p.retarget(name=f"{p.name}@{schema}", table=target) for p in table.projections]
+    projections = [
+        retargeted(p, name=f"{p.name}@{schema}", tables=targets) for p in table.projections
+    ]
     await rebuild(pool, projections, until=until, progress=progress, batch_size=batch_size)
-    return target, until
+    return targets[table.table], until
 
 
 async def rebuild_position(pool: asyncpg.Pool, table: TablePlan) -> int:

@@ -9,19 +9,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
 from eventlog.bus import connect
-from eventlog.db import create_pool
 from fleet.config import DatabaseSettings, JwtSettings
 from query_api import problems
-from query_api.metrics import HttpMetrics
+from query_api.metrics import HttpMetrics, exposition
 from query_api.problems import ApiProblem
 from query_api.routes import (
     admin,
@@ -37,6 +37,7 @@ from query_api.routes import (
     vehicles,
 )
 from query_api.schemas import COMPONENTS
+from query_api.security import VerifiedTokens
 from query_api.sessions import AuthSettings
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = settings.database
-        app.state.pool = await create_pool(db.api_url, role=db.api_role, max_size=20)
+        app.state.pool = await _create_pool(db.api_url, db.api_role)
         app.state.nats = (await _try_nats(settings.nats_url)) if settings.nats_url else None
         try:
             yield
@@ -87,6 +88,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         description="Uber and Bolt fleet data for AA DENIS MOBILITÉS.",
     )
     app.state.jwt = settings.jwt
+    app.state.tokens = VerifiedTokens(settings.jwt)
     app.state.auth = settings.auth
     registry = CollectorRegistry()
     app.state.registry = registry
@@ -116,6 +118,25 @@ def create_app(settings: ApiSettings) -> FastAPI:
     return app
 
 
+async def _keep_session(_: asyncpg.Connection) -> None:
+    """Release without asyncpg's RESET ALL round trip.
+
+    Before this runs, asyncpg rolls back a transaction left open. The API changes no session
+    state beyond that: ``app.org_id`` is set transaction-locally, the role is fixed at connect,
+    and nothing LISTENs, takes session advisory locks or leaves cursors outside a transaction.
+    """
+
+
+async def _create_pool(url: str, role: str | None) -> asyncpg.Pool:
+    """20 connections as the API role; ``role`` switches to it when the login is the owner's."""
+    settings = {"application_name": "fleet"} | ({"role": role} if role else {})
+    pool = await asyncpg.create_pool(
+        url, min_size=1, max_size=20, server_settings=settings, reset=_keep_session
+    )
+    assert pool is not None
+    return pool
+
+
 async def _try_nats(url: str) -> Any:
     try:
         return await connect(url, "fleet-api", retry_for_s=5)
@@ -127,7 +148,7 @@ async def _try_nats(url: str) -> Any:
 def _metrics_route(app: FastAPI, registry: CollectorRegistry) -> None:
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(exposition(registry), media_type=CONTENT_TYPE_LATEST)
 
 
 def _install_openapi(app: FastAPI) -> None:

@@ -22,7 +22,7 @@ class DayRange:
     last: date
 
 
-def day_range(
+async def day_range(
     since: Annotated[date | None, Query(alias="from", description="First day (YYYY-MM-DD)")] = None,
     until: Annotated[date | None, Query(alias="to", description="Last day, included")] = None,
 ) -> DayRange:

@@ -54,7 +54,7 @@ def filter_text(description: str) -> Any:
     return Query(max_length=200, pattern=NO_NUL, description=description)
 
 
-def wants_csv(request: Request, fmt: Format = None) -> bool:
+async def wants_csv(request: Request, fmt: Format = None) -> bool:
     """True when the caller asks for the CSV export, by parameter or by Accept header."""
     if fmt is not None:
         return fmt == "csv"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import uvicorn
+from fastapi import FastAPI
 
 from fleet.config import env_int, environ, load_database, load_jwt, load_nats_url
 from fleet.logs import setup_logging
 from query_api.app import ApiSettings, create_app
+from query_api.metrics import MULTIPROC_DIR, prepare_multiprocess_dir
 from query_api.sessions import AuthSettings
 
 
@@ -36,12 +39,23 @@ def settings_from_env() -> ApiSettings:
     )
 
 
+def app_from_env() -> FastAPI:
+    """The app of one uvicorn worker, when ``FLEET_API_WORKERS`` starts several."""
+    setup_logging("api")
+    return create_app(settings_from_env())
+
+
 def run() -> None:
     env = environ()
     setup_logging("api")
-    settings = settings_from_env()
+    settings = settings_from_env()  # a bad setting stops us here, before any worker starts
+    workers = env_int(env, "FLEET_API_WORKERS", 1)
+    if workers > 1 or os.environ.get(MULTIPROC_DIR):  # before the workers start, who inherit it
+        prepare_multiprocess_dir(os.environ)
     uvicorn.run(
-        create_app(settings),
+        create_app(settings) if workers == 1 else "query_api.main:app_from_env",
+        factory=workers > 1,
+        workers=workers,
         host=env.get("FLEET_API_HOST", "127.0.0.1"),
         port=env_int(env, "FLEET_API_PORT", 8000),
         log_level="warning",

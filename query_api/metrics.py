@@ -1,10 +1,22 @@
-"""HTTP metrics: a latency histogram per route template, method and status."""
+"""HTTP metrics: a latency histogram per route template, method and status.
+
+With several uvicorn workers (``FLEET_API_WORKERS`` > 1) each worker is a process of its own
+and a scrape of /metrics reaches one of them at random. prometheus_client's multiprocess mode
+fixes that: with ``PROMETHEUS_MULTIPROC_DIR`` set before the workers import it, every worker
+writes its samples to files in that folder, and /metrics sums the files of every worker
+(:func:`exposition`). :func:`prepare_multiprocess_dir` sets the folder up, empty, before the
+workers start: files left by an earlier run would be added to this run's counts.
+"""
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
+from collections.abc import MutableMapping
+from pathlib import Path
 
-from prometheus_client import CollectorRegistry, Histogram
+from prometheus_client import CollectorRegistry, Histogram, generate_latest, multiprocess
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -44,8 +56,40 @@ class HttpMetrics:
 
 
 def _route(scope: Scope) -> str:
+    # FastAPI (0.165) includes routers lazily: the app's route list holds one opaque entry per
+    # included router, and the matched route's own path lacks the router's prefix. The full
+    # template is on the route context FastAPI keeps in the scope; read it after the request
+    # (tests/ops/test_metrics_exposed.py fails if an upgrade moves it).
+    context = scope.get("fastapi", {}).get("effective_route_context")
+    if template := getattr(context, "path_format", None):
+        return str(template)
     for route in scope["app"].router.routes:
         match, _ = route.matches(scope)
         if match == Match.FULL:
             return str(getattr(route, "path", "other"))
     return "unmatched"
+
+
+MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def prepare_multiprocess_dir(env: MutableMapping[str, str]) -> Path:
+    """Create (or empty) the workers' shared metrics folder and name it in ``env``."""
+    if configured := env.get(MULTIPROC_DIR):
+        folder = Path(configured)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink()
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="fleet-api-metrics-"))
+        env[MULTIPROC_DIR] = str(folder)
+    return folder
+
+
+def exposition(registry: CollectorRegistry) -> bytes:
+    """The /metrics body: ``registry``, or the sum of every worker's files in multiprocess mode."""
+    if not os.environ.get(MULTIPROC_DIR):
+        return generate_latest(registry)
+    merged = CollectorRegistry()
+    multiprocess.MultiProcessCollector(merged)  # type: ignore[no-untyped-call]
+    return generate_latest(merged)

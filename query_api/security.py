@@ -63,6 +63,11 @@ def issue_access_token(settings: JwtSettings, who: Principal, now: float | None 
 
 def verify_access_token(settings: JwtSettings, token: str) -> Principal:
     """Decode and check signature, algorithm, exp, iat, iss, aud and type."""
+    return _decode(settings, token)[0]
+
+
+def _decode(settings: JwtSettings, token: str) -> tuple[Principal, int]:
+    """The principal of a valid token, and its expiry time (epoch seconds)."""
     try:
         claims = jwt.decode(
             token,
@@ -79,8 +84,38 @@ def verify_access_token(settings: JwtSettings, token: str) -> Principal:
     if claims.get("typ") != "access" or claims.get("role") not in ROLES:
         raise TokenError("invalid token")
     try:
-        return Principal(
+        who = Principal(
             UUID(claims["sub"]), UUID(claims["org"]), claims["role"], str(claims.get("email", ""))
         )
-    except (KeyError, ValueError) as exc:
+        return who, int(claims["exp"])
+    except (KeyError, ValueError, TypeError) as exc:
         raise TokenError("invalid token") from exc
+
+
+class VerifiedTokens:
+    """``verify_access_token`` with a memory of the tokens already verified, until they expire.
+
+    A client sends the same access token on every request for its 15 minutes, and checking
+    its HMAC and claims again each time costs more than the rest of a small request. The
+    answer depends only on the token's bytes and the settings, except for expiry, which is
+    checked again on every hit (``exp <= now`` is expired, as PyJWT decides with no leeway).
+    Only valid tokens are remembered; at ``max_size`` entries the memory starts afresh.
+    """
+
+    def __init__(self, settings: JwtSettings, max_size: int = 10_000) -> None:
+        self.settings = settings
+        self.max_size = max_size
+        self._known: dict[str, tuple[Principal, int]] = {}
+
+    def verify(self, token: str) -> Principal:
+        known = self._known.get(token)
+        if known is None:
+            known = _decode(self.settings, token)
+            if len(self._known) >= self.max_size:
+                self._known.clear()
+            self._known[token] = known
+        who, expires = known
+        if expires <= time.time():
+            del self._known[token]
+            raise TokenError("token expired")
+        return who

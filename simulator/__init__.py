@@ -19,6 +19,11 @@ Served routes (providers.md numbering)::
            GET  /v2/vehicle-suppliers/vehicles                  (U5)
            GET  /v1/vehicle-suppliers/earners/payments          (U6)
            POST /v1/vehicle-suppliers/transactions              (U7)
+           POST /v1/vehicle-suppliers/suppliers/{org_id}/reports (U10)
+           GET  /v1/vehicle-suppliers/suppliers/{org_id}/reports (U11)
+           GET  …/suppliers/{org_id}/reports/{report_id}         (U12)
+           POST …/suppliers/{org_id}/reports/{report_id}/link    (U13)
+           GET  /sim-files/reports/{report_id}/{file}?Expires=…&Signature=…  (signed)
     Bolt   POST /token
            GET  /fleet-integration-gateway/fleetIntegration/v1/getCompanies
            POST /fleet-integration-gateway/fleetIntegration/v1/{test, getDrivers,
@@ -27,7 +32,9 @@ Served routes (providers.md numbering)::
 
 Module map: ``settings``/``clock`` (inputs), ``people``/``places``/``activity``
 (what happened, shared by both providers), ``world``/``bolt_world``/``roster``
-(provider records), ``uber_*``/``bolt_*`` (HTTP), ``chaos``/``control``/``stats``.
+(provider records), ``churn`` (drivers joining and leaving with the clock),
+``reports``/``report_files`` (async CSV reports), ``ratelimit`` (token buckets, quotas),
+``uber_*``/``bolt_*`` (HTTP), ``chaos``/``control``/``stats``.
 """
 
 from simulator.app import create_app

@@ -25,6 +25,7 @@ from simulator.stats import StatsMiddleware
 from simulator.uber_auth import uber_token_routes
 from simulator.uber_metrics import uber_metrics_routes
 from simulator.uber_money import uber_money_routes
+from simulator.uber_reports import uber_report_routes
 from simulator.uber_roster import uber_roster_routes
 
 BOLT_PREFIX = "/fleet-integration-gateway"
@@ -49,6 +50,7 @@ def all_routes(sim: SimState) -> list[BaseRoute]:
     routes += uber_roster_routes(sim)
     routes += uber_metrics_routes(sim)
     routes += uber_money_routes(sim)
+    routes += uber_report_routes(sim)
     routes += bolt_token_routes(sim)
     routes += bolt_roster_routes(sim)
     routes += bolt_order_routes(sim)

@@ -8,8 +8,9 @@ Two kinds of failure, as on the real gateway::
                                         702 INVALID_REQUEST, 498806 INVALID_DATE_RANGE,
                                         498810 COMPANY_NOT_ALLOWED, 999 CLIENT_TIMEOUT
 
-``bolt_api`` applies, in order: delay, injected HTTP failure, bearer check,
-injected transient code 999, the handler, then body-level chaos.
+``bolt_api`` applies, in order: delay, injected HTTP failure, bearer check, the
+per-client rate limit of the operation (1 req/s, bursts of 5, when ``rate_limits`` is
+on), injected transient code 999, the handler, then body-level chaos.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from simulator.ratelimit import retry_after_header
 from simulator.render import json_response, success_response
 from simulator.state import SimState
 
@@ -89,6 +91,8 @@ def bolt_api(sim: SimState, handler: Handler, empty_data: Any) -> Endpoint:
             if chaos.take_failure():
                 raise injected_failure(chaos.status, chaos.retry_after)
             _authorize(sim, request)
+            _pace(sim, request)
+            sim.tick()
             if chaos.take_transient():
                 return json_response({"code": 999, "message": "CLIENT_TIMEOUT", "data": empty_data})
             data = handler(await _json_object(request))
@@ -107,6 +111,19 @@ def injected_failure(status: int, retry_after: int | None) -> BoltHttpError:
     message = "Too Many Requests" if status == 429 else "Simulated failure"
     headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
     return BoltHttpError(status, message, headers)
+
+
+def _pace(sim: SimState, request: Request) -> None:
+    """429 when the operation's token bucket is empty (§4 #14)."""
+    settings = sim.settings
+    if not settings.rate_limits:
+        return
+    wait = sim.buckets.take(
+        f"bolt:{request.url.path}", settings.bolt_rate_per_s, settings.bolt_rate_burst
+    )
+    if wait > 0:
+        headers = retry_after_header(wait, settings.bolt_emit_retry_after)
+        raise BoltHttpError(429, "Too Many Requests", headers)
 
 
 def _authorize(sim: SimState, request: Request) -> None:

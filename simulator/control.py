@@ -16,7 +16,8 @@ Bodies and answers::
     POST /_sim/{p}/drivers/add      {"count": N} -> {"added": [id, ...]}
     POST /_sim/{p}/drivers/remove   {"count": N} -> {"removed": [id, ...]}
     GET  /_sim/stats                -> {"calls": {"GET /path": {"200": n}}, "total_calls": n,
-                                        "uber": {"drivers": n, "live_tokens": n}, "bolt": {...}}
+                                        "uber": {"drivers": n, "live_tokens": n}, "bolt": {...},
+                                        "churn": {"joined": n, "left": n}}
     POST /_sim/stats/reset          -> forget call counts
     GET  /_sim/clock                -> {"now": iso, "fixed": bool}
     POST /_sim/clock                {"advance_s": S} or {"now": iso} (fixed clock only)
@@ -114,6 +115,7 @@ def stats_view(sim: SimState) -> dict[str, Any]:
             "drivers": sim.bolt_world.driver_count(),
             "live_tokens": sim.bolt_tokens.live_count(),
         },
+        "churn": {"joined": sim.churn.joined, "left": sim.churn.left},
     }
 
 

@@ -2,7 +2,8 @@
 
 Errors follow RFC 6749 (``{"error": ...}``), not the API's ``{code, message}``
 shape: 401 ``invalid_client``, 400 ``unsupported_grant_type``, 400
-``invalid_scope`` for a scope the app was not granted (§1.1, §4 #3).
+``invalid_scope`` for a scope the app was not granted (§1.1, §4 #3), 429
+``rate_limited`` past ``uber_token_mint_per_hour`` mints within an hour (§4 #2).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from simulator.chaos import ProviderChaos
+from simulator.ratelimit import retry_after_header
 from simulator.render import json_response
 from simulator.state import SimState
 
@@ -86,6 +88,10 @@ def uber_token_routes(sim: SimState) -> list[Route]:
         refused = [s for s in requested if s not in GRANTED_SCOPES]
         if refused:
             return oauth_error(400, "invalid_scope", f"Scope not granted: {' '.join(refused)}")
+        wait = sim.uber_mints.take()
+        if wait > 0:
+            headers = retry_after_header(wait, settings.uber_emit_retry_after)
+            return oauth_error(429, "rate_limited", "Too many token requests", headers)
         access_token = sim.uber_tokens.mint(frozenset(requested))
         return json_response(
             {

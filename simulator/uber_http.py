@@ -2,8 +2,10 @@
 
 Every Uber API route is a plain async function ``(request) -> payload`` wrapped
 by ``uber_api``, which applies, in this order: the configured delay, injected
-failures (before auth, as a load balancer would), the bearer token, the scope,
-then the handler, then body-level chaos (unknown fields, truncation).
+failures (before auth, as a load balancer would), the bearer token, the per-client
+rate limit of the endpoint (when ``rate_limits`` is on), the scope, then the
+handler, then body-level chaos (unknown fields, truncation). Before the handler
+the world catches up with the clock (``SimState.tick``).
 Handlers signal client errors by raising ``UberError``.
 """
 
@@ -20,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from simulator.chaos import ProviderChaos
+from simulator.ratelimit import retry_after_header
 from simulator.render import json_response, success_response
 from simulator.state import SimState
 from simulator.world import UberOrg
@@ -84,6 +87,8 @@ def uber_api(sim: SimState, any_scope: Sequence[str], handler: Handler) -> Endpo
             if chaos.take_failure():
                 raise injected_failure(chaos)
             _authorize(sim, request, any_scope)
+            _pace(sim, request)
+            sim.tick()
             payload = await handler(request)
         except UberError as error:
             return error.response()
@@ -96,6 +101,28 @@ def uber_api(sim: SimState, any_scope: Sequence[str], handler: Handler) -> Endpo
 async def _apply_delay(chaos: ProviderChaos) -> None:
     if chaos.delay_ms > 0:
         await asyncio.sleep(chaos.delay_ms / 1000)
+
+
+TRANSACTIONS_PATH = "/v1/vehicle-suppliers/transactions"
+
+
+def route_path(request: Request) -> str:
+    """The matched route's path template (``…/reports/{report_id}``), else the URL path."""
+    route = request.scope.get("route")
+    return str(getattr(route, "path", request.url.path))
+
+
+def _pace(sim: SimState, request: Request) -> None:
+    """429 ``rate_limited`` when the endpoint's token bucket is empty (§4 #4, #5)."""
+    settings = sim.settings
+    if not settings.rate_limits:
+        return
+    path = route_path(request)
+    rate = settings.uber_txn_rate_per_s if path == TRANSACTIONS_PATH else settings.uber_rate_per_s
+    wait = sim.buckets.take(f"uber:{path}", rate, rate)
+    if wait > 0:
+        headers = retry_after_header(wait, settings.uber_emit_retry_after)
+        raise UberError(429, ERROR_MESSAGES[429], headers)
 
 
 def _authorize(sim: SimState, request: Request, any_scope: Sequence[str]) -> None:

@@ -37,7 +37,7 @@ def bolt_http(settings: BoltSettings) -> httpx.AsyncClient:
 
 def bolt_client(http: httpx.AsyncClient, settings: BoltSettings) -> BoltClient:
     """The Bolt client, paced at ``BOLT_RATE_RPS`` (1 req/s, bursts of 5 by default)."""
-    limiter = RateLimiter(settings.rate_rps, settings.rate_burst)
+    limiter = RateLimiter(settings.rate_rps, settings.rate_burst, PROVIDER)
     return BoltClient(ProviderHttp(PROVIDER, http, limiter=limiter), settings.api_base)
 
 

@@ -5,6 +5,9 @@ Every listing is cursor-paginated: the next page is asked with the previous page
 the provider enforces (page sizes, window lengths) are checked here too, before the call, so
 a poller bug is a ``ValueError`` in our logs rather than a 400 in Uber's.
 
+The asynchronous reports (U10-U13) and their signed downloads are ``reports``
+(:class:`~ingest.uber.reports_client.UberReportsClient`).
+
 Transactions are limited to 1 request per second per app: they go through their own
 :class:`~ingest.http.ProviderHttp` (``transactions_http``, with a ``RateLimiter(1.0)``) so
 that limit holds for every attempt, retries included. Without one, they share ``http``.
@@ -29,6 +32,7 @@ from contracts.uber import (
     UberVehiclesPage,
 )
 from ingest.http import FailureSink, Fetched, ProviderHttp
+from ingest.uber.reports_client import UberReportsClient
 from ingest.uber.windows import Window, epoch_ms
 
 PROVIDER = "uber"
@@ -79,11 +83,17 @@ class UberClient:
     """Typed calls to Uber; pages are parsed just enough to paginate."""
 
     def __init__(
-        self, http: ProviderHttp, api_base: str, *, transactions_http: ProviderHttp | None = None
+        self,
+        http: ProviderHttp,
+        api_base: str,
+        *,
+        transactions_http: ProviderHttp | None = None,
+        reports: UberReportsClient | None = None,
     ) -> None:
         self._http = http
         self._txn_http = transactions_http or http
         self._base = api_base.rstrip("/")
+        self.reports = reports or UberReportsClient(http, api_base)
 
     async def organizations(
         self, on_failure: FailureSink | None = None

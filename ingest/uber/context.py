@@ -40,6 +40,11 @@ class UberPollSettings:
     transactions_lag: timedelta = timedelta(minutes=5)  # re-read: freshness is under 1 min
     transactions_margin: timedelta = timedelta(minutes=10)
     transactions_first_lookback: timedelta = timedelta(hours=24)  # first run, clamped
+    reports_type: str = "REPORT_TYPE_PAYMENTS_ORDER"
+    reports_poll_first: timedelta = timedelta(seconds=1)  # then doubling, up to the cap
+    reports_poll_cap: timedelta = timedelta(seconds=60)
+    reports_poll_max: timedelta = timedelta(minutes=15)  # then the report waits for a run
+    reports_link_attempts: int = 3
 
 
 @dataclass(frozen=True)

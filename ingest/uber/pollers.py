@@ -22,6 +22,7 @@ from ingest.uber.client import PROVIDER, UberClient
 from ingest.uber.context import PollContext, Target, UberPollSettings, store_pages
 from ingest.uber.poll_metrics import DailyMetricsPoller
 from ingest.uber.poll_payments import PaymentsPoller
+from ingest.uber.poll_reports import ReportsPoller
 from ingest.uber.poll_transactions import TransactionsPoller
 from ingest.uber.windows import Now, utc_now
 
@@ -91,6 +92,7 @@ class UberPollers:
         self._metrics = DailyMetricsPoller(self._ctx)
         self._payments = PaymentsPoller(self._ctx)
         self._transactions = TransactionsPoller(self._ctx)
+        self._reports = ReportsPoller(self._ctx)
 
     async def organizations(self) -> PollResult:
         """Discover the Uber orgs our credentials reach; each becomes a provider account."""
@@ -152,6 +154,10 @@ class UberPollers:
     async def transactions(self) -> PollResult:
         """Transactions from the cursor up to now (see ``poll_transactions``)."""
         return await self._transactions.poll()
+
+    async def reports(self) -> PollResult:
+        """Yesterday's PAYMENTS_ORDER report, generated and downloaded (see ``poll_reports``)."""
+        return await self._reports.poll()
 
     async def _listing(
         self,

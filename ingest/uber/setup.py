@@ -22,6 +22,7 @@ INTERVALS = {
     "daily_metrics": ("UBER_METRICS_INTERVAL_S", 12 * 3600),
     "payments": ("UBER_PAYMENTS_INTERVAL_S", 30 * 60),
     "transactions": ("UBER_TRANSACTIONS_INTERVAL_S", 15 * 60),
+    "reports": ("UBER_REPORTS_INTERVAL_S", 86400),
 }
 TRANSACTIONS_RATE_PER_S = 1.0  # providers.md §1.5.7: 1 request per second per app
 
@@ -31,10 +32,13 @@ def uber_client(
 ) -> UberClient:
     """The Uber client: 10 req/s overall, and transactions paced at 1 req/s on their own."""
     return UberClient(
-        ProviderHttp(PROVIDER, http, retry=retry, limiter=RateLimiter(10.0, 10)),
+        ProviderHttp(PROVIDER, http, retry=retry, limiter=RateLimiter(10.0, 10, PROVIDER)),
         settings.api_base,
         transactions_http=ProviderHttp(
-            PROVIDER, http, retry=retry, limiter=RateLimiter(TRANSACTIONS_RATE_PER_S)
+            PROVIDER,
+            http,
+            retry=retry,
+            limiter=RateLimiter(TRANSACTIONS_RATE_PER_S, provider=PROVIDER),
         ),
     )
 
@@ -55,4 +59,5 @@ def uber_jobs(pollers: UberPollers) -> dict[str, Poll]:
         "daily_metrics": pollers.daily_metrics,
         "payments": pollers.payments,
         "transactions": pollers.transactions,
+        "reports": pollers.reports,
     }

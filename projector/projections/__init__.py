@@ -11,6 +11,7 @@ from projector.projections.drivers import DriversProjection
 from projector.projections.uber_driver_status import UberDriverStatusProjection
 from projector.projections.uber_metrics import UberDailyMetricsProjection
 from projector.projections.uber_payments import UberPaymentsProjection
+from projector.projections.uber_reports import UberReportsProjection
 from projector.projections.uber_transactions import UberTransactionsProjection
 from projector.projections.uber_vehicles import UberVehiclesProjection
 
@@ -23,6 +24,7 @@ def all_projections() -> list[Projection]:
         UberDailyMetricsProjection(),
         UberPaymentsProjection(),
         UberTransactionsProjection(),
+        UberReportsProjection(),
         BoltDriversProjection(),
         BoltCompaniesProjection(),
         BoltVehiclesProjection(),

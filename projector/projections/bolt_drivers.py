@@ -15,20 +15,18 @@ import msgspec
 
 from contracts import bolt
 from contracts.envelope import EventEnvelope
+from projector.projection import grouped
+from projector.projections.drivers import (
+    REPLACE_STATUS,
+    DriverRow,
+    Fields,
+    driver_key,
+    latest_row_of,
+    upsert_rows,
+)
+from projector.projections.drivers import upsert_sql as _upsert_sql
 
 _DRIVER = msgspec.json.Decoder(bolt.BoltDriver)
-
-_UPSERT = """
-INSERT INTO drivers AS d (org_id, provider, driver_id, account_id, first_name, last_name, email,
-                         phone, status, vehicle_ids, first_seen_at, updated_at, last_position)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)
-ON CONFLICT (org_id, provider, driver_id) DO UPDATE SET
-    account_id = excluded.account_id, first_name = excluded.first_name,
-    last_name = excluded.last_name, email = excluded.email, phone = excluded.phone,
-    status = excluded.status, vehicle_ids = excluded.vehicle_ids,
-    updated_at = excluded.updated_at, last_position = excluded.last_position
-WHERE d.last_position < excluded.last_position
-"""
 
 
 def _vehicle_ids(driver: bolt.BoltDriver) -> list[str]:
@@ -39,32 +37,39 @@ def _vehicle_ids(driver: bolt.BoltDriver) -> list[str]:
     return [key] if key else []
 
 
-def _row(event: EventEnvelope) -> tuple[object, ...]:
+def _fields(event: EventEnvelope) -> Fields:
     driver = _DRIVER.decode(event.record)
     return (
-        event.org_id,
-        event.provider,
-        event.entity_id,
-        event.account_id,
         driver.first_name,
         driver.last_name,
         driver.email,
         driver.phone,
         driver.state,
         _vehicle_ids(driver),
-        event.observed_at,
-        event.position,
     )
 
 
+def _latest(events: Sequence[EventEnvelope]) -> DriverRow:
+    """The row of one driver: Bolt's state replaces the status, even with null."""
+    row = latest_row_of(events[-1:], _fields)
+    return msgspec.structs.replace(row, first_seen_at=events[0].observed_at)
+
+
 class BoltDriversProjection:
-    """Bolt drivers, latest observation wins."""
+    """Bolt drivers, latest observation wins (rows with provider 'bolt' of ``table``)."""
 
     event_types = frozenset({bolt.DRIVER_OBSERVED})
 
-    def __init__(self, name: str = "bolt_drivers") -> None:
+    def __init__(self, name: str = "bolt_drivers", *, table: str = "drivers") -> None:
         self.name = name
+        self.table = table
+        self._upsert = _upsert_sql(table, REPLACE_STATUS)
+
+    def retarget(self, *, name: str, table: str) -> BoltDriversProjection:
+        """The same projection under another checkpoint name, writing into ``table``."""
+        return BoltDriversProjection(name, table=table)
 
     async def apply(self, conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> None:
-        """Upsert each driver; an older event never overwrites a newer one."""
-        await conn.executemany(_UPSERT, [_row(e) for e in events])
+        """Upsert the latest state of each driver; an older event never overwrites a newer."""
+        rows = [_latest(group) for group in grouped(events, driver_key)]
+        await upsert_rows(conn, self._upsert, rows)

@@ -2,7 +2,8 @@
 
 gross = ride_price + cancellation_fee (providers.md §2.8), split into cash and in-app by
 ``payment_method``; ``orders`` counts finished orders. A day whose orders all moved away
-(e.g. a changed finish time) loses its row.
+(e.g. a changed finish time) loses its row. ``updated_at`` is when the latest of its orders
+was observed (not the time of the computation), so a replay rebuilds the same rows.
 """
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ from uuid import UUID
 
 import asyncpg
 
+from projector.projection import quote_table
+
 _DELETE = """
-DELETE FROM bolt_daily_earnings e
+DELETE FROM {earnings} e
 USING unnest($1::uuid[], $2::text[], $3::date[]) AS k(org_id, driver_uuid, day)
 WHERE e.org_id = k.org_id AND e.driver_uuid = k.driver_uuid AND e.day = k.day
 """
 
 _INSERT = """
-INSERT INTO bolt_daily_earnings (org_id, driver_uuid, day, company_id, currency, orders, gross,
+INSERT INTO {earnings} (org_id, driver_uuid, day, company_id, currency, orders, gross,
                                  commission, net_earnings, tips, tolls, cash_gross,
                                  in_app_gross, updated_at)
 SELECT o.org_id, o.driver_uuid, o.earnings_day, max(o.company_id), max(o.currency),
@@ -32,8 +35,8 @@ SELECT o.org_id, o.driver_uuid, o.earnings_day, max(o.company_id), max(o.currenc
                 FILTER (WHERE o.payment_method = 'cash'), 0),
        coalesce(sum(o.ride_price + o.cancellation_fee)
                 FILTER (WHERE o.payment_method IS DISTINCT FROM 'cash'), 0),
-       now()
-FROM bolt_orders o
+       max(o.updated_at)
+FROM {orders} o
 JOIN unnest($1::uuid[], $2::text[], $3::date[]) AS k(org_id, driver_uuid, day)
     ON o.org_id = k.org_id AND o.driver_uuid = k.driver_uuid AND o.earnings_day = k.day
 GROUP BY o.org_id, o.driver_uuid, o.earnings_day
@@ -46,11 +49,19 @@ class DriverDay(NamedTuple):
     day: date
 
 
-async def recompute_days(conn: asyncpg.Connection, days: Collection[DriverDay]) -> None:
-    """Sum each driver-day again from its orders (inside the projection's transaction)."""
+async def recompute_days(
+    conn: asyncpg.Connection,
+    days: Collection[DriverDay],
+    *,
+    orders: str = "bolt_orders",
+    earnings: str = "bolt_daily_earnings",
+) -> None:
+    """Sum each driver-day of ``earnings`` again from ``orders`` (in the projection's
+    transaction)."""
     if not days:
         return
     keys = sorted(days)
     args = ([k.org_id for k in keys], [k.driver_uuid for k in keys], [k.day for k in keys])
-    await conn.execute(_DELETE, *args)
-    await conn.execute(_INSERT, *args)
+    names = {"orders": quote_table(orders), "earnings": quote_table(earnings)}
+    await conn.execute(_DELETE.format(**names), *args)
+    await conn.execute(_INSERT.format(**names), *args)

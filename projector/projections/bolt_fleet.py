@@ -9,6 +9,7 @@ import msgspec
 
 from contracts import bolt
 from contracts.envelope import EventEnvelope
+from projector.projection import quote_table
 
 _COMPANY = msgspec.json.Decoder(bolt.BoltCompany)
 _VEHICLE = msgspec.json.Decoder(bolt.BoltVehicle)
@@ -16,7 +17,7 @@ _VEHICLE = msgspec.json.Decoder(bolt.BoltVehicle)
 # The currency is never taken from an event (Bolt sends none): it keeps its default, EUR,
 # unless someone sets it for a company.
 _UPSERT_COMPANY = """
-INSERT INTO bolt_companies AS c (org_id, company_id, name, first_seen_at, updated_at,
+INSERT INTO {table} AS c (org_id, company_id, name, first_seen_at, updated_at,
                                  last_position)
 VALUES ($1, $2, $3, $4, $4, $5)
 ON CONFLICT (org_id, company_id) DO UPDATE SET
@@ -26,7 +27,7 @@ WHERE c.last_position < excluded.last_position
 """
 
 _UPSERT_VEHICLE = """
-INSERT INTO bolt_vehicles AS v (org_id, vehicle_uuid, vehicle_id, company_id, plate, model,
+INSERT INTO {table} AS v (org_id, vehicle_uuid, vehicle_id, company_id, plate, model,
                                 year, color, seats, vin, state, first_seen_at, updated_at,
                                 last_position)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)
@@ -69,12 +70,18 @@ class BoltCompaniesProjection:
 
     event_types = frozenset({bolt.COMPANY_OBSERVED})
 
-    def __init__(self, name: str = "bolt_companies") -> None:
+    def __init__(self, name: str = "bolt_companies", *, table: str = "bolt_companies") -> None:
         self.name = name
+        self.table = table
+        self._upsert = _UPSERT_COMPANY.format(table=quote_table(table))
+
+    def retarget(self, *, name: str, table: str) -> BoltCompaniesProjection:
+        """The same projection under another checkpoint name, writing into ``table``."""
+        return BoltCompaniesProjection(name, table=table)
 
     async def apply(self, conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> None:
         """Upsert each company."""
-        await conn.executemany(_UPSERT_COMPANY, [_company_row(e) for e in events])
+        await conn.executemany(self._upsert, [_company_row(e) for e in events])
 
 
 class BoltVehiclesProjection:
@@ -82,9 +89,15 @@ class BoltVehiclesProjection:
 
     event_types = frozenset({bolt.VEHICLE_OBSERVED})
 
-    def __init__(self, name: str = "bolt_vehicles") -> None:
+    def __init__(self, name: str = "bolt_vehicles", *, table: str = "bolt_vehicles") -> None:
         self.name = name
+        self.table = table
+        self._upsert = _UPSERT_VEHICLE.format(table=quote_table(table))
+
+    def retarget(self, *, name: str, table: str) -> BoltVehiclesProjection:
+        """The same projection under another checkpoint name, writing into ``table``."""
+        return BoltVehiclesProjection(name, table=table)
 
     async def apply(self, conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> None:
         """Upsert each vehicle."""
-        await conn.executemany(_UPSERT_VEHICLE, [_vehicle_row(e) for e in events])
+        await conn.executemany(self._upsert, [_vehicle_row(e) for e in events])

@@ -4,12 +4,13 @@ Both tables change in the projection's transaction (with its checkpoint). After 
 orders is upserted, every driver-day the batch touched, before or after the change, is
 recomputed from ``bolt_orders`` (:mod:`projector.projections.bolt_earnings`). A price review
 changes the order row, and its day is summed again: the sums never drift, whatever order
-or how often the events arrive.
+or how often the events arrive. The two tables are rebuilt together by a replay
+(:class:`projector.projection.RebuildableTables`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -19,13 +20,15 @@ import msgspec
 
 from contracts import bolt
 from contracts.envelope import EventEnvelope
+from projector.projection import quote_table
 from projector.projections.bolt_earnings import DriverDay, recompute_days
 
 PARIS = ZoneInfo("Europe/Paris")
+TABLES = ("bolt_orders", "bolt_daily_earnings")
 _ORDER = msgspec.json.Decoder(bolt.BoltOrder)
 
 _UPSERT = """
-INSERT INTO bolt_orders AS o (
+INSERT INTO {orders} AS o (
     org_id, order_reference, company_id, driver_uuid, driver_name, status, payment_method,
     created_at, accepted_at, pickup_at, drop_off_at, finished_at, cancelled_at,
     price_reviewed_at, currency, ride_price, booking_fee, toll_fee, cancellation_fee, tip,
@@ -61,7 +64,7 @@ WHERE o.last_position < excluded.last_position
 
 _CURRENT_DAYS = """
 SELECT o.org_id, o.driver_uuid, o.earnings_day
-FROM bolt_orders o
+FROM {orders} o
 JOIN unnest($1::uuid[], $2::text[]) AS k(org_id, order_reference)
     ON o.org_id = k.org_id AND o.order_reference = k.order_reference
 WHERE o.driver_uuid IS NOT NULL AND o.earnings_day IS NOT NULL
@@ -135,10 +138,10 @@ def _days_of(rows: Sequence[tuple[object, ...]]) -> set[DriverDay]:
 
 
 async def _current_days(
-    conn: asyncpg.Connection, rows: Sequence[tuple[object, ...]]
+    conn: asyncpg.Connection, sql: str, rows: Sequence[tuple[object, ...]]
 ) -> set[DriverDay]:
     """The driver-days the orders of ``rows`` count on before this batch."""
-    found = await conn.fetch(_CURRENT_DAYS, [r[0] for r in rows], [r[1] for r in rows])
+    found = await conn.fetch(sql, [r[0] for r in rows], [r[1] for r in rows])
     return {DriverDay(r["org_id"], r["driver_uuid"], r["earnings_day"]) for r in found}
 
 
@@ -147,12 +150,24 @@ class BoltOrdersProjection:
 
     event_types = frozenset({bolt.ORDER_OBSERVED})
 
-    def __init__(self, name: str = "bolt_orders") -> None:
+    def __init__(
+        self, name: str = "bolt_orders", *, tables: Mapping[str, str] | None = None
+    ) -> None:
         self.name = name
+        self._orders, self._earnings = ((tables or {}).get(t, t) for t in TABLES)
+        self.tables = (self._orders, self._earnings)
+        self._upsert = _UPSERT.format(orders=quote_table(self._orders))
+        self._current = _CURRENT_DAYS.format(orders=quote_table(self._orders))
+
+    def retarget_tables(self, *, name: str, tables: Mapping[str, str]) -> BoltOrdersProjection:
+        """The same projection as ``name``, writing each table ``t`` into ``tables[t]``."""
+        mine = [tables.get(t, t) for t in self.tables]
+        return BoltOrdersProjection(name, tables=dict(zip(TABLES, mine, strict=True)))
 
     async def apply(self, conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> None:
         """Upsert the orders, then recompute every driver-day they touched."""
         rows = [_row(e) for e in events]
-        touched = await _current_days(conn, rows)
-        await conn.executemany(_UPSERT, rows)
-        await recompute_days(conn, touched | _days_of(rows))
+        touched = await _current_days(conn, self._current, rows)
+        await conn.executemany(self._upsert, rows)
+        days = touched | _days_of(rows)
+        await recompute_days(conn, days, orders=self._orders, earnings=self._earnings)

@@ -10,11 +10,12 @@ import msgspec
 
 from contracts import bolt
 from contracts.envelope import EventEnvelope
+from projector.projection import quote_table
 
 _STATE_LOG = msgspec.json.Decoder(bolt.BoltStateLog)
 
 _UPSERT = """
-INSERT INTO bolt_state_logs AS s (org_id, driver_uuid, created_at, state, company_id,
+INSERT INTO {table} AS s (org_id, driver_uuid, created_at, state, company_id,
                                   vehicle_uuid, lat, lng, last_position)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (org_id, driver_uuid, created_at, state) DO UPDATE SET
@@ -44,9 +45,15 @@ class BoltStateLogsProjection:
 
     event_types = frozenset({bolt.STATE_LOG_OBSERVED})
 
-    def __init__(self, name: str = "bolt_state_logs") -> None:
+    def __init__(self, name: str = "bolt_state_logs", *, table: str = "bolt_state_logs") -> None:
         self.name = name
+        self.table = table
+        self._upsert = _UPSERT.format(table=quote_table(table))
+
+    def retarget(self, *, name: str, table: str) -> BoltStateLogsProjection:
+        """The same projection under another checkpoint name, writing into ``table``."""
+        return BoltStateLogsProjection(name, table=table)
 
     async def apply(self, conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> None:
         """Insert each log (idempotent on its natural key)."""
-        await conn.executemany(_UPSERT, [_row(e) for e in events])
+        await conn.executemany(self._upsert, [_row(e) for e in events])

@@ -3,11 +3,15 @@
 A driver without ``statusEntries`` was not online during Uber's tracking window: the row says
 ``DRIVER_STATUS_OFFLINE`` with no ``status_at``. The ``drivers`` row of the same Uber driver
 (if the drivers projection has made one) gets the same status.
+
+The projection writes three tables, so a replay rebuilds them together
+(:class:`projector.projection.RebuildableTables`): a rebuild mirrors its statuses on the
+rebuilt ``drivers``, never on the live one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import asyncpg
@@ -15,12 +19,14 @@ import msgspec
 
 from contracts import uber
 from contracts.envelope import EventEnvelope
+from projector.projection import quote_table
 
 OFFLINE = "DRIVER_STATUS_OFFLINE"
+TABLES = ("uber_driver_status", "uber_driver_status_history", "drivers")
 _STATUS = msgspec.json.Decoder(uber.UberDriverStatus)
 
 _UPSERT = """
-INSERT INTO uber_driver_status AS s (org_id, driver_id, account_id, status, status_at,
+INSERT INTO {status} AS s (org_id, driver_id, account_id, status, status_at,
                                      onboarding_status, license_plate, updated_at, last_position)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (org_id, driver_id) DO UPDATE SET
@@ -31,14 +37,14 @@ WHERE s.last_position < excluded.last_position
 """
 
 _HISTORY = """
-INSERT INTO uber_driver_status_history (org_id, driver_id, status_at, status, position)
+INSERT INTO {history} (org_id, driver_id, status_at, status, position)
 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING
 """
 
 # Copy the current status to the drivers read table; only rows that exist are touched.
 _DRIVERS = """
-UPDATE drivers d SET status = s.status
-FROM uber_driver_status s
+UPDATE {drivers} d SET status = s.status
+FROM {status} s
 WHERE d.org_id = s.org_id AND d.provider = 'uber' AND d.driver_id = s.driver_id
   AND s.org_id = $1 AND s.driver_id = $2 AND d.status IS DISTINCT FROM s.status
 """
@@ -71,13 +77,32 @@ class UberDriverStatusProjection:
 
     event_types = frozenset({uber.DRIVER_STATUS_OBSERVED})
 
-    def __init__(self, name: str = "uber_driver_status") -> None:
+    def __init__(
+        self, name: str = "uber_driver_status", *, tables: Mapping[str, str] | None = None
+    ) -> None:
         self.name = name
+        where = {t: (tables or {}).get(t, t) for t in TABLES}
+        self.tables = tuple(where[t] for t in TABLES)
+        names = {
+            "status": quote_table(where["uber_driver_status"]),
+            "history": quote_table(where["uber_driver_status_history"]),
+            "drivers": quote_table(where["drivers"]),
+        }
+        self._upsert = _UPSERT.format(**names)
+        self._history = _HISTORY.format(**names)
+        self._drivers = _DRIVERS.format(**names)
+
+    def retarget_tables(
+        self, *, name: str, tables: Mapping[str, str]
+    ) -> UberDriverStatusProjection:
+        """The same projection as ``name``, writing each table ``t`` into ``tables[t]``."""
+        mine = [tables.get(t, t) for t in self.tables]
+        return UberDriverStatusProjection(name, tables=dict(zip(TABLES, mine, strict=True)))
 
     async def apply(self, conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> None:
         """Upsert the current status, keep each timed status once, mirror it on drivers."""
         rows = [_row(e) for e in events]
-        await conn.executemany(_UPSERT, rows)
+        await conn.executemany(self._upsert, rows)
         history = [(r[0], r[1], r[4], r[3], r[8]) for r in rows if r[4] is not None]
-        await conn.executemany(_HISTORY, history)
-        await conn.executemany(_DRIVERS, sorted({(r[0], r[1]) for r in rows}, key=str))
+        await conn.executemany(self._history, history)
+        await conn.executemany(self._drivers, sorted({(r[0], r[1]) for r in rows}, key=str))

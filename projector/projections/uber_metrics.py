@@ -16,13 +16,14 @@ import msgspec
 
 from contracts import uber
 from contracts.envelope import EventEnvelope
+from projector.projection import quote_table
 from projector.projections.uber_money import decimal_to_minor
 
 _RECORD = msgspec.json.Decoder(uber.UberDailyMetricsRecord)
 _ROW = msgspec.json.Decoder(uber.UberAnalyticsRow)
 
 _UPSERT = """
-INSERT INTO driver_daily_metrics AS m (org_id, provider, driver_id, day, account_id, trips,
+INSERT INTO {table} AS m (org_id, provider, driver_id, day, account_id, trips,
                                        hours_online, hours_on_trip, earnings_minor, currency,
                                        updated_at, last_position)
 VALUES ($1, 'uber', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -56,13 +57,25 @@ class UberDailyMetricsProjection:
 
     event_types = frozenset({uber.DAILY_METRICS_OBSERVED})
 
-    def __init__(self, name: str = "uber_daily_metrics", currency: str = "EUR") -> None:
+    def __init__(
+        self,
+        name: str = "uber_daily_metrics",
+        currency: str = "EUR",
+        *,
+        table: str = "driver_daily_metrics",
+    ) -> None:
         self.name = name
         self.currency = currency
+        self.table = table
+        self._upsert = _UPSERT.format(table=quote_table(table))
+
+    def retarget(self, *, name: str, table: str) -> UberDailyMetricsProjection:
+        """The same projection under another checkpoint name, writing into ``table``."""
+        return UberDailyMetricsProjection(name, self.currency, table=table)
 
     async def apply(self, conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> None:
         """Upsert each driver-day unless a later observation is already there."""
-        await conn.executemany(_UPSERT, [self._row(e) for e in events])
+        await conn.executemany(self._upsert, [self._row(e) for e in events])
 
     def _row(self, event: EventEnvelope) -> tuple[object, ...]:
         record = _RECORD.decode(event.record)

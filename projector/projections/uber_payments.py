@@ -17,6 +17,7 @@ import msgspec
 
 from contracts import uber
 from contracts.envelope import EventEnvelope
+from projector.projection import quote_table
 from projector.projections.uber_money import breakdown, total
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -24,7 +25,7 @@ _RECORD = msgspec.json.Decoder(uber.UberPaymentRecord)
 _PAYMENT = msgspec.json.Decoder(uber.UberEarnerPayment)
 
 _UPSERT = """
-INSERT INTO driver_payments AS p (org_id, provider, payment_key, driver_id, account_id,
+INSERT INTO {table} AS p (org_id, provider, payment_key, driver_id, account_id,
                                   window_start, window_end, day, amount_minor, currency,
                                   breakdown, updated_at, last_position)
 VALUES ($1, 'uber', $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12)
@@ -69,9 +70,15 @@ class UberPaymentsProjection:
 
     event_types = frozenset({uber.PAYMENT_OBSERVED})
 
-    def __init__(self, name: str = "uber_payments") -> None:
+    def __init__(self, name: str = "uber_payments", *, table: str = "driver_payments") -> None:
         self.name = name
+        self.table = table
+        self._upsert = _UPSERT.format(table=quote_table(table))
+
+    def retarget(self, *, name: str, table: str) -> UberPaymentsProjection:
+        """The same projection under another checkpoint name, writing into ``table``."""
+        return UberPaymentsProjection(name, table=table)
 
     async def apply(self, conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> None:
         """Upsert each driver-window unless a later observation is already there."""
-        await conn.executemany(_UPSERT, [_row(e) for e in events])
+        await conn.executemany(self._upsert, [_row(e) for e in events])

@@ -14,12 +14,13 @@ import msgspec
 
 from contracts import uber
 from contracts.envelope import EventEnvelope
+from projector.projection import quote_table
 from projector.projections.uber_money import breakdown, total
 
 _TRANSACTION = msgspec.json.Decoder(uber.UberTransaction)
 
 _UPSERT = """
-INSERT INTO uber_transactions AS t (org_id, transaction_id, account_id, driver_id, trip_id,
+INSERT INTO {table} AS t (org_id, transaction_id, account_id, driver_id, trip_id,
                                     processed_at, description, amount_minor, currency,
                                     breakdown, updated_at, last_position)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12)
@@ -59,9 +60,17 @@ class UberTransactionsProjection:
 
     event_types = frozenset({uber.TRANSACTION_OBSERVED})
 
-    def __init__(self, name: str = "uber_transactions") -> None:
+    def __init__(
+        self, name: str = "uber_transactions", *, table: str = "uber_transactions"
+    ) -> None:
         self.name = name
+        self.table = table
+        self._upsert = _UPSERT.format(table=quote_table(table))
+
+    def retarget(self, *, name: str, table: str) -> UberTransactionsProjection:
+        """The same projection under another checkpoint name, writing into ``table``."""
+        return UberTransactionsProjection(name, table=table)
 
     async def apply(self, conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> None:
         """Upsert each transaction unless a later observation is already there."""
-        await conn.executemany(_UPSERT, [_row(e) for e in events])
+        await conn.executemany(self._upsert, [_row(e) for e in events])

@@ -9,11 +9,12 @@ import msgspec
 
 from contracts import uber
 from contracts.envelope import EventEnvelope
+from projector.projection import quote_table
 
 _VEHICLE = msgspec.json.Decoder(uber.UberVehicle)
 
 _UPSERT = """
-INSERT INTO uber_vehicles AS v (org_id, vehicle_id, account_id, plate, make, model, year, vin,
+INSERT INTO {table} AS v (org_id, vehicle_id, account_id, plate, make, model, year, vin,
                                 color, updated_at, last_position)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 ON CONFLICT (org_id, vehicle_id) DO UPDATE SET
@@ -46,9 +47,15 @@ class UberVehiclesProjection:
 
     event_types = frozenset({uber.VEHICLE_OBSERVED})
 
-    def __init__(self, name: str = "uber_vehicles") -> None:
+    def __init__(self, name: str = "uber_vehicles", *, table: str = "uber_vehicles") -> None:
         self.name = name
+        self.table = table
+        self._upsert = _UPSERT.format(table=quote_table(table))
+
+    def retarget(self, *, name: str, table: str) -> UberVehiclesProjection:
+        """The same projection under another checkpoint name, writing into ``table``."""
+        return UberVehiclesProjection(name, table=table)
 
     async def apply(self, conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> None:
         """Upsert each vehicle unless a later observation is already there."""
-        await conn.executemany(_UPSERT, [_row(e) for e in events])
+        await conn.executemany(self._upsert, [_row(e) for e in events])

@@ -20,14 +20,15 @@ from query_api.schemas_data import DailyEarnings, DailyEarningsList, EarningsTot
 router = APIRouter(prefix="/bolt", tags=["bolt"], dependencies=[Depends(ANY_ROLE)])
 
 # Trips of a driver over Paris days, in time order; keyset on (day, created_at, reference),
-# served by the index bolt_orders_driver_trips.
+# served by the index bolt_orders_driver_trips. {known} adds the driver check to the query:
+# no row for an unknown driver, and an empty page then asks known_driver whether to say 404.
 _TRIPS = """
 SELECT order_reference, earnings_day, status, payment_method, created_at, finished_at,
        pickup_address, destination_address, ride_distance, ride_price, commission,
        net_earnings, tip, toll_fee, currency,
        coalesce(created_at, 'epoch'::timestamptz) AS k_time
 FROM bolt_orders
-WHERE driver_uuid = $1 AND earnings_day BETWEEN $2 AND $3 {after}
+WHERE driver_uuid = $1 AND earnings_day BETWEEN $2 AND $3 {after}{known}
 ORDER BY earnings_day, coalesce(created_at, 'epoch'::timestamptz), order_reference
 LIMIT $4
 """
@@ -35,8 +36,10 @@ _AFTER = (
     "AND (earnings_day, coalesce(created_at, 'epoch'::timestamptz), order_reference) "
     "> ($5::date, $6::timestamptz, $7)"
 )
-_TRIPS_FIRST = _TRIPS.format(after="")
-_TRIPS_NEXT = _TRIPS.format(after=_AFTER)
+_KNOWN = "\n  AND EXISTS (SELECT 1 FROM drivers d WHERE d.provider = 'bolt' AND d.driver_id = $1)"
+_TRIPS_ALL = _TRIPS.format(after="", known="")
+_TRIPS_FIRST = _TRIPS.format(after="", known=_KNOWN)
+_TRIPS_NEXT = _TRIPS.format(after=_AFTER, known=_KNOWN)
 _EARNINGS = """
 SELECT day, orders, gross, commission, net_earnings, tips, tolls, cash_gross, in_app_gross,
        currency
@@ -84,17 +87,19 @@ async def bolt_driver_trips(
     cursor: Cursor = None,
 ) -> Response:
     """A driver's Bolt trips (orders) over the days, with their prices in cents."""
-    await known_driver(conn, "bolt", driver_id)
     args = (driver_id, days.first, days.last)
     if csv:
+        await known_driver(conn, "bolt", driver_id)
         return csv_response(
-            conn, _TRIPS_FIRST, (*args, None), _trip, Trip, f"bolt-trips-{driver_id}.csv"
+            conn, _TRIPS_ALL, (*args, None), _trip, Trip, f"bolt-trips-{driver_id}.csv"
         )
     if cursor:
         day, moment, reference = decode_cursor(cursor, tuple[date, str, str])
         rows = await conn.fetch(_TRIPS_NEXT, *args, limit + 1, day, _instant(moment), reference)
     else:
         rows = await conn.fetch(_TRIPS_FIRST, *args, limit + 1)
+    if not rows:
+        await known_driver(conn, "bolt", driver_id)
     items, next_cursor = page_of(rows, limit, _trip, _trip_key)
     return MsgspecResponse(TripPage(items=items, next_cursor=next_cursor))
 

@@ -25,11 +25,15 @@ router = APIRouter(prefix="/fleet", tags=["uber"], dependencies=[Depends(ANY_ROL
 bolt_router = APIRouter(prefix="/bolt", tags=["bolt"], dependencies=[Depends(ANY_ROLE)])
 
 # A driver's plate is on the provider's vehicles table; constants only, never user input.
+# The vehicles whose plate matches are found once per query (an uncorrelated sub-select,
+# computed before the scan), not probed once per driver scanned. Both tables are read under
+# the same row-level security, which keeps only the caller's org in each, so the org of a
+# matching vehicle is the driver's.
 _PLATE_MATCH = {
-    "uber": "EXISTS (SELECT 1 FROM uber_vehicles v WHERE v.org_id = d.org_id "
-    "AND v.vehicle_id = ANY (d.vehicle_ids) AND v.plate ILIKE $2)",
-    "bolt": "EXISTS (SELECT 1 FROM bolt_vehicles v WHERE v.org_id = d.org_id "
-    "AND v.vehicle_uuid = ANY (d.vehicle_ids) AND v.plate ILIKE $2)",
+    "uber": "d.vehicle_ids && ARRAY(SELECT v.vehicle_id FROM uber_vehicles v "
+    "WHERE v.plate ILIKE $2)",
+    "bolt": "d.vehicle_ids && ARRAY(SELECT v.vehicle_uuid FROM bolt_vehicles v "
+    "WHERE v.plate ILIKE $2)",
 }
 _COLUMNS = (
     "d.driver_id, d.provider, d.account_id, d.first_name, d.last_name, d.email, d.phone, "

@@ -30,10 +30,13 @@ _ORGS_SQL = (
     "SELECT account_id, name, parent_id FROM provider_accounts WHERE provider = 'uber' "
     "ORDER BY name, account_id"
 )
+# No row when the driver is unknown, so that one query answers the common case; an empty
+# answer then asks known_driver whether to say 404 (see uber_driver_metrics).
 _METRICS_SQL = """
 SELECT day, trips, hours_online, hours_on_trip, earnings_minor, currency
 FROM driver_daily_metrics
 WHERE provider = 'uber' AND driver_id = $1 AND day BETWEEN $2 AND $3
+  AND EXISTS (SELECT 1 FROM drivers d WHERE d.provider = 'uber' AND d.driver_id = $1)
 ORDER BY day
 """
 _PAYMENTS_SQL = """
@@ -100,8 +103,9 @@ async def uber_driver_metrics(
     driver_id: DriverId, days: Days, conn: TenantConn, csv: ExportCsv
 ) -> Response:
     """A driver's Uber figures per day (trips, hours online and on trip, earnings)."""
-    await known_driver(conn, "uber", driver_id)
     rows = await conn.fetch(_METRICS_SQL, driver_id, days.first, days.last)
+    if not rows:
+        await known_driver(conn, "uber", driver_id)
     items = [_metrics(r) for r in rows]
     if csv:
         return csv_of(items, DailyMetrics, f"uber-metrics-{driver_id}.csv")

@@ -7,6 +7,7 @@ from uuid import UUID
 import asyncpg
 
 from contracts.commands import SYNC_DECODER
+from contracts.resources import RESOURCES
 from contracts.subjects import sync_subject
 from eventlog.bus import connect, ensure_commands_stream
 from tests.apihelp import ApiClient, login
@@ -37,7 +38,7 @@ async def test_an_admin_sync_queues_a_run_and_sends_the_command(
     status = (await api.get("/sync/status", headers=headers)).json()["items"]
     [orders] = [s for s in status if (s["provider"], s["resource"]) == ("bolt", "orders")]
     assert orders["last_run"]["run_id"] == run_id
-    assert len(status) == 12  # every resource of both providers, run or not
+    assert len(status) == sum(map(len, RESOURCES.values()))  # every resource, run or not
 
 
 async def test_unknown_resources_and_other_tenants_runs_are_404(

@@ -74,3 +74,38 @@ async def test_events_keep_the_provider_bytes_exactly(
         "SELECT record FROM event_log WHERE position = $1", position
     )
     assert stored == obs.record
+
+
+async def test_a_page_appends_only_its_changed_records_in_page_order_and_notifies_the_last(
+    writer_pool: asyncpg.Pool, owner_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    from eventlog.store import NOTIFY_CHANNEL
+
+    await append_drivers(writer_pool, org_id, [driver_observation("p1"), driver_observation("p2")])
+    heard: list[str] = []
+
+    def hear(*args: object) -> None:
+        heard.append(str(args[-1]))
+
+    listener = await owner_pool.acquire()
+    await listener.add_listener(NOTIFY_CHANNEL, hear)
+    try:
+        page = [
+            driver_observation("p3"),
+            driver_observation("p1"),  # unchanged
+            driver_observation("p2", phone="611"),
+            driver_observation("p3", phone="622"),  # repeated: the last one counts
+        ]
+        positions = await append_drivers(writer_pool, org_id, page)
+        assert await append_drivers(writer_pool, org_id, page) == []  # nothing to notify
+        await listener.execute("SELECT 1")  # notifications arrive with the next reply
+    finally:
+        await listener.remove_listener(NOTIFY_CHANNEL, hear)
+        await owner_pool.release(listener)
+    async with writer_pool.acquire() as conn:
+        events = await read_after(conn, positions[0] - 1, 10)
+    mine = [e for e in events if e.org_id == org_id]
+    assert [e.entity_id for e in mine] == ["p2", "p3"]
+    assert [e.position for e in mine] == positions
+    assert b'"622"' in bytes(mine[1].record)
+    assert heard[-1:] == [str(positions[-1])] and "" not in heard

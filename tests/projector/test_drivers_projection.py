@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from uuid import UUID
 
@@ -10,13 +11,14 @@ import asyncpg
 import pytest
 from nats.aio.client import Client as NATS
 
+from contracts.uber import DRIVER_OBSERVED, DRIVER_OBSERVED_VERSION
 from eventlog.bus import connect, ensure_events_stream
 from eventlog.relay import Relay
-from eventlog.store import read_after
+from eventlog.store import Observation, canonical_hash, read_after
 from projector.projections.drivers import DriversProjection
 from projector.runner import ProjectionRunner
 from tests.conftest import NatsServer
-from tests.helpers import append_drivers, driver_observation
+from tests.helpers import append_drivers, driver_observation, driver_record
 
 
 def fresh_runner(pool: asyncpg.Pool, nc: NATS | None = None) -> ProjectionRunner:
@@ -113,3 +115,30 @@ async def test_runner_follows_jetstream_and_keeps_one_active_instance(
 async def test_the_api_role_cannot_write(db_api_pool: asyncpg.Pool, table: str) -> None:
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
         await db_api_pool.execute(f"DELETE FROM {table}")  # noqa: S608 (constant names)
+
+
+def _with_status(driver_id: str, status: str, phone: str) -> Observation:
+    record = json.loads(driver_record(driver_id, phone=phone))
+    raw = json.dumps({**record, "status": status}).encode()
+    digest = canonical_hash(raw)
+    return Observation(driver_id, DRIVER_OBSERVED, DRIVER_OBSERVED_VERSION, raw, digest)
+
+
+async def test_a_record_without_status_keeps_the_status_already_there(
+    writer_pool: asyncpg.Pool, owner_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    runner = fresh_runner(writer_pool)
+    await append_drivers(writer_pool, org_id, [driver_observation("st1")])
+    await runner.catch_up()
+    await owner_pool.execute(  # what the driver-status projection mirrors on drivers
+        "UPDATE drivers SET status = 'DRIVER_STATUS_ONLINE' WHERE org_id = $1", org_id
+    )
+    await append_drivers(writer_pool, org_id, [driver_observation("st1", phone="633")])
+    await append_drivers(writer_pool, org_id, [_with_status("st2", "active", phone="641")])
+    await append_drivers(writer_pool, org_id, [driver_observation("st2", phone="642")])
+    await runner.catch_up()  # st2's two events in one batch: the status survives the second
+
+    rows = {r["driver_id"]: r for r in await _rows(owner_pool, org_id)}
+    assert (rows["st1"]["status"], rows["st1"]["phone"]) == ("DRIVER_STATUS_ONLINE", "+33633")
+    assert (rows["st2"]["status"], rows["st2"]["phone"]) == ("active", "+33642")
+    assert rows["st2"]["first_seen_at"] < rows["st2"]["updated_at"]

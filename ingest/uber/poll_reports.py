@@ -1,0 +1,218 @@
+"""The daily PAYMENTS_ORDER report of yesterday (Europe/Paris), generated, awaited, downloaded.
+
+Flow per Uber org (providers.md §1.8): generate (U10) → poll U12 with backoff until
+COMPLETED or FAILED → signed link (U13) → download. Every call goes to the provider history
+(failed attempts included, through ``on_failure``); the download call's recorded body *is*
+the CSV (or zip), so auditors read the file there. One ``uber.report.observed`` event per
+finished report: the U12 report object as sent, plus the file's SHA-256 and row count; its
+``fetch_id`` is the download call (the last U12 call for a FAILED report).
+
+The cursor (``poll_cursors``, resource ``reports``) makes a run safe to repeat or interrupt:
+
+* ``pending`` = ``{"day", "report_id"}`` is saved with the generate call, in its
+  transaction. A run finding it polls that report again instead of generating another: Uber
+  allows only 6 in progress per org, and a crash must not spend them.
+* ``done_day`` is saved with the event, in its transaction: a day's report is fetched once.
+  A FAILED report clears ``pending`` without marking the day done, so the next run asks
+  again.
+
+A report still in progress after ``reports_poll_max`` stays pending for the next run (the
+scheduler retries failed runs within minutes). A link that expires before the download
+(403 "Access Denied") is asked again, ``reports_link_attempts`` times at most.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import hashlib
+import io
+import logging
+import zipfile
+from datetime import date, timedelta
+from typing import Any
+
+import msgspec
+
+from contracts import uber as c
+from eventlog.fetches import ProviderCall, record_call
+from eventlog.store import Observation, canonical_hash
+from ingest.cursors import save_cursor
+from ingest.errors import ProviderAuthError
+from ingest.http import Fetched
+from ingest.pages import Decoded, PollResult, RecordKind, store_page
+from ingest.uber.client import PROVIDER
+from ingest.uber.context import PollContext
+from ingest.uber.reports_client import Meta
+from ingest.uber.windows import paris_day, paris_today
+
+log = logging.getLogger(__name__)
+
+RESOURCE = "reports"
+REPORT = RecordKind(
+    "report", c.REPORT_OBSERVED, c.REPORT_OBSERVED_VERSION, c.UberReportRecord, lambda r: ""
+)
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def count_rows(content: bytes) -> int:
+    """Data rows of a CSV, or of every CSV of a zip (one header line each)."""
+    if not content.startswith(ZIP_MAGIC):
+        return _csv_rows(content)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        names = [n for n in archive.namelist() if n.lower().endswith(".csv")]
+        return sum(_csv_rows(archive.read(n)) for n in names)
+
+
+def _csv_rows(content: bytes) -> int:
+    rows = sum(1 for row in csv.reader(io.StringIO(content.decode("utf-8-sig"))) if row)
+    return max(rows - 1, 0)
+
+
+def report_observation(meta_raw: bytes, content: bytes | None) -> Observation:
+    """The ``uber.report.observed`` observation of a finished report."""
+    record = msgspec.json.encode(
+        c.UberReportRecord(
+            report=msgspec.Raw(meta_raw),
+            csv_sha256=hashlib.sha256(content).hexdigest() if content is not None else None,
+            row_count=count_rows(content) if content is not None else None,
+        )
+    )
+    report_id = msgspec.json.decode(meta_raw, type=c.UberReportMeta).id
+    return Observation(
+        report_id, REPORT.event_type, REPORT.schema_version, record, canonical_hash(record)
+    )
+
+
+class ReportsPoller:
+    """One report per Uber org and Paris day, behind the ``reports`` cursor."""
+
+    def __init__(self, ctx: PollContext) -> None:
+        self._ctx = ctx
+        self._reports = ctx.client.reports
+
+    async def poll(self) -> PollResult:
+        """Yesterday's report of every Uber org of the tenant."""
+        total = PollResult()
+        for account in await self._ctx.accounts():
+            total.add(await self._poll_account(account))
+        log.info("uber reports: %s", total)
+        return total
+
+    async def _poll_account(self, account: str) -> PollResult:
+        day = paris_today(self._ctx.now()) - timedelta(days=1)
+        cursor = await self._ctx.cursor(RESOURCE, account) or {}
+        if cursor.get("done_day") == day.isoformat():
+            return PollResult()
+        result = PollResult()
+        pending = cursor.get("pending") or {}
+        if pending.get("day") == day.isoformat():
+            report_id = str(pending["report_id"])
+        else:
+            if pending:
+                log.warning("uber reports: %s report %s abandoned", account, pending)
+            report_id = await self._generate(account, day, cursor, result)
+        finished = await self._await(account, report_id, result)
+        if finished is not None:
+            await self._finish(account, day, cursor, finished, result)
+        return result
+
+    async def _generate(
+        self, account: str, day: date, cursor: dict[str, Any], result: PollResult
+    ) -> str:
+        report_type = self._ctx.settings.reports_type
+        window = paris_day(day).window
+        fetched = await self._reports.generate(account, report_type, window, self._ctx.on_failure)
+        pending = {"day": day.isoformat(), "report_id": fetched.body[1].id}
+        await self._record(fetched.call, result, account, {**cursor, "pending": pending})
+        return fetched.body[1].id
+
+    async def _await(
+        self, account: str, report_id: str, result: PollResult
+    ) -> Fetched[Meta] | None:
+        """Poll U12 with backoff until the report is finished (None: still in progress)."""
+        settings = self._ctx.settings
+        delay, waited = settings.reports_poll_first, timedelta(0)
+        while True:
+            fetched = await self._reports.get(account, report_id, self._ctx.on_failure)
+            if fetched.body[1].finished:
+                return fetched
+            await self._record(fetched.call, result)
+            if waited >= settings.reports_poll_max:
+                log.warning("uber reports: %s still in progress; next run", report_id)
+                return None
+            await asyncio.sleep(delay.total_seconds())
+            waited += delay
+            delay = min(delay * 2, settings.reports_poll_cap)
+
+    async def _finish(
+        self,
+        account: str,
+        day: date,
+        cursor: dict[str, Any],
+        finished: Fetched[Meta],
+        result: PollResult,
+    ) -> None:
+        answer, meta = finished.body
+        rest = {k: v for k, v in cursor.items() if k != "pending"}
+        if meta.status != c.REPORT_COMPLETED:
+            log.warning("uber reports: %s ended %s (%s)", meta.id, meta.status, meta.failedReason)
+            obs = report_observation(bytes(answer.report), None)
+            await self._store(account, finished.call, obs, rest, result)
+            return
+        await self._record(finished.call, result)
+        download = await self._download(account, meta.id, result)
+        obs = report_observation(bytes(answer.report), download.body)
+        done = {**rest, "done_day": day.isoformat()}
+        await self._store(account, download.call, obs, done, result)
+
+    async def _download(self, account: str, report_id: str, result: PollResult) -> Fetched[bytes]:
+        """A fresh link, then the file; a link that expired first is asked again."""
+        attempts = self._ctx.settings.reports_link_attempts
+        for attempt in range(1, attempts + 1):
+            link_call, url = await self._reports.link(account, report_id, self._ctx.on_failure)
+            await self._record(link_call, result)
+            try:
+                return await self._reports.download(url, self._ctx.on_failure)
+            except ProviderAuthError:
+                if attempt == attempts:
+                    raise
+                log.warning("uber reports: link of %s refused; asking a new one", report_id)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _record(
+        self,
+        call: ProviderCall,
+        result: PollResult,
+        account: str | None = None,
+        cursor: dict[str, Any] | None = None,
+    ) -> None:
+        """One call in the history (with the cursor, when given, in the same transaction)."""
+        async with self._ctx.pool.acquire() as conn, conn.transaction():
+            if account is not None and cursor is not None:
+                await save_cursor(conn, self._ctx.org_id, PROVIDER, RESOURCE, account, cursor)
+            await record_call(conn, self._ctx.org_id, call)
+        result.calls += 1
+
+    async def _store(
+        self,
+        account: str,
+        call: ProviderCall,
+        obs: Observation,
+        cursor: dict[str, Any],
+        result: PollResult,
+    ) -> None:
+        """The call, the event and the cursor, in one transaction."""
+        async with self._ctx.pool.acquire() as conn, conn.transaction():
+            await save_cursor(conn, self._ctx.org_id, PROVIDER, RESOURCE, account, cursor)
+            result.add(
+                await store_page(
+                    conn,
+                    org_id=self._ctx.org_id,
+                    account_id=account,
+                    kind=REPORT,
+                    resource=RESOURCE,
+                    call=call,
+                    decoded=Decoded([obs]),
+                )
+            )
