@@ -1,0 +1,212 @@
+"""One report of every benchmark: ``bench/report.md`` and ``bench/report.json``.
+
+Reads whatever ``bench/out/<name>.json`` files exist (``make bench`` runs every bench first)
+and puts each figure beside its baseline, with the ratio, the goal the issues set where
+there is one, whether it is met, and the machine it ran on. A bench this script does not
+know still gets its numeric fields listed, without a goal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One figure of one bench."""
+
+    bench: str
+    figure: str
+    value: float | None
+    unit: str
+    baseline: str
+    baseline_value: float | None
+    ratio: float | None
+    goal: str
+    met: bool | None
+    scale: Any = None
+
+
+def _ratio(value: float | None, base: float | None) -> float | None:
+    return value / base if value is not None and base else None
+
+
+def _append(data: dict[str, Any]) -> list[Row]:
+    value, base = data.get("append_eps"), data.get("copy_eps")
+    ratio = _ratio(value, base)
+    return [
+        Row("append", "append_observations", value, "ev/s", "COPY of the same rows", base,
+            ratio, "≥ 0.8× COPY", None if ratio is None else ratio >= 0.8),
+    ]  # fmt: skip
+
+
+def _rebuild(data: dict[str, Any]) -> list[Row]:
+    value, base = data.get("rebuild_eps"), data.get("cursor_read_eps")
+    ratio = _ratio(value, base)
+    met = None if ratio is None or value is None else value >= 50_000 and ratio >= 0.5
+    return [
+        Row("rebuild", "projection rebuild", value, "ev/s", "raw cursor read of the log", base,
+            ratio, "≥ 50,000 ev/s and ≥ 0.5× raw read", met),
+        Row("rebuild", "swap", data.get("swap_s"), "s", "", None, None, "", None),
+    ]  # fmt: skip
+
+
+def _lag(data: dict[str, Any]) -> list[Row]:
+    value, base = data.get("lag_p99_ms"), data.get("notify_p99_ms")
+    return [
+        Row("lag", "commit → read model, p99", value, "ms", "LISTEN/NOTIFY p99", base,
+            _ratio(value, base), "p99 < 250 ms", None if value is None else value < 250),
+        Row("lag", "commit → read model, p50", data.get("lag_p50_ms"), "ms", "LISTEN/NOTIFY p50",
+            data.get("notify_p50_ms"), None,
+            "", None),
+    ]  # fmt: skip
+
+
+def _ingest(data: dict[str, Any]) -> list[Row]:
+    value, base = data.get("ingest_rps"), data.get("plain_rps")
+    ratio = data.get("ratio", _ratio(value, base))
+    return [
+        Row("ingest", "ingest (records/s)", value, "records/s", "plain fetch-and-insert loop",
+            base, ratio, "≥ 0.5× plain loop", None if ratio is None else ratio >= 0.5),
+    ]  # fmt: skip
+
+
+def _api(data: dict[str, Any]) -> list[Row]:
+    rows = []
+    for route, found in (data.get("routes") or {}).items():
+        api, bare = found.get("api", {}), found.get("bare", {})
+        ratio = found.get("ratio", _ratio(api.get("rps"), bare.get("rps")))
+        p99 = api.get("p99_ms")
+        met = None if ratio is None or p99 is None else ratio >= 0.6 and p99 < 50
+        rows.append(
+            Row("api", f"{route} (p99 {p99:.0f} ms)" if p99 is not None else route,
+                api.get("rps"), "req/s", "bare ASGI app, same queries", bare.get("rps"), ratio,
+                "≥ 0.6× bare and p99 < 50 ms", met)
+        )  # fmt: skip
+    return rows
+
+
+KNOWN: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
+    "append": _append,
+    "rebuild": _rebuild,
+    "lag": _lag,
+    "ingest": _ingest,
+    "api": _api,
+}
+
+
+def _generic(name: str, data: dict[str, Any]) -> list[Row]:
+    """A bench this report does not know: its top-level numbers, without a goal."""
+    return [
+        Row(name, key, float(value), "", "", None, None, "", None)
+        for key, value in data.items()
+        if isinstance(value, int | float) and not isinstance(value, bool) and key != "scale"
+    ]
+
+
+def rows_of(name: str, data: dict[str, Any]) -> list[Row]:
+    rows = KNOWN[name](data) if name in KNOWN else _generic(name, data)
+    return [Row(**{**asdict(r), "scale": data.get("scale")}) for r in rows]
+
+
+def _first_line(path: Path, key: str) -> str:
+    if not path.exists():
+        return "unknown"
+    for line in path.read_text(errors="replace").splitlines():
+        if line.startswith(key):
+            return line.split(":", 1)[1].strip()
+    return "unknown"
+
+
+def _postgres_version() -> str:
+    try:
+        from fleet.runtime import _postgres_bin
+
+        run = subprocess.run(
+            [str(_postgres_bin() / "postgres"), "--version"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+        return run.stdout.strip()
+    except Exception as exc:  # the report goes on without it
+        return f"unknown ({type(exc).__name__})"
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    kib = _first_line(Path("/proc/meminfo"), "MemTotal").split()[0]
+    return {
+        "cpu": _first_line(Path("/proc/cpuinfo"), "model name"),
+        "cores": os.cpu_count(),
+        "ram_gib": round(int(kib) / 1024 / 1024, 1) if kib.isdigit() else None,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "postgresql": _postgres_version(),
+    }
+
+
+def _fmt(value: float | None, digits: int = 0) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.{digits}f}" if abs(value) >= 10 or digits == 0 else f"{value:.3g}"
+
+
+def markdown(rows: list[Row], host: dict[str, Any], sources: dict[str, str]) -> str:
+    """The report as a Markdown page."""
+    verdict = {True: "✅ met", False: "❌ not met", None: ""}
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`bench/report.py`) from `bench/out/*.json`; figures are only",
+        "comparable on the same machine and at the same `BENCH_SCALE`.",
+        "",
+        "| bench | figure | value | baseline | ratio | goal | |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        base = f"{_fmt(r.baseline_value, 1)} ({r.baseline})" if r.baseline else ""
+        ratio = f"{r.ratio:.2f}×" if r.ratio is not None else ""
+        value = f"{_fmt(r.value, 1)} {r.unit}".strip()
+        lines.append(
+            f"| {r.bench} | {r.figure} | {value} | {base} | {ratio} | {r.goal} | {verdict[r.met]} |"
+        )
+    lines += ["", "## Machine", ""]
+    lines += [f"- **{key}**: {value}" for key, value in host.items()]
+    lines += ["", "## Runs", ""]
+    lines += [f"- `{name}`: {when}" for name, when in sources.items()]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    rows: list[Row] = []
+    sources: dict[str, str] = {}
+    for path in sorted(OUT.glob("*.json")):
+        data = json.loads(path.read_text())
+        name = str(data.get("bench", path.stem))
+        sources[name] = f"{data.get('at', '?')}, BENCH_SCALE {data.get('scale', '?')}"
+        rows += rows_of(name, data)
+    host = machine()
+    (HERE / "report.json").write_text(
+        json.dumps({"machine": host, "runs": sources, "figures": [asdict(r) for r in rows]},
+                   indent=2) + "\n"
+    )  # fmt: skip
+    (HERE / "report.md").write_text(markdown(rows, host, sources))
+    met = [r for r in rows if r.met is not None]
+    print(f"bench/report.md: {len(rows)} figures from {len(sources)} benches; "
+          f"{sum(bool(r.met) for r in met)}/{len(met)} goals met")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
