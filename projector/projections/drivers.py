@@ -5,9 +5,9 @@ each driver is decoded (the others cannot change the row, see :func:`latest_row_
 the rows go in as one JSON document (``json_to_recordset``), one upsert for the whole batch.
 JSON rather than one array parameter per column: msgspec encodes a batch in microseconds,
 where asyncpg's array encoding checked every element against ``collections.abc`` (a quarter
-of a rebuild's time). ``status`` is also
-set by the driver-status projection (``uber_driver_status``): a driver record without a
-status leaves the one already there.
+of a rebuild's time). A driver record without a status keeps the one an earlier record of
+the same driver gave. The realtime Uber status lives in ``uber_driver_status``, which the
+API joins; this projection is the only writer of ``drivers``.
 """
 
 from __future__ import annotations

@@ -1,12 +1,15 @@
-"""uber_driver_status (+ history): each driver's realtime status, and ``drivers.status``.
+"""uber_driver_status (+ history): each driver's realtime status.
 
 A driver without ``statusEntries`` was not online during Uber's tracking window: the row says
-``DRIVER_STATUS_OFFLINE`` with no ``status_at``. The ``drivers`` row of the same Uber driver
-(if the drivers projection has made one) gets the same status.
+``DRIVER_STATUS_OFFLINE`` with no ``status_at``.
 
-The projection writes three tables, so a replay rebuilds them together
-(:class:`projector.projection.RebuildableTables`): a rebuild mirrors its statuses on the
-rebuilt ``drivers``, never on the live one.
+Each read table has one writer. This projection does not touch ``drivers``: when it copied
+statuses onto existing driver rows, a driver whose status was projected before the driver
+itself kept no status live but got one in a rebuild (found by tests/fault). The API joins
+the two tables instead (query_api/routes/drivers.py).
+
+The projection writes two tables, so a replay rebuilds them together
+(:class:`projector.projection.RebuildableTables`).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from contracts.envelope import EventEnvelope
 from projector.projection import quote_table
 
 OFFLINE = "DRIVER_STATUS_OFFLINE"
-TABLES = ("uber_driver_status", "uber_driver_status_history", "drivers")
+TABLES = ("uber_driver_status", "uber_driver_status_history")
 _STATUS = msgspec.json.Decoder(uber.UberDriverStatus)
 
 _UPSERT = """
@@ -40,15 +43,6 @@ _HISTORY = """
 INSERT INTO {history} (org_id, driver_id, status_at, status, position)
 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING
 """
-
-# Copy the current status to the drivers read table; only rows that exist are touched.
-_DRIVERS = """
-UPDATE {drivers} d SET status = s.status
-FROM {status} s
-WHERE d.org_id = s.org_id AND d.provider = 'uber' AND d.driver_id = s.driver_id
-  AND s.org_id = $1 AND s.driver_id = $2 AND d.status IS DISTINCT FROM s.status
-"""
-
 
 def _time(text: str | None) -> datetime | None:
     """An ISO-8601 UTC output time (``…Z``) as an aware datetime."""
@@ -86,11 +80,9 @@ class UberDriverStatusProjection:
         names = {
             "status": quote_table(where["uber_driver_status"]),
             "history": quote_table(where["uber_driver_status_history"]),
-            "drivers": quote_table(where["drivers"]),
         }
         self._upsert = _UPSERT.format(**names)
         self._history = _HISTORY.format(**names)
-        self._drivers = _DRIVERS.format(**names)
 
     def retarget_tables(
         self, *, name: str, tables: Mapping[str, str]
@@ -100,9 +92,8 @@ class UberDriverStatusProjection:
         return UberDriverStatusProjection(name, tables=dict(zip(TABLES, mine, strict=True)))
 
     async def apply(self, conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> None:
-        """Upsert the current status, keep each timed status once, mirror it on drivers."""
+        """Upsert the current status and keep each timed status once."""
         rows = [_row(e) for e in events]
         await conn.executemany(self._upsert, rows)
         history = [(r[0], r[1], r[4], r[3], r[8]) for r in rows if r[4] is not None]
         await conn.executemany(self._history, history)
-        await conn.executemany(self._drivers, sorted({(r[0], r[1]) for r in rows}, key=str))

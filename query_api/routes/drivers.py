@@ -35,10 +35,23 @@ _PLATE_MATCH = {
     "bolt": "d.vehicle_ids && ARRAY(SELECT v.vehicle_uuid FROM bolt_vehicles v "
     "WHERE v.plate ILIKE $2)",
 }
-_COLUMNS = (
-    "d.driver_id, d.provider, d.account_id, d.first_name, d.last_name, d.email, d.phone, "
-    "d.status, d.vehicle_ids, d.updated_at"
-)
+# A driver's status: Bolt's is in its driver record; Uber's realtime one is in
+# uber_driver_status (its own projection, joined here), else the driver record's own.
+_STATUS = {"uber": "coalesce(s.status, d.status)", "bolt": "d.status"}
+_FROM = {
+    "uber": "drivers d LEFT JOIN uber_driver_status s "
+    "ON s.org_id = d.org_id AND s.driver_id = d.driver_id",
+    "bolt": "drivers d",
+}
+
+
+def _columns(provider: str) -> str:
+    return (
+        "d.driver_id, d.provider, d.account_id, d.first_name, d.last_name, d.email, d.phone, "
+        f"{_STATUS[provider]} AS status, d.vehicle_ids, d.updated_at"
+    )
+
+
 # The keyset order is (coalesce(last_name, ''), coalesce(first_name, ''), driver_id), which
 # the index drivers_list matches; the first page and the next pages are two statements so
 # that each gets the index range scan.
@@ -47,20 +60,23 @@ _KEY = "coalesce(d.last_name, ''), coalesce(d.first_name, ''), d.driver_id"
 
 def _list_sql(provider: str, after_key: bool) -> str:
     where = (
-        f"WHERE d.provider = $1 AND ($4::text IS NULL OR d.status = $4) "
+        f"WHERE d.provider = $1 AND ($4::text IS NULL OR {_STATUS[provider]} = $4) "
         f"AND ($2::text IS NULL OR concat_ws(' ', d.first_name, d.last_name, d.email, d.phone) "
         f"ILIKE $2 OR {_PLATE_MATCH[provider]}) "
     )
     if after_key:
         where += f"AND ({_KEY}) > ($5, $6, $7) "
     return (
-        f"SELECT {_COLUMNS}, coalesce(d.last_name, '') AS k1, coalesce(d.first_name, '') AS k2 "  # noqa: S608 (constants only)
-        f"FROM drivers d {where}ORDER BY {_KEY} LIMIT $3"
+        f"SELECT {_columns(provider)}, coalesce(d.last_name, '') AS k1, "  # noqa: S608 (constants only)
+        f"coalesce(d.first_name, '') AS k2 FROM {_FROM[provider]} {where}ORDER BY {_KEY} LIMIT $3"
     )
 
 
 _SQL = {(p, after): _list_sql(p, after) for p in _PLATE_MATCH for after in (False, True)}
-_ONE_SQL = f"SELECT {_COLUMNS} FROM drivers d WHERE d.provider = $1 AND d.driver_id = $2"  # noqa: S608
+_ONE_SQL = {
+    p: f"SELECT {_columns(p)} FROM {_FROM[p]} WHERE d.provider = $1 AND d.driver_id = $2"  # noqa: S608
+    for p in _PLATE_MATCH
+}
 
 Search = Annotated[
     str | None, Query(max_length=200, pattern=NO_NUL, description="Name, e-mail or phone")
@@ -131,7 +147,7 @@ async def _drivers(
 
 
 async def _one_driver(conn: asyncpg.Connection, provider: str, driver_id: str) -> MsgspecResponse:
-    row = await conn.fetchrow(_ONE_SQL, provider, driver_id)
+    row = await conn.fetchrow(_ONE_SQL[provider], provider, driver_id)
     if row is None:
         raise ApiProblem(404, "Not Found", "no such driver")
     return MsgspecResponse(_driver(row))

@@ -137,11 +137,9 @@ class Comparison:
     parked: int
 
 
-# drivers.status is written by two projections (drivers: the driver record's status;
-# uber_driver_status: the realtime status), so its value depends on which one ran last:
-# a live projector and a rebuild disagree. A known bug, reproduced on its own by
-# tests/fault/test_projection_order.py; the other columns and tables are compared in full.
-KNOWN_DIVERGENCE: dict[str, tuple[str, ...]] = {"drivers": ("status",)}
+# Columns allowed to differ between the live read models and a rebuild: none. (drivers.status
+# once had two writers and did; see tests/fault/test_projection_order.py.)
+KNOWN_DIVERGENCE: dict[str, tuple[str, ...]] = {}
 
 
 async def compare_with_rebuild(

@@ -124,21 +124,18 @@ def _with_status(driver_id: str, status: str, phone: str) -> Observation:
     return Observation(driver_id, DRIVER_OBSERVED, DRIVER_OBSERVED_VERSION, raw, digest)
 
 
-async def test_a_record_without_status_keeps_the_status_already_there(
+async def test_a_record_without_status_keeps_the_status_an_earlier_record_gave(
     writer_pool: asyncpg.Pool, owner_pool: asyncpg.Pool, org_id: UUID
 ) -> None:
     runner = fresh_runner(writer_pool)
-    await append_drivers(writer_pool, org_id, [driver_observation("st1")])
+    await append_drivers(writer_pool, org_id, [_with_status("st1", "ACTIVE", phone="630")])
     await runner.catch_up()
-    await owner_pool.execute(  # what the driver-status projection mirrors on drivers
-        "UPDATE drivers SET status = 'DRIVER_STATUS_ONLINE' WHERE org_id = $1", org_id
-    )
     await append_drivers(writer_pool, org_id, [driver_observation("st1", phone="633")])
     await append_drivers(writer_pool, org_id, [_with_status("st2", "active", phone="641")])
     await append_drivers(writer_pool, org_id, [driver_observation("st2", phone="642")])
     await runner.catch_up()  # st2's two events in one batch: the status survives the second
 
     rows = {r["driver_id"]: r for r in await _rows(owner_pool, org_id)}
-    assert (rows["st1"]["status"], rows["st1"]["phone"]) == ("DRIVER_STATUS_ONLINE", "+33633")
+    assert (rows["st1"]["status"], rows["st1"]["phone"]) == ("ACTIVE", "+33633")
     assert (rows["st2"]["status"], rows["st2"]["phone"]) == ("active", "+33642")
     assert rows["st2"]["first_seen_at"] < rows["st2"]["updated_at"]
