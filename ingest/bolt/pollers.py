@@ -26,7 +26,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -171,7 +171,12 @@ class BoltPollers:
         cursor = await load_cursor(self._pool, self._org_id, PROVIDER, resource, str(company_id))
         if cursor is None:
             return end - self._settings.backfill_s
+        if cursor.get("retries"):  # held at a window to read again: from its very start
+            return min(int(cursor["until"]), end - 1)
         return min(int(cursor["until"]) - overlap_s, end - 1)
+
+    async def _cursor(self, resource: str, account: str) -> dict[str, Any] | None:
+        return await load_cursor(self._pool, self._org_id, PROVIDER, resource, account)
 
     async def _store(
         self,
@@ -182,14 +187,22 @@ class BoltPollers:
         records: Callable[[T], Sequence[msgspec.Raw]],
         cursor: str | None = None,
     ) -> PollResult:
-        """Store each page in its own transaction, with the cursor on a window's last page."""
+        """Store each page in its own transaction, with the cursor on a window's last page.
+
+        A window that quarantined a record holds the cursor at its start, so the next run
+        reads it again and gets the record once the provider sends it whole; after
+        ``MAX_WINDOW_RETRIES`` runs the cursor moves on (the record stays in quarantine).
+        """
         total = PollResult()
         account = str(company_id)
+        saved = await self._cursor(cursor, account) if cursor else None
+        held = _Hold(retries=int((saved or {}).get("retries", 0)))
         async for page in pages:
             decoded = decode_records(records(page.body), kind)
+            held.see(page.window.start, bool(decoded.rejects))
             async with self._pool.acquire() as conn, conn.transaction():
                 if cursor is not None and page.window_done:
-                    until = {"until": page.window.end}
+                    until = held.cursor(page.window.end)
                     await save_cursor(conn, self._org_id, PROVIDER, cursor, account, until)
                 total.add(
                     await store_page(
@@ -251,6 +264,26 @@ class BoltPollers:
         if missing:
             log.warning("BOLT_COMPANY_IDS not readable with these credentials: %s", missing)
         return [cid for cid in company_ids if cid in configured]
+
+
+MAX_WINDOW_RETRIES = 3
+
+
+class _Hold:
+    """Where the cursor may go: not past a window that quarantined a record (a few times)."""
+
+    def __init__(self, retries: int) -> None:
+        self.retries = retries
+        self.start: int | None = None
+
+    def see(self, window_start: int, rejected: bool) -> None:
+        if rejected and self.start is None and self.retries < MAX_WINDOW_RETRIES:
+            self.start = window_start
+
+    def cursor(self, window_end: int) -> dict[str, int]:
+        if self.start is None:
+            return {"until": window_end}
+        return {"until": self.start, "retries": self.retries + 1}
 
 
 def _drivers(data: c.BoltDriversData) -> Sequence[msgspec.Raw]:

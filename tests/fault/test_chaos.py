@@ -98,17 +98,10 @@ async def _read_models(pool: asyncpg.Pool, org_id: UUID) -> dict[str, list[str]]
     return found
 
 
-LOSES_MALFORMED = pytest.mark.xfail(
-    strict=True,
-    reason="bug: a Bolt order quarantined as malformed in a window the orders cursor then "
-    "passes (older than orders_overlap_s) is never read again: missing from bolt_orders",
-)
-
-
 @pytest.mark.parametrize(
     "faults",
     [
-        pytest.param(CHAOS, id="every-fault", marks=LOSES_MALFORMED),
+        pytest.param(CHAOS, id="every-fault"),
         pytest.param({**CHAOS, "malformed_next": 0}, id="every-fault-but-malformed-records"),
     ],
 )

@@ -157,3 +157,20 @@ async def test_a_price_review_appends_exactly_one_event_per_reviewed_order(
         if r["order_reference"] in awaiting
     )
     assert again.appended == 0
+
+
+def test_a_window_that_quarantined_a_record_holds_the_cursor_a_few_runs_only() -> None:
+    from ingest.bolt.pollers import MAX_WINDOW_RETRIES, _Hold
+
+    clean = _Hold(retries=0)
+    clean.see(100, rejected=False)
+    assert clean.cursor(200) == {"until": 200}
+
+    held = _Hold(retries=0)
+    held.see(100, rejected=True)
+    held.see(200, rejected=True)  # the first window that quarantined is where it holds
+    assert held.cursor(300) == {"until": 100, "retries": 1}
+
+    given_up = _Hold(retries=MAX_WINDOW_RETRIES)
+    given_up.see(100, rejected=True)  # the record stays in quarantine; the cursor moves on
+    assert given_up.cursor(300) == {"until": 300}
