@@ -163,3 +163,104 @@ for (const [title, path, route, heading] of [
     await shot(page, `07-${route.slice(1)}`);
   });
 }
+
+/** YYYY-MM-DD in Europe/Paris, `days` days from now (the dashboard's "30 derniers jours"). */
+function parisDay(days = 0): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date(Date.now() + days * 86_400_000));
+}
+
+test('Bolt driver page shows daily earnings, a chart and the trips', async ({ page }) => {
+  test.fixme(!has('/bolt/drivers/{driver_id}/earnings'), 'needs GET /bolt/drivers/{id}/earnings');
+  await logIn(page);
+  await driverLinks(page);
+  const nav = page.getByRole('group', { name: 'Plateforme' });
+  await nav.getByRole('button', { name: 'Bolt' }).click();
+  await expect(nav.getByRole('button', { name: 'Bolt' })).toHaveAttribute('aria-pressed', 'true');
+  const boltLinks = page.locator('a.driver-link[href*="/chauffeurs/bolt/"]');
+  await expect(boltLinks.first()).toBeVisible({ timeout: 60_000 });
+
+  // The Bolt orders backfill may still be running: wait (API) for a listed driver with earnings.
+  const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('fm.session') ?? '{}').token as string);
+  const hrefs = (await boltLinks.evaluateAll((as) => as.map((a) => a.getAttribute('href')!))).slice(0, 20);
+  const range = `from=${parisDay(-29)}&to=${parisDay()}`;
+  let href = '';
+  await expect(async () => {
+    for (const h of hrefs) {
+      const driverId = h.split('/').pop()!;
+      const answer = await page.request.get(`${base()}/bolt/drivers/${driverId}/earnings?${range}`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      expect(answer.ok()).toBe(true);
+      if (((await answer.json()) as { items: unknown[] }).items.length > 0) {
+        href = h;
+        return;
+      }
+    }
+    throw new Error('no Bolt earnings yet');
+  }).toPass({ timeout: 90_000, intervals: [2000] });
+
+  await page.locator(`a.driver-link[href="${href}"]`).click();
+  await expect(page.getByText('Identifiant chauffeur')).toBeVisible();
+  expect(page.url()).toMatch(/\/chauffeurs\/bolt\/[^/]+$/);
+  await page.getByLabel('Période prédéfinie').selectOption({ label: 'Semaine dernière' });
+  await page.getByLabel('Période prédéfinie').selectOption({ label: '30 derniers jours' });
+  await expect(page.getByLabel('Au', { exact: true })).toHaveValue(parisDay());
+
+  const cards = page.getByRole('list', { name: 'Totaux de la période' });
+  for (const label of ['Brut', 'Commission', 'Net', 'Pourboires']) {
+    await expect(cards.getByText(label, { exact: true })).toBeVisible();
+  }
+  const earnings = page.getByRole('table', { name: 'Revenus par jour' });
+  await expect(earnings).toBeAttached();
+  for (const column of ['Brut', 'Commission', 'Net', 'Pourboires', 'Espèces', 'In-app']) {
+    await expect(earnings.getByRole('columnheader', { name: column, exact: true })).toBeAttached();
+  }
+  expect(await earnings.locator('tbody tr').count()).toBeGreaterThan(0);
+
+  const chart = page.locator('figure.chart', { hasText: 'Revenus bruts par jour : in-app et espèces' }).locator('svg.chart-svg');
+  await expect(chart).toBeVisible();
+  expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(0);
+  expect(await chart.locator('rect.chart-bar').count()).toBeGreaterThan(0);
+
+  await expect(page.getByRole('heading', { level: 3, name: 'Courses', exact: true })).toBeVisible();
+  const trips = page.getByRole('table', { name: 'Courses' });
+  await expect(trips.locator('tbody tr').first()).toBeVisible();
+  expect(await trips.locator('tbody tr').count()).toBeGreaterThan(0);
+  await shot(page, '08-driver-bolt');
+});
+
+test('a refused refresh ends the session with the "session expired" message', async ({ page }) => {
+  await logIn(page);
+  await driverLinks(page);
+  const problem = (detail: string) => ({
+    status: 401,
+    contentType: 'application/problem+json',
+    body: JSON.stringify({ type: 'about:blank', title: 'Unauthorized', status: 401, detail }),
+  });
+  await page.route('**/auth/refresh', (route) => route.fulfill(problem('refresh token revoked')));
+  await page.route('**/fleet/drivers?**', (route) => route.fulfill(problem('token expired')));
+  const refreshed = page.waitForRequest('**/auth/refresh');
+  await page.getByLabel('Rechercher un chauffeur').fill('expiry'); // the next data call: 401
+  await refreshed;
+  await expect(page.getByRole('heading', { level: 1, name: 'Connexion' })).toBeVisible();
+  await expect(page.getByText('Votre session a expiré, veuillez vous reconnecter.')).toBeVisible();
+  await expect(page.getByLabel('Adresse e-mail')).toBeVisible();
+  expect(await page.evaluate(() => sessionStorage.getItem('fm.session'))).toBeNull();
+  await shot(page, '09-session-expired');
+});
+
+test('offline shows the banner; back online hides it and reloads the list', async ({ page, context }) => {
+  await logIn(page);
+  await driverLinks(page);
+  const banner = page.locator('.offline-banner');
+  await expect(banner).toHaveCount(0);
+  await context.setOffline(true);
+  await expect(banner).toBeVisible();
+  await expect(banner).toContainText('Hors ligne');
+  await shot(page, '10-offline');
+  const reloaded = page.waitForResponse((r) => r.url().includes('/fleet/drivers?') && r.ok());
+  await context.setOffline(false);
+  await expect(banner).toHaveCount(0);
+  await reloaded;
+  await expect(page.locator('a.driver-link').first()).toBeVisible();
+});
