@@ -6,6 +6,7 @@ than waiting for the next regular slot: a provider outage delays a poll, never l
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -43,6 +44,11 @@ class PollScheduler:
     async def _run(self, name: str, poll: Poll) -> None:
         try:
             result = await poll()
+        except asyncio.CancelledError:
+            # The process is stopping and cancels polls in flight: not an error. The run's
+            # row stays 'running' and the next start marks it failed (ingest/sync.py).
+            log.info("poll %s interrupted by shutdown", name)
+            return
         except Exception as exc:
             failures = self._failures.get(name, 0) + 1
             self._failures[name] = failures
