@@ -264,3 +264,179 @@ test('offline shows the banner; back online hides it and reloads the list', asyn
   await reloaded;
   await expect(page.locator('a.driver-link').first()).toBeVisible();
 });
+
+/** The status cell of every row shown. */
+const statusCells = (page: Page) => page.locator('table.drivers-table tbody tr td[data-label="Statut"]');
+
+test('status filter: only drivers in the chosen status are listed', async ({ page }) => {
+  await logIn(page);
+  await driverLinks(page);
+  const filter = page.getByLabel('Statut', { exact: true });
+
+  // Uber: a status shown in the list (its realtime status) and offered by the filter.
+  const offered = (await filter.locator('option').allTextContents()).filter((label) => label !== 'Tous les statuts');
+  expect(offered).toEqual(['En ligne', 'En course', 'Hors ligne']);
+  await expect(async () => {
+    await filter.selectOption('');
+    const shown = await statusCells(page).allTextContents();
+    const label = shown.map((s) => s.trim()).find((s) => offered.includes(s));
+    expect(label, `an Uber status among ${shown.join(', ')}`).toBeTruthy();
+    const answer = page.waitForResponse((r) => r.url().includes('/fleet/drivers?') && r.url().includes('status='));
+    await filter.selectOption({ label: label! });
+    expect((await answer).ok()).toBe(true);
+    const cells = await statusCells(page).allTextContents();
+    expect(cells.length).toBeGreaterThan(0);
+    for (const cell of cells) expect(cell.trim()).toBe(label);
+  }).toPass({ timeout: 60_000 });
+  await shot(page, '11-drivers-status-uber');
+  await filter.selectOption('');
+
+  // Bolt: the driver record's state, "active".
+  test.fixme(!has('/bolt/drivers'), 'needs GET /bolt/drivers');
+  const nav = page.getByRole('group', { name: 'Plateforme' });
+  await nav.getByRole('button', { name: 'Bolt' }).click();
+  await expect(page.locator('a.driver-link[href*="/chauffeurs/bolt/"]').first()).toBeVisible({ timeout: 60_000 });
+  expect((await filter.locator('option').allTextContents()).slice(1)).toEqual(['Actif', 'Suspendu', 'Désactivé']);
+  const request = page.waitForRequest((r) => r.url().includes('/bolt/drivers?') && r.url().includes('status=active'));
+  await filter.selectOption({ label: 'Actif' });
+  await request;
+  await expect(async () => {
+    const cells = await statusCells(page).allTextContents();
+    expect(cells.length).toBeGreaterThan(0);
+    for (const cell of cells) expect(cell.trim()).toBe('Actif');
+  }).toPass();
+  await expect(page.locator('a.driver-link[href*="/chauffeurs/bolt/"]').first()).toBeVisible();
+  await shot(page, '12-drivers-status-bolt');
+  await nav.getByRole('button', { name: 'Uber' }).click();
+});
+
+test('English switch: the drivers page in English, kept after a reload, then back to French', async ({ page }) => {
+  // The real API with smaller pages (the stack has fewer drivers than a page), so that
+  // "Next" / "Previous" are shown.
+  await page.route('**/fleet/drivers?**', (route) => {
+    const url = new URL(route.request().url());
+    url.searchParams.set('limit', '10');
+    return route.continue({ url: url.toString() });
+  });
+  await logIn(page);
+  const links = await driverLinks(page);
+  await page.getByRole('group', { name: 'Langue' }).getByRole('button', { name: 'English' }).click();
+
+  const english = async () => {
+    await expect(page.getByRole('heading', { level: 1, name: 'Drivers' })).toBeVisible();
+    await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+    await expect(page.getByLabel('Search drivers')).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Export CSV' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+    const nav = page.getByRole('navigation', { name: 'Main navigation' });
+    await expect(nav.getByRole('link', { name: 'Drivers' })).toBeVisible();
+    await expect(nav.getByRole('link', { name: 'Vehicles' })).toBeVisible();
+    await expect(page.getByRole('group', { name: 'Platform' }).getByRole('button', { name: 'All' })).toBeVisible();
+    await expect(page.getByRole('columnheader', { name: 'Status' })).toBeVisible();
+    await expect(page.getByLabel('Status', { exact: true }).locator('option').first()).toHaveText('All statuses');
+    await expect(page.getByRole('button', { name: 'Next' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Previous' })).toBeVisible();
+    await expect(links.first()).toBeVisible();
+  };
+  await english();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByText('Page 2', { exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Previous' })).toBeEnabled();
+  await shot(page, '13-drivers-english');
+
+  await page.reload();
+  await english();
+  await expect(page.locator('.lang-button[lang="en"]')).toHaveAttribute('aria-pressed', 'true');
+
+  await page.getByRole('group', { name: 'Language' }).locator('.lang-button[lang="fr"]').click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Chauffeurs' })).toBeVisible();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
+  await expect(page.getByRole('button', { name: 'Se déconnecter' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Suivant' })).toBeVisible();
+});
+
+/** Press Tab until `target` has the focus (at most `max` times); the focus must be visible. */
+async function tabTo(page: Page, target: ReturnType<Page['locator']>, max = 40) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await target.evaluate((el) => el === document.activeElement).catch(() => false)) {
+      const ring = await target.evaluate((el) => {
+        const style = getComputedStyle(el);
+        return { visible: el.matches(':focus-visible'), outline: style.outlineStyle, width: parseFloat(style.outlineWidth) };
+      });
+      expect(ring.visible).toBe(true);
+      expect(ring.outline).not.toBe('none');
+      expect(ring.width).toBeGreaterThan(0);
+      return;
+    }
+  }
+  throw new Error(`no focus on ${target} after ${max} Tab presses`);
+}
+
+test('keyboard only: log in and open a driver with Tab and Enter, with a visible focus', async ({ page }) => {
+  await page.goto(`${base()}/`);
+  await expect(page.getByRole('heading', { level: 1, name: 'Connexion' })).toBeVisible();
+  await tabTo(page, page.getByLabel('Adresse e-mail'));
+  await page.keyboard.type(ADMIN_EMAIL);
+  await tabTo(page, page.getByLabel('Mot de passe'), 3);
+  await page.keyboard.type(ADMIN_PASSWORD);
+  await tabTo(page, page.getByRole('button', { name: 'Se connecter' }), 3);
+  await shot(page, '14-keyboard-login');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1, name: 'Chauffeurs' })).toBeVisible();
+
+  const links = await driverLinks(page);
+  const first = links.first();
+  const name = (await first.textContent())!.trim();
+  await tabTo(page, first, 60);
+  await shot(page, '15-keyboard-driver-focus');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  await expect(page.getByText('Identifiant chauffeur')).toBeVisible();
+  expect(page.url()).toMatch(/\/chauffeurs\/[^/]+$/);
+});
+
+test.describe('phone', () => {
+  test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+
+  test('390×844: the drivers list fits the width and the header controls are reachable', async ({ page }) => {
+    await logIn(page);
+    const links = await driverLinks(page);
+    const noHorizontalScroll = async () => {
+      const { scroll, client } = await page.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth,
+        client: document.documentElement.clientWidth,
+      }));
+      expect(scroll, `scrollWidth ${scroll} > clientWidth ${client}`).toBeLessThanOrEqual(client);
+    };
+    await noHorizontalScroll();
+
+    // Rows are cards: name, status… readable inside the screen.
+    const firstRow = page.locator('table.drivers-table tbody tr').first();
+    await expect(links.first()).toBeInViewport();
+    const box = (await firstRow.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(390);
+    await expect(firstRow.locator('td[data-label="Statut"]')).toBeVisible();
+
+    // Header controls: visible, inside the screen, usable.
+    for (const control of [
+      page.getByRole('group', { name: 'Langue' }).getByRole('button', { name: 'English' }),
+      page.getByRole('button', { name: 'Se déconnecter' }),
+      page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Chauffeurs' }),
+      page.getByRole('group', { name: 'Plateforme' }).getByRole('button', { name: 'Bolt' }),
+      page.getByLabel('Rechercher un chauffeur'),
+    ]) {
+      await expect(control).toBeVisible();
+      await expect(control).toBeInViewport({ ratio: 1 });
+    }
+    await shot(page, '16-phone-drivers');
+
+    await page.getByRole('group', { name: 'Langue' }).getByRole('button', { name: 'English' }).tap();
+    await expect(page.getByRole('heading', { level: 1, name: 'Drivers' })).toBeVisible();
+    await noHorizontalScroll();
+    await page.getByRole('group', { name: 'Language' }).locator('.lang-button[lang="fr"]').tap();
+    await expect(page.getByRole('heading', { level: 1, name: 'Chauffeurs' })).toBeVisible();
+    await noHorizontalScroll();
+  });
+});

@@ -176,7 +176,7 @@ describe('App', () => {
     act(() => {
       window.dispatchEvent(new Event('online'));
     });
-    expect(screen.queryByText(/Hors ligne/)).toBeNull();
+    expect(screen.queryByText(/Hors ligne —/)).toBeNull(); // the banner (not the status filter's option)
     await waitFor(() => expect(driversCalls(fetchMock)).toHaveLength(2));
   });
 

@@ -1,4 +1,5 @@
 import type { Driver } from './api/client';
+import type { Provider } from './api/types';
 import { fr, type MessageKey } from './i18n/dictionary';
 import type { I18n } from './i18n/I18nProvider';
 
@@ -20,6 +21,9 @@ export function statusLabel(t: I18n['t'], status: string | null | undefined): st
 export function statusTone(status: string | null | undefined): 'ok' | 'warn' | 'off' | 'neutral' {
   switch (status?.trim().toLowerCase()) {
     case 'active':
+    case 'driver_status_online':
+    case 'driver_status_ontrip':
+    case 'driver_status_on_trip':
       return 'ok';
     case 'pending':
     case 'onboarding':
@@ -29,6 +33,8 @@ export function statusTone(status: string | null | undefined): 'ok' | 'warn' | '
     case 'blocked':
     case 'archived':
     case 'deleted':
+    case 'deactivated':
+    case 'driver_status_offline':
       return 'off';
     default:
       return 'neutral';
@@ -46,8 +52,14 @@ export function providerLabel(provider: string): string {
   }
 }
 
-/** The statuses offered by the filter (the API may know others; they show as sent). */
-export const DRIVER_STATUSES = ['active', 'inactive', 'suspended', 'pending'] as const;
+/**
+ * The statuses offered by the filter, per platform, exactly as the API stores them (it
+ * compares them as sent): Uber's realtime status, Bolt's driver record state.
+ */
+export const DRIVER_STATUSES = {
+  uber: ['DRIVER_STATUS_ONLINE', 'DRIVER_STATUS_ONTRIP', 'DRIVER_STATUS_OFFLINE'],
+  bolt: ['active', 'suspended', 'deactivated'],
+} as const satisfies Record<Provider, readonly string[]>;
 
 /** The list's filters as a query string (for the CSV export). */
 export function driversQueryFor(q: string, status: string): string {

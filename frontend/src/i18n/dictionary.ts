@@ -83,6 +83,8 @@ export const fr = {
   'status.driver_status_online': 'En ligne',
   'status.driver_status_offline': 'Hors ligne',
   'status.driver_status_on_trip': 'En course',
+  'status.driver_status_ontrip': 'En course',
+  'status.deactivated': 'Désactivé',
 
   'value.none': '—',
 
@@ -274,6 +276,8 @@ export const en: Messages = {
   'status.driver_status_online': 'Online',
   'status.driver_status_offline': 'Offline',
   'status.driver_status_on_trip': 'On trip',
+  'status.driver_status_ontrip': 'On trip',
+  'status.deactivated': 'Deactivated',
 
   'nav.label': 'Main navigation',
   'nav.drivers': 'Drivers',

@@ -48,7 +48,12 @@ export function DriversPage({ pageSize = PAGE_SIZE }: { pageSize?: number }) {
   const id = useId();
   const { provider: choice } = useProvider();
   const [query, setQuery] = useState(memory.query);
-  const [status, setStatus] = useState(memory.status);
+  const [chosenStatus, setStatus] = useState(memory.status);
+  // Only the statuses of the platforms shown are offered; one left from another platform is dropped.
+  const offeredStatuses = providersOf(choice).map((p) => [p, DRIVER_STATUSES[p]] as const);
+  const status = offeredStatuses.some(([, list]) => (list as readonly string[]).includes(chosenStatus))
+    ? chosenStatus
+    : '';
   const debouncedQuery = useDebounced(query.trim(), SEARCH_DEBOUNCE_MS);
   const key = filterKey(choice, debouncedQuery, status);
   const [position, setPosition] = useState<Position>(
@@ -117,11 +122,23 @@ export function DriversPage({ pageSize = PAGE_SIZE }: { pageSize?: number }) {
             <label htmlFor={`${id}-status`}>{t('drivers.statusFilter')}</label>
             <select id={`${id}-status`} value={status} onChange={(e) => setStatus(e.target.value)}>
               <option value="">{t('drivers.statusAll')}</option>
-              {DRIVER_STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {statusLabel(t, s)}
-                </option>
-              ))}
+              {offeredStatuses.map(([p, list]) =>
+                offeredStatuses.length > 1 ? (
+                  <optgroup key={p} label={providerLabel(p)}>
+                    {list.map((s) => (
+                      <option key={s} value={s}>
+                        {statusLabel(t, s)}
+                      </option>
+                    ))}
+                  </optgroup>
+                ) : (
+                  list.map((s) => (
+                    <option key={s} value={s}>
+                      {statusLabel(t, s)}
+                    </option>
+                  ))
+                ),
+              )}
             </select>
           </div>
         </form>
