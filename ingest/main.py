@@ -39,7 +39,6 @@ from ingest.schedule import PollScheduler
 from ingest.sync import SyncConsumer, sweep_interrupted_runs
 from ingest.uber import setup as uber_setup
 from ingest.uber.client import PROVIDER as UBER
-from ingest.uber.client import UberClient
 from ingest.uber.pollers import UberPollers
 
 log = logging.getLogger(__name__)
@@ -54,11 +53,6 @@ def uber_http(settings: UberSettings) -> httpx.AsyncClient:
         client_secret=settings.client_secret,
         scope=settings.scopes,
     )
-
-
-def uber_client(http: httpx.AsyncClient, settings: UberSettings) -> UberClient:
-    """The Uber client (transactions paced at 1 req/s of their own): ingest/uber/setup.py."""
-    return uber_setup.uber_client(http, settings)
 
 
 async def tenant_id(pool: asyncpg.Pool, slug: str) -> UUID:
@@ -91,7 +85,7 @@ def build_resources(
     if (uber := load_uber(env)) is None:
         log.warning("no Uber credentials (UBER_CLIENT_ID/UBER_CLIENT_SECRET): Uber idle")
     else:
-        client = uber_client(providers.add(uber_http(uber)), uber)
+        client = uber_setup.uber_client(providers.add(uber_http(uber)), uber)
         pollers = UberPollers(pool, client, org_id, settings=uber_setup.uber_poll_settings(env))
         jobs = uber_setup.uber_jobs(pollers)
         resources += [Resource(org_id, UBER, name, poll) for name, poll in jobs.items()]

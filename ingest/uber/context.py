@@ -7,6 +7,7 @@ a crash can never leave the cursor past events that were not committed.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,6 +25,7 @@ from ingest.uber.client import PROVIDER, UberClient
 from ingest.uber.windows import Now, utc_now
 
 P = TypeVar("P")
+log = logging.getLogger(__name__)
 Accounts = Callable[[], Awaitable[list[str]]]
 
 
@@ -62,6 +64,16 @@ class PollContext:
     async def cursor(self, resource: str, account: str) -> dict[str, Any] | None:
         """The saved cursor of ``resource`` for one Uber org."""
         return await load_cursor(self.pool, self.org_id, PROVIDER, resource, account)
+
+    async def for_each_account(
+        self, what: str, poll_account: Callable[[str], Awaitable[PollResult]]
+    ) -> PollResult:
+        """Poll every Uber org of the tenant in turn; log and return the sum as ``what``."""
+        total = PollResult()
+        for account in await self.accounts():
+            total.add(await poll_account(account))
+        log.info("%s: %s", what, total)
+        return total
 
 
 @dataclass(frozen=True)

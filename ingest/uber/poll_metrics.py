@@ -69,11 +69,7 @@ class DailyMetricsPoller:
 
     async def poll(self) -> PollResult:
         """Every Uber org of the tenant."""
-        total = PollResult()
-        for account in await self._ctx.accounts():
-            total.add(await self._poll_account(account))
-        log.info("uber daily metrics: %s", total)
-        return total
+        return await self._ctx.for_each_account("uber daily metrics", self._poll_account)
 
     async def _poll_account(self, account: str) -> PollResult:
         today = paris_today(self._ctx.now())

@@ -66,11 +66,7 @@ class PaymentsPoller:
 
     async def poll(self) -> PollResult:
         """Every Uber org of the tenant."""
-        total = PollResult()
-        for account in await self._ctx.accounts():
-            total.add(await self._poll_account(account))
-        log.info("uber payments: %s", total)
-        return total
+        return await self._ctx.for_each_account("uber payments", self._poll_account)
 
     async def _poll_account(self, account: str) -> PollResult:
         now = self._ctx.now().replace(microsecond=0)

@@ -93,11 +93,7 @@ class ReportsPoller:
 
     async def poll(self) -> PollResult:
         """Yesterday's report of every Uber org of the tenant."""
-        total = PollResult()
-        for account in await self._ctx.accounts():
-            total.add(await self._poll_account(account))
-        log.info("uber reports: %s", total)
-        return total
+        return await self._ctx.for_each_account("uber reports", self._poll_account)
 
     async def _poll_account(self, account: str) -> PollResult:
         day = paris_today(self._ctx.now()) - timedelta(days=1)

@@ -43,11 +43,7 @@ class TransactionsPoller:
 
     async def poll(self) -> PollResult:
         """Every Uber org of the tenant."""
-        total = PollResult()
-        for account in await self._ctx.accounts():
-            total.add(await self._poll_account(account))
-        log.info("uber transactions: %s", total)
-        return total
+        return await self._ctx.for_each_account("uber transactions", self._poll_account)
 
     async def _poll_account(self, account: str) -> PollResult:
         settings = self._ctx.settings

@@ -12,8 +12,7 @@ from query_api.days import Days
 from query_api.deps import ANY_ROLE, TenantConn
 from query_api.listing import Cursor, ExportCsv, Limit, csv_of, csv_response, decode_cursor, page_of
 from query_api.problems import ApiProblem
-from query_api.routes.drivers import DriverId
-from query_api.routes.uber_data import known_driver
+from query_api.routes.drivers import DriverId, known_driver
 from query_api.schemas import MsgspecResponse, ok, problems
 from query_api.schemas_data import DailyEarnings, DailyEarningsList, EarningsTotals, Trip, TripPage
 

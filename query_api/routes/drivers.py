@@ -84,6 +84,14 @@ Search = Annotated[
 DriverId = Annotated[str, Path(max_length=200, pattern=NO_NUL)]
 
 
+async def known_driver(conn: asyncpg.Connection, provider: str, driver_id: str) -> None:
+    """404 problem unless the caller's fleet has this driver."""
+    if not await conn.fetchval(
+        "SELECT 1 FROM drivers WHERE provider = $1 AND driver_id = $2", provider, driver_id
+    ):
+        raise ApiProblem(404, "Not Found", "no such driver")
+
+
 def _like(term: str | None) -> str | None:
     if not term or not term.strip():
         return None

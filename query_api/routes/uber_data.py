@@ -10,8 +10,7 @@ from starlette.responses import Response
 from query_api.days import Days
 from query_api.deps import ANY_ROLE, TenantConn
 from query_api.listing import ExportCsv, csv_of
-from query_api.problems import ApiProblem
-from query_api.routes.drivers import DriverId
+from query_api.routes.drivers import DriverId, known_driver
 from query_api.schemas import MsgspecResponse, ok, problems
 from query_api.schemas_data import (
     DailyMetrics,
@@ -46,14 +45,6 @@ WHERE provider = 'uber' AND driver_id = $1 AND day BETWEEN $2 AND $3
 ORDER BY window_start, payment_key
 """
 _BREAKDOWN = msgspec.json.Decoder(list[PaymentCategory])
-
-
-async def known_driver(conn: asyncpg.Connection, provider: str, driver_id: str) -> None:
-    """404 problem unless the caller's fleet has this driver."""
-    if not await conn.fetchval(
-        "SELECT 1 FROM drivers WHERE provider = $1 AND driver_id = $2", provider, driver_id
-    ):
-        raise ApiProblem(404, "Not Found", "no such driver")
 
 
 @router.get(
