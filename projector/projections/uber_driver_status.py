@@ -44,6 +44,7 @@ INSERT INTO {history} (org_id, driver_id, status_at, status, position)
 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING
 """
 
+
 def _time(text: str | None) -> datetime | None:
     """An ISO-8601 UTC output time (``…Z``) as an aware datetime."""
     return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
