@@ -42,7 +42,8 @@ describe('App', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'Chauffeurs' })).toBeTruthy();
     expect(screen.getByText('Fleet Manager — AA DENIS MOBILITÉS')).toBeTruthy();
     expect(screen.getByText(ME.email)).toBeTruthy();
-    expect(window.location.pathname).toBe('/chauffeurs');
+    // the redirect from / to /chauffeurs happens in an effect, after the first render
+    await waitFor(() => expect(window.location.pathname).toBe('/chauffeurs'));
     const row = (await screen.findByRole('link', { name: 'Amina Diallo' })).closest('tr')!;
     const cells = within(row).getAllByRole('cell').map((cell) => cell.textContent);
     expect(cells).toEqual(['+33 6 12 34 56 78', 'amina@example.fr', 'Actif', '02/07/2024 00:30']);
