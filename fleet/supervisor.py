@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import asyncpg
 import httpx
 
+from fleet import monitoring
 from fleet.accounts import ensure_admin, ensure_org
 from fleet.config import (
     ConfigError,
@@ -46,7 +47,7 @@ class Child:
     """A child process kept running until the supervisor stops."""
 
     name: str
-    args: list[str]
+    argv: list[str]
     env: dict[str, str]
     restarts: int = 0
     process: asyncio.subprocess.Process | None = field(default=None, repr=False)
@@ -68,10 +69,7 @@ class Child:
 
     async def _run_once(self, stop: asyncio.Event) -> int | None:
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "fleet",
-            *self.args,
+            *self.argv,
             env=self.env,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
@@ -108,13 +106,41 @@ class Child:
 WORKERS = ("ingest", "relay", "projector")
 
 
+def fleet_child(name: str, args: list[str], env: dict[str, str]) -> Child:
+    """A ``python -m fleet ARGS`` child."""
+    return Child(name, [sys.executable, "-m", "fleet", *args], env)
+
+
 def _children(env: dict[str, str], sim_port: int | None, metrics: dict[str, int]) -> list[Child]:
     children = []
     if sim_port is not None:
-        children.append(Child("simulator", ["simulator", "--port", str(sim_port)], env))
+        children.append(fleet_child("simulator", ["simulator", "--port", str(sim_port)], env))
     for name in WORKERS:
-        children.append(Child(name, [name], {**env, "FLEET_METRICS_PORT": str(metrics[name])}))
-    children.append(Child("api", ["api"], env))
+        worker_env = {**env, "FLEET_METRICS_PORT": str(metrics[name])}
+        children.append(fleet_child(name, [name], worker_env))
+    children.append(fleet_child("api", ["api"], env))
+    return children
+
+
+def _monitoring(env: dict[str, str], api_port: int, metrics: dict[str, int]) -> list[Child]:
+    """Prometheus and postgres_exporter, when installed (see fleet/monitoring.py)."""
+    chosen = monitoring.plan(env)
+    if chosen is None:
+        say("Prometheus not on PATH: no local monitoring (apt-get install prometheus)")
+        return []
+    scraped = monitoring.targets(api_port, metrics, chosen.exporter_port)
+    folder = monitoring.write_config(chosen, scraped, state_dir(env))
+    children = [Child("prometheus", monitoring.prometheus_argv(chosen, folder), env)]
+    if chosen.exporter is not None:
+        dsn = monitoring.exporter_dsn(load_database(env).owner_url)
+        children.append(
+            Child("pg-exporter", monitoring.exporter_argv(chosen), {**env, "DATA_SOURCE_NAME": dsn})
+        )
+    say(
+        f"Prometheus on http://127.0.0.1:{chosen.prometheus_port} "
+        f"(scraping every {chosen.scrape_s}s; postgres_exporter: "
+        f"{'yes' if chosen.exporter else 'not installed'})"
+    )
     return children
 
 
@@ -230,7 +256,7 @@ def up() -> None:
         metrics = _metrics_ports(env)
         ports = ", ".join(f"{name} :{port}" for name, port in metrics.items())
         say(f"worker metrics on 127.0.0.1 ({ports}) at /metrics")
-        children = _children(env, sim_port, metrics)
+        children = _children(env, sim_port, metrics) + _monitoring(env, api_port, metrics)
         asyncio.run(_supervise(children, f"http://127.0.0.1:{api_port}", login))
     finally:
         if nats is not None:

@@ -106,9 +106,17 @@ class ProviderHttp:
         self._limiter = limiter
         self._sleep = sleep
 
-    def _observe(self, call: ProviderCall) -> ProviderCall:
-        """Count and time the call for /metrics."""
-        status = str(call.status) if call.status is not None else "error"
+    def _observe(self, call: ProviderCall, outcome: object) -> ProviderCall:
+        """Count and time the call for /metrics.
+
+        A call the auth flow ended (the token endpoint refused us) has no answer of its own
+        in the provider history; it is counted under the token endpoint's status, so that
+        the credentials panel and alert see a 401/403 wherever it came from.
+        """
+        status_code = call.status
+        if status_code is None and isinstance(outcome, ProviderError):
+            status_code = outcome.status
+        status = str(status_code) if status_code is not None else "error"
         PROVIDER_CALLS.labels(self.provider, call.endpoint, status).inc()
         PROVIDER_CALL_SECONDS.labels(self.provider, call.endpoint).observe(call.duration_ms / 1000)
         if call.status == 429:
@@ -128,7 +136,7 @@ class ProviderHttp:
         """Call, retrying the "unavailable" family; raise the last error when out of tries."""
         for attempt in range(self._retry.attempts):
             call, outcome = await self._attempt(method, url, parse, params, json)
-            self._observe(call)
+            self._observe(call, outcome)
             if not isinstance(outcome, ProviderError):
                 return Fetched(call, outcome)
             if on_failure:

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,57 +11,12 @@ import httpx
 import pytest
 
 from fleet.runtime import free_port, read_database_settings
-
-PASSWORD = "a-long-test-admin-password"
-
-
-def _start(state: Path, port: int) -> subprocess.Popen[str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DATABASE_URL", "DB_", "NATS_URL", "UBER_", "BOLT_", "JWT_"))
-    }
-    env.update(
-        FLEET_STATE_DIR=str(state),
-        FLEET_API_PORT=str(port),
-        FLEET_ADMIN_EMAIL="boss@example.test",
-        FLEET_ADMIN_PASSWORD=PASSWORD,
-        APP_ENV="dev",
-    )
-    return subprocess.Popen(
-        [sys.executable, "-m", "fleet", "up"],
-        env=env,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-
-
-def _wait_for_line(proc: subprocess.Popen[str], marker: str, timeout_s: float) -> list[str]:
-    assert proc.stdout is not None
-    lines: list[str] = []
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        if marker in line:
-            return lines
-    raise AssertionError(f"no {marker!r} within {timeout_s}s:\n{''.join(lines[-40:])}")
-
-
-def _stop(proc: subprocess.Popen[str]) -> str:
-    proc.send_signal(signal.SIGINT)
-    out, _ = proc.communicate(timeout=60)
-    return out
+from tests.fleetup import ADMIN, PASSWORD, start, stop, wait_for_line
 
 
 async def _drivers(port: int, timeout_s: float) -> list[dict[str, object]]:
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as api:
-        token = (
-            await api.post("/auth/login", json={"email": "boss@example.test", "password": PASSWORD})
-        ).json()
+        token = (await api.post("/auth/login", json={"email": ADMIN, "password": PASSWORD})).json()
         headers = {"Authorization": f"Bearer {token['access_token']}"}
         deadline = time.monotonic() + timeout_s
         items: list[dict[str, object]] = []
@@ -105,26 +56,26 @@ async def test_fleet_up_serves_drivers_within_60s_and_a_restart_loses_and_duplic
 ) -> None:
     state, port = tmp_path / "state", free_port()
     started = time.monotonic()
-    proc = _start(state, port)
+    proc = start(state, port)
     try:
-        _wait_for_line(proc, "Fleet Manager is up", 90)
+        wait_for_line(proc, "Fleet Manager is up", 90)
         first = await _drivers(port, 60)
         elapsed = time.monotonic() - started
         events_before, _ = await _log_state(state)
     finally:
-        out = _stop(proc)
+        out = stop(proc)
     print(f"fleet up: {len(first)} drivers served {elapsed:.1f}s after start")
     assert len(first) == 25 and elapsed < 60
     assert proc.returncode == 0 and "[fleet] stopped" in out
 
-    proc = _start(state, port)
+    proc = start(state, port)
     try:
-        _wait_for_line(proc, "Fleet Manager is up", 90)
+        wait_for_line(proc, "Fleet Manager is up", 90)
         again = await _drivers(port, 30)
         await asyncio.sleep(2)  # the restarted ingest re-polls: unchanged drivers
         events_after, repeats = await _log_state(state)
     finally:
-        _stop(proc)
+        stop(proc)
     assert sorted(d["driver_id"] for d in again) == sorted(d["driver_id"] for d in first)
     assert events_before <= events_after  # every event kept (the backfill may go on)
     assert repeats == 0  # and none appended twice

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.ops.tools import require
 
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARDS = ROOT / "deploy" / "grafana" / "dashboards"
@@ -148,10 +149,8 @@ def test_dashboard_uids_are_unique() -> None:
 
 
 def test_dashboard_expressions_parse_as_promql(tmp_path: Path) -> None:
-    """promtool parses each expression (as a recording rule); skipped without promtool."""
-    promtool = shutil.which("promtool")
-    if promtool is None:
-        pytest.skip("promtool not on PATH (apt-get download prometheus; dpkg -x)")
+    """promtool parses each expression (as a recording rule) (promtool: required in CI)."""
+    promtool = require("promtool")
     rules = [
         {"record": f"check:{i}", "expr": expr.replace("$__rate_interval", "5m")}
         for i, (_, expr) in enumerate(dashboard_expressions())
@@ -163,10 +162,8 @@ def test_dashboard_expressions_parse_as_promql(tmp_path: Path) -> None:
 
 
 def test_alert_rules_pass_their_unit_tests() -> None:
-    """promtool test rules deploy/prometheus/alerts_test.yml; skipped without promtool."""
-    promtool = shutil.which("promtool")
-    if promtool is None:
-        pytest.skip("promtool not on PATH (apt-get download prometheus; dpkg -x)")
+    """promtool test rules deploy/prometheus/alerts_test.yml (promtool: required in CI)."""
+    promtool = require("promtool")
     result = subprocess.run(
         [promtool, "test", "rules", str(RULES.with_name("alerts_test.yml"))], capture_output=True
     )
