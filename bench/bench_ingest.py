@@ -10,7 +10,8 @@ Baseline, in the same run: a plain loop replaying exactly the requests the polle
 out of each page with ``json.loads`` and COPYing them into a scratch table, one COPY per
 page. The difference is the price of the ingest path: decoding and validating each record,
 change detection, the provider history, quarantine checks, cursors, a transaction per page.
-Both pay the simulator's own time (its activity cache is emptied before each phase).
+Both pay the simulator's own time (its day plans and kept answers are dropped before each
+phase).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import asyncpg
 import httpx
 import uvicorn
 from _harness import embedded, new_org, report, scaled
+from starlette.applications import Starlette
 
 from fleet.config import UBER_DEFAULT_SCOPES, BoltSettings, UberSettings
 from fleet.runtime import free_port
@@ -44,7 +46,7 @@ from ingest.uber.client import UberClient
 from ingest.uber.context import UberPollSettings
 from ingest.uber.pollers import UberPollers
 from simulator import FixedClock, SimulatorSettings, create_app
-from simulator.activity import day_plan
+from simulator.state import SimState
 
 DRIVERS = scaled(1500)
 DAYS = 30
@@ -77,12 +79,9 @@ class Recorder:
 
 
 @contextmanager
-def simulator(settings: SimulatorSettings, clock: FixedClock) -> Iterator[str]:
+def simulator(app: Starlette) -> Iterator[str]:
     port = free_port()
-    config = uvicorn.Config(
-        create_app(settings, clock), host="127.0.0.1", port=port, log_level="warning",
-        lifespan="off",
-    )  # fmt: skip
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -191,11 +190,13 @@ async def main() -> None:
         pool = await asyncpg.create_pool(db.writer_url, min_size=1, max_size=4)
         owner = await asyncpg.connect(db.owner_url)
         try:
-            with simulator(sim, clock) as url:
+            app = create_app(sim, clock)
+            state: SimState = app.state.sim
+            with simulator(app) as url:
                 org = await new_org(owner)
-                day_plan.cache_clear()  # both phases start with the simulator's cache cold
+                state.drop_caches()  # both phases start with the simulator's caches cold
                 results, sent, ingest_s = await ingest(pool, org, url, sim, clock)
-                day_plan.cache_clear()
+                state.drop_caches()
                 plain_records, plain_s = await plain_loop(owner, url, sim, sent)
         finally:
             await owner.close()

@@ -5,7 +5,8 @@ makes a driver's figures agree everywhere: Uber analytics, payments and
 transactions are sums over the same ``Trip`` objects, and Bolt orders and
 state logs come from the same sessions and trips.
 
-A day plan depends only on ``(seed, person, UTC date)``. The driver multi-apps:
+A day plan depends only on ``(seed, person, UTC date)``; each simulator keeps the
+plans it computes in its own ``DayPlans``, sized to its world. The driver multi-apps:
 during a session they are online on both apps and each accepted order comes
 from one of them. Times are unix seconds (UTC); money is integer euro cents.
 Nothing that happens after the clock's "now" is ever shown.
@@ -16,7 +17,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from simulator.ids import uuid4_from
 from simulator.places import Place, two_places
@@ -83,9 +84,8 @@ class DayPlan:
     trips: tuple[Trip, ...]
 
 
-@lru_cache(maxsize=16384)
 def day_plan(seed: int, person: int, day: date) -> DayPlan:
-    """The sessions and trips of ``person`` on ``day``; pure, hence cached."""
+    """The sessions and trips of ``person`` on ``day``; pure (``DayPlans`` caches it)."""
     rng = random.Random(f"{seed}:day:{person}:{day.isoformat()}")
     if rng.random() < 0.25:
         return DayPlan((), ())  # a day off
@@ -207,6 +207,29 @@ def overlap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
     return max(0, min(a_end, b_end) - max(a_start, b_start))
 
 
+class DayPlans:
+    """``day_plan`` of one seed, kept for one simulator (least recently used out first).
+
+    Why the capacity should cover the whole world (people × days served): several queries
+    (a month of Bolt orders created, then price-reviewed; a month of Uber analytics) each
+    walk every driver's every day in turn. An LRU cache smaller than that cycle misses on
+    every plan, so each query computed the whole month again: the former module-wide cache
+    of 16,384 plans did so for a fleet of 1,500 drivers. A plan weighs about 5 kB.
+    """
+
+    def __init__(self, seed: int, capacity: int = 16384) -> None:
+        self.seed = seed
+        self._plan = lru_cache(maxsize=capacity)(partial(day_plan, seed))
+
+    def __call__(self, person: int, day: date) -> DayPlan:
+        """The plan of ``person`` on ``day``."""
+        return self._plan(person, day)
+
+    def clear(self) -> None:
+        """Forget every plan (benchmarks start each phase cold)."""
+        self._plan.cache_clear()
+
+
 @dataclass(frozen=True)
 class History:
     """One provider's view of the activity, cut at ``now`` and ``history_days`` back.
@@ -214,7 +237,7 @@ class History:
     Windows are half-open ``[start, end)`` unix seconds.
     """
 
-    seed: int
+    plans: DayPlans
     provider: str
     now: int
     history_days: int
@@ -234,7 +257,7 @@ class History:
         start, end = self.clip(start, end)
         found: list[Trip] = []
         for day in days_between(start, end):
-            for trip in day_plan(self.seed, person, day).trips:
+            for trip in self.plans(person, day).trips:
                 ts = getattr(trip, at)
                 if trip.provider == self.provider and ts is not None and start <= ts < end:
                     found.append(trip)
@@ -245,7 +268,7 @@ class History:
         start, end = self.clip(start, end)
         clipped: list[Session] = []
         for day in days_between(start, end):
-            for s in day_plan(self.seed, person, day).sessions:
+            for s in self.plans(person, day).sessions:
                 if overlap(s.start, s.end, start, end) > 0:
                     clipped.append(Session(max(s.start, start), min(s.end, end)))
         return clipped
@@ -259,7 +282,7 @@ class History:
         start, end = self.clip(start, end)
         total = 0
         for day in days_between(start, end):
-            for trip in day_plan(self.seed, person, day).trips:
+            for trip in self.plans(person, day).trips:
                 if trip.provider == self.provider and trip.pickup_at and trip.dropoff_at:
                     total += overlap(trip.pickup_at, trip.dropoff_at, start, end)
         return total

@@ -6,7 +6,9 @@ Orders are the Bolt trips of the activity model. ``time_range_filter_type``
 ``payment_confirmed_timestamp``. Money is decimal euros with no currency field;
 ``net_earnings = ride_price + cancellation_fee - commission + tip`` (§4 #18).
 State logs come newest first; the time a driver spends in a state other than
-``inactive`` equals their online time, the same figure Uber reports.
+``inactive`` equals their online time, the same figure Uber reports. Both lists are
+computed once per query and moment and kept (``SimState.remembered``) while a client
+pages through them.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from starlette.routing import Route
 
-from simulator.activity import History, Trip, day_plan, days_between
+from simulator.activity import History, Trip, days_between
 from simulator.bolt_http import bolt_api, company_list, invalid, pager, single_company, time_window
 from simulator.bolt_roster import API, malformed
 from simulator.bolt_world import BoltDriver, BoltVehicle
@@ -128,7 +130,7 @@ def state_changes(history: History, person: int, start: int, end: int) -> list[S
     start, end = history.clip(start, end)
     logs: list[StateLog] = []
     for day in days_between(start, end):
-        plan = day_plan(history.seed, person, day)
+        plan = history.plans(person, day)
         for session in plan.sessions:
             where = PLACES[person % len(PLACES)]
             logs.append((session.start, "waiting_orders", where))
@@ -139,6 +141,19 @@ def state_changes(history: History, person: int, start: int, end: int) -> list[S
                     logs.append((trip.closed_at, "waiting_orders", where))
             logs.append((session.end, "inactive", where))
     return [log for log in logs if start <= log[0] < end]
+
+
+def fleet_state_logs(
+    sim: SimState, company_id: int, window: tuple[int, int]
+) -> list[tuple[BoltDriver, StateLog]]:
+    """State changes of the company's drivers in the window, newest first."""
+    history = sim.bolt_history()
+    found = [
+        (driver, log)
+        for driver in sim.bolt_world.drivers(company_id)
+        for log in state_changes(history, driver.person_index, window[0], window[1])
+    ]
+    return sorted(found, key=lambda item: (-item[1][0], item[0].driver_uuid, item[1][1]))
 
 
 def render_state_log(
@@ -170,7 +185,11 @@ def bolt_order_routes(sim: SimState) -> list[Route]:
         filter_type = body.get("time_range_filter_type", "created")
         if filter_type not in FILTER_FIELDS:
             raise invalid("time_range_filter_type", "must be created or price_review")
-        found = fleet_orders(sim, company_ids, window, FILTER_FIELDS[str(filter_type)])
+        at = FILTER_FIELDS[str(filter_type)]
+        found = sim.remembered(
+            ("bolt.orders", tuple(company_ids), window, at),
+            lambda: fleet_orders(sim, company_ids, window, at),
+        )
         now, world = sim.now_s(), sim.bolt_world
         page = found[offset : offset + limit]
         records = [render_order(d, world.vehicle(d.vehicle_id), t, now) for d, t in page]
@@ -185,15 +204,13 @@ def bolt_order_routes(sim: SimState) -> list[Route]:
     def get_fleet_state_logs(body: dict[str, Any]) -> Any:
         """Driver state changes of one company, newest first, offset/limit (limit <= 1000)."""
         company_id = single_company(sim, body)
-        start, end = time_window(body, max_days)
+        window = time_window(body, max_days)
         offset, limit = pager(body, 1000)
-        history, world = sim.bolt_history(), sim.bolt_world
-        found = [
-            (driver, log)
-            for driver in world.drivers(company_id)
-            for log in state_changes(history, driver.person_index, start, end)
-        ]
-        found.sort(key=lambda item: (-item[1][0], item[0].driver_uuid, item[1][1]))
+        found = sim.remembered(
+            ("bolt.state_logs", company_id, window),
+            lambda: fleet_state_logs(sim, company_id, window),
+        )
+        world = sim.bolt_world
         page = found[offset : offset + limit]
         records = [render_state_log(d, world.vehicle(d.vehicle_id), log) for d, log in page]
         return {"state_logs": malformed(sim, records, "driver_uuid"), "total_rows": len(found)}

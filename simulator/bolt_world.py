@@ -156,6 +156,11 @@ class BoltWorld:
         """Number of live drivers across companies."""
         return self._roster.count()
 
+    @property
+    def version(self) -> int:
+        """Changes whenever the roster does (drivers added, changed or removed)."""
+        return self._roster.version
+
     def add_drivers(self, count: int) -> list[BoltDriver]:
         """Onboard ``count`` new drivers, each with a vehicle."""
         return self._roster.add(count)

@@ -41,6 +41,7 @@ class Roster(Generic[D]):
         self._live: dict[str, D] = {}
         self._next_index = 0
         self._batches = 0
+        self.version = 0  # bumped by every change: answers computed before it are stale
 
     def all(self) -> list[D]:
         """Every live driver, ordered by provider id."""
@@ -60,6 +61,7 @@ class Roster(Generic[D]):
         self._next_index += count
         for driver in added:
             self._live[self._key(driver)] = driver
+        self.version += 1
         return added
 
     def mutate(self, count: int) -> list[D]:
@@ -68,6 +70,7 @@ class Roster(Generic[D]):
         changed = [self._mutate(rng, d, self._batches) for d in self._choose(rng, count)]
         for driver in changed:
             self._live[self._key(driver)] = driver
+        self.version += 1
         return changed
 
     def remove(self, count: int) -> list[D]:
@@ -75,6 +78,7 @@ class Roster(Generic[D]):
         removed = self._choose(self._batch_rng("remove"), count)
         for driver in removed:
             del self._live[self._key(driver)]
+        self.version += 1
         return removed
 
     def _batch_rng(self, kind: str) -> random.Random:

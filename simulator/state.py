@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TypeVar
 
-from simulator.activity import History
+from simulator.activity import DayPlans, History
 from simulator.bolt_world import BoltWorld
 from simulator.chaos import Chaos
 from simulator.churn import Churn
 from simulator.clock import Clock
+from simulator.memo import Memo
 from simulator.ratelimit import Buckets, Quota
 from simulator.reports import ReportStore
 from simulator.settings import SimulatorSettings
 from simulator.stats import CallStats
 from simulator.tokens import TokenStore, jwt_shaped
 from simulator.world import UberWorld
+
+T = TypeVar("T")
+ANSWERS_KEPT = 8  # a few queries being paged through at once (orders, state logs, payments)
+PLANS_KEPT = (16_384, 100_000)  # fewest and most day plans kept (a plan weighs about 5 kB)
 
 
 @dataclass
@@ -32,9 +39,11 @@ class SimState:
     report_links: Quota  # 600 signed links per 10 minutes
     reports: ReportStore
     churn: Churn
+    plans: DayPlans
     buckets: Buckets = field(default_factory=Buckets)
     chaos: Chaos = field(default_factory=Chaos)
     stats: CallStats = field(default_factory=CallStats)
+    answers: Memo = field(default_factory=lambda: Memo(ANSWERS_KEPT))
 
     def now_s(self) -> int:
         """The injected clock's time as unix seconds."""
@@ -44,13 +53,31 @@ class SimState:
         """Let the world catch up with the clock (drivers joining and leaving)."""
         self.churn.catch_up(self.now_s())
 
-    def uber_history(self) -> History:
-        """Uber's view of the activity as of now."""
-        return History(self.settings.seed, "uber", self.now_s(), self.settings.uber_history_days)
+    def uber_history(self, as_of: int | None = None) -> History:
+        """Uber's view of the activity as of now (or of ``as_of``, unix seconds)."""
+        now = self.now_s() if as_of is None else as_of
+        return History(self.plans, "uber", now, self.settings.uber_history_days)
 
     def bolt_history(self) -> History:
         """Bolt's view of the activity as of now."""
-        return History(self.settings.seed, "bolt", self.now_s(), self.settings.bolt_history_days)
+        return History(self.plans, "bolt", self.now_s(), self.settings.bolt_history_days)
+
+    def remembered(self, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+        """``compute()``, or what it gave for the same ``key`` at this same moment.
+
+        The moment is the clock's second and both rosters' versions: time moving on (trips
+        closing, price reviews landing, churn) or a roster change makes a fresh answer. The
+        value is shared between requests: read it, never change it. (On the system clock the
+        second may turn while ``compute`` runs; no later request asks for the earlier second,
+        so such an answer is never served again.)
+        """
+        moment = (self.now_s(), self.uber_world.version, self.bolt_world.version)
+        return self.answers.get((*key, moment), compute)
+
+    def drop_caches(self) -> None:
+        """Forget every day plan and kept answer (benchmarks start each phase cold)."""
+        self.plans.clear()
+        self.answers.clear()
 
 
 def build_state(settings: SimulatorSettings, clock: Clock) -> SimState:
@@ -80,4 +107,20 @@ def build_state(settings: SimulatorSettings, clock: Clock) -> SimState:
             settings.uber_reports_max_in_progress,
         ),
         churn=Churn(settings.seed, settings.churn_per_hour, start_s, [uber_world, bolt_world]),
+        plans=DayPlans(settings.seed, plans_capacity(settings)),
     )
+
+
+def plans_capacity(settings: SimulatorSettings) -> int:
+    """Room for every person's every day served (see ``DayPlans``), within ``PLANS_KEPT``.
+
+    Uber driver ``i`` and Bolt driver ``i`` are the same person, hence the larger roster;
+    a window's day before counts too (Bolt's price reviews of late trips), hence ``+ 2``.
+    Churn replaces people rather than adding to them, so the live roster stays near this.
+    The ceiling (about 500 MB, 2,700 drivers over 35 days) bounds the memory of a huge
+    world; past it a query still computes each plan only once, as its answer is kept.
+    """
+    people = max(settings.uber_drivers, settings.bolt_drivers)
+    days = max(settings.uber_history_days, settings.bolt_history_days) + 2
+    fewest, most = PLANS_KEPT
+    return min(max(fewest, people * days), most)

@@ -9,6 +9,9 @@ money is booked at ``paid_at`` (its drop-off), its driver keeps
   empty list, as seen live (§4 #6).
 * Transactions take windows of at most ``uber_txn_max_window_s`` inside the
   last ``uber_txn_lookback_s``; anything else is 400 (§4 #10).
+
+Both lists are computed once per query and moment and kept (``SimState.remembered``)
+while a client pages through them.
 """
 
 from __future__ import annotations
@@ -139,6 +142,32 @@ def render_earner(driver: UberDriver, trips: list[Trip]) -> dict[str, Any]:
 
 
 Paid = tuple[UberDriver, Trip]
+Earner = tuple[UberDriver, list[Trip]]
+
+
+def earners(
+    sim: SimState, org_id: str, window: tuple[int, int], driver_id: str | None
+) -> list[Earner]:
+    """Drivers of the org (or just ``driver_id``) paid in the window, with those trips."""
+    history = sim.uber_history()
+    drivers = sim.uber_world.drivers(org_id)
+    if driver_id:
+        drivers = [d for d in drivers if d.driver_id == driver_id]
+    paid = [(d, history.trips(d.person_index, window[0], window[1], at="paid_at")) for d in drivers]
+    return [(d, trips) for d, trips in paid if trips]
+
+
+def paid_trips(
+    sim: SimState, org_id: str, window: tuple[int, int], newest_first: bool
+) -> list[Paid]:
+    """Every trip of the org's drivers paid in the window, in ``processed_key`` order."""
+    history = sim.uber_history()
+    found = [
+        (d, t)
+        for d in sim.uber_world.drivers(org_id)
+        for t in history.trips(d.person_index, window[0], window[1], at="paid_at")
+    ]
+    return sorted(found, key=processed_key(newest_first))
 
 
 def processed_key(newest_first: bool) -> Callable[[Paid], str]:
@@ -163,14 +192,13 @@ def uber_money_routes(sim: SimState) -> list[Route]:
         size = page_size(q.get("page_size"), default=default, maximum=10**6)
         if size > sim.settings.uber_payments_empty_above:
             return page_result("earnerPaymentBreakdowns", [], "")
-        start, end = payments_window(sim, q.get("start_time"), q.get("end_time"))
-        history = sim.uber_history()
-        drivers = sim.uber_world.drivers(org.org_id)
-        if q.get("driver_id"):
-            drivers = [d for d in drivers if d.driver_id == q["driver_id"]]
-        paid = [(d, history.trips(d.person_index, start, end, at="paid_at")) for d in drivers]
-        earners = [(d, trips) for d, trips in paid if trips]
-        page, token = paginate(earners, lambda e: e[0].driver_id, q.get("page_token"), size)
+        window = payments_window(sim, q.get("start_time"), q.get("end_time"))
+        driver_id = q.get("driver_id")
+        found = sim.remembered(
+            ("uber.payments", org.org_id, window, driver_id),
+            lambda: earners(sim, org.org_id, window, driver_id),
+        )
+        page, token = paginate(found, lambda e: e[0].driver_id, q.get("page_token"), size)
         records = maybe_malformed(sim, [render_earner(d, t) for d, t in page], "earnerInfo")
         return page_result("earnerPaymentBreakdowns", records, token)
 
@@ -178,17 +206,16 @@ def uber_money_routes(sim: SimState) -> list[Route]:
         """Trip payment transactions in a window of at most 15 minutes within the last day."""
         org = require_org(sim, request.query_params.get("org_id"))
         body = await json_body(request)
-        start, end = transactions_window(sim, body)
+        window = transactions_window(sim, body)
         options = pagination_options(body)
         size = page_size(str(options.get("pageSize") or ""), default=50, maximum=100)
-        history = sim.uber_history()
-        found = [
-            (d, t)
-            for d in sim.uber_world.drivers(org.org_id)
-            for t in history.trips(d.person_index, start, end, at="paid_at")
-        ]
-        key = processed_key(descending(body))
-        page, token = paginate(sorted(found, key=key), key, options.get("pageToken"), size)
+        newest_first = descending(body)
+        found = sim.remembered(
+            ("uber.transactions", org.org_id, window, newest_first),
+            lambda: paid_trips(sim, org.org_id, window, newest_first),
+        )
+        key = processed_key(newest_first)
+        page, token = paginate(found, key, options.get("pageToken"), size)
         records = [render_transaction(d, t) for d, t in page]
         return page_result("transactions", maybe_malformed(sim, records, "transactionInfo"), token)
 

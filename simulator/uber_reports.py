@@ -20,7 +20,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from simulator.activity import History
 from simulator.ratelimit import retry_after_header
 from simulator.report_files import build_file, report_table
 from simulator.reports import COMPLETED, REPORT_TYPES, Report, ReportFile, TooManyInProgress
@@ -70,7 +69,7 @@ def report_file(sim: SimState, report: Report) -> ReportFile | None:
         return known
     settings = sim.settings
     as_of = int(report.ready_at.timestamp())
-    history = History(settings.seed, "uber", as_of, settings.uber_history_days)
+    history = sim.uber_history(as_of)
     drivers = sim.uber_world.drivers(report.org_id)
     header, rows = report_table(settings.seed, report, drivers, history)
     made = build_file(report.base_name, header, rows, settings.uber_report_zip_above_rows)

@@ -68,7 +68,7 @@ def render_status(sim: SimState, driver: UberDriver, now: int) -> dict[str, Any]
             "lastName": driver.last_name,
         },
         "onboardingStatus": "ONBOARDING_STATUS_ACTIVE",
-        "statusEntries": status_entries(sim.settings.seed, driver.person_index, now),
+        "statusEntries": status_entries(sim.plans, driver.person_index, now),
         "vehicleInfo": {"licensePlate": vehicle.license_plate if vehicle else None},
     }
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator.activity import Trip, day_plan, utc_day
+from simulator.activity import DayPlans, Trip, utc_day
 from simulator.uber_timefmt import iso_utc
 
 TRACKING_WINDOW_S = 3600
 
 
-def status_entries(seed: int, person: int, now: int) -> list[dict[str, Any]] | None:
+def status_entries(plans: DayPlans, person: int, now: int) -> list[dict[str, Any]] | None:
     """The ``statusEntries`` of ``person`` at ``now`` (``None`` when not tracked)."""
-    plan = day_plan(seed, person, utc_day(now))
+    plan = plans(person, utc_day(now))
     for session in plan.sessions:
         if session.start <= now < session.end:
             return [_online_entry(plan.trips, session.start, now)]

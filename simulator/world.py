@@ -157,6 +157,11 @@ class UberWorld:
         """Number of live drivers across organisations."""
         return self._roster.count()
 
+    @property
+    def version(self) -> int:
+        """Changes whenever the roster does (drivers added, changed or removed)."""
+        return self._roster.version
+
     # -- run-time changes -------------------------------------------------------
 
     def add_drivers(self, count: int) -> list[UberDriver]:

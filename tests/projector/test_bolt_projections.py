@@ -28,7 +28,7 @@ from projector.projections.bolt_orders import BoltOrdersProjection
 from projector.projections.bolt_state_logs import BoltStateLogsProjection
 from projector.runner import ProjectionRunner
 from simulator import FixedClock
-from simulator.activity import History
+from simulator.activity import DayPlans, History
 from simulator.bolt_world import BoltWorld
 from tests.ingest.test_bolt_support import COMPANY, DAY, DRIVERS, SEED, PollersFactory, unix
 
@@ -238,7 +238,7 @@ async def test_daily_earnings_reconcile_with_what_the_simulator_generated(
 
 def simulated_earnings(now: int, back_s: int) -> dict[tuple[str, date], tuple[int, ...]]:
     """Per driver and Paris day, the sums of the simulator's own trips (integer cents)."""
-    history = History(SEED, "bolt", now, 35)
+    history = History(DayPlans(SEED), "bolt", now, 35)
     sums: dict[tuple[str, date], list[int]] = defaultdict(lambda: [0] * 6)
     for driver in BoltWorld(SEED, DRIVERS, 1).drivers(COMPANY):
         for trip in history.trips(driver.person_index, now - back_s, now, "created_at"):

@@ -263,6 +263,24 @@ async def test_order_pages_walk_to_total_orders(bolt):
     assert len(refs) == len(set(refs)) == total
 
 
+async def test_kept_order_lists_follow_the_clock(bolt, clock):
+    body = orders_body(NOW - DAY, NOW + DAY, limit=10)
+    before = await bolt.ok("getFleetOrders", body)
+    clock.advance(timedelta(hours=3))
+    await bolt.login()
+    after = await bolt.ok("getFleetOrders", body)
+    assert after["total_orders"] > before["total_orders"]
+
+
+async def test_kept_order_lists_show_a_changed_roster_at_once(bolt):
+    body = orders_body(*YESTERDAY)
+    before = {o["driver_phone"] for o in (await bolt.ok("getFleetOrders", body))["orders"]}
+    await bolt.client.post("/_sim/bolt/drivers/mutate", json={"count": 25})
+    after = {o["driver_phone"] for o in (await bolt.ok("getFleetOrders", body))["orders"]}
+    assert before
+    assert not before & after
+
+
 async def test_unknown_time_filter_is_invalid(bolt):
     body = orders_body(*YESTERDAY, time_range_filter_type="finished")
     assert (await bolt.call("getFleetOrders", body)).json()["code"] == 702

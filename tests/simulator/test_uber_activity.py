@@ -237,6 +237,15 @@ async def test_payments_only_cover_the_last_24_hours(uber):
     assert week == day
 
 
+async def test_payments_show_drivers_added_since_the_last_call(uber):
+    org_id = await uber.org_id()
+    before = await payments_by_driver(uber, org_id)
+    added = (await uber.sim("/_sim/uber/drivers/add", {"count": 5}))["added"]
+    after = await payments_by_driver(uber, org_id)
+    assert set(after) - set(before)
+    assert set(after) - set(before) <= set(added)
+
+
 async def test_payments_page_size_above_100_gives_an_empty_list(uber):
     body = (await uber.get(PAYMENTS, org_id=await uber.org_id(), page_size=200)).json()
     assert body == {"earnerPaymentBreakdowns": [], "paginationResult": {"nextPageToken": ""}}
