@@ -171,19 +171,23 @@ ORDER BY position LIMIT $2
 
 
 def _envelope(row: asyncpg.Record) -> EventEnvelope:
+    # Unpacked by position (the order of _READ_SQL's columns): a rebuild builds an envelope
+    # per event, and twelve lookups by name cost up to twice as much (0.7 vs 0.4 us).
+    (position, event_id, event_type, schema_version, provider, org_id, account_id, entity_id,
+     observed_at, recorded_at, fetch_id, record) = row  # fmt: skip
     return EventEnvelope(
-        position=row["position"],
-        event_id=row["event_id"],
-        event_type=row["event_type"],
-        schema_version=row["schema_version"],
-        provider=row["provider"],
-        org_id=row["org_id"],
-        account_id=row["account_id"],
-        entity_id=row["entity_id"],
-        observed_at=row["observed_at"],
-        recorded_at=row["recorded_at"],
-        fetch_id=row["fetch_id"],
-        record=msgspec.Raw(row["record"]),
+        position=position,
+        event_id=event_id,
+        event_type=event_type,
+        schema_version=schema_version,
+        provider=provider,
+        org_id=org_id,
+        account_id=account_id,
+        entity_id=entity_id,
+        observed_at=observed_at,
+        recorded_at=recorded_at,
+        fetch_id=fetch_id,
+        record=msgspec.Raw(record),
     )
 
 

@@ -26,8 +26,12 @@ are one unit: prepared, rebuilt, checked and swapped together, in one transactio
 any of them (or any of their projections) replays the unit.
 
 Rebuild batches are large (``REBUILD_BATCH`` events, one transaction with the checkpoint):
-projections write a batch with set-based statements, so bigger batches mean fewer
-statements and commits; Ctrl-C loses at most one batch.
+projections write a batch with set-based statements and fold it by row (only the latest
+state of a row is written, see :func:`projector.projection.latest`), so a bigger batch means
+fewer statements and commits and, above all, fewer writes of a row that the log changes
+often: a row is written once per batch that touches it, and an update costs PostgreSQL more
+than the read and decoding of the events. 50,000 events hold about 55 MB of envelopes in
+memory (about 1.1 KB each); Ctrl-C loses at most one batch (a second or two).
 """
 
 from __future__ import annotations
@@ -57,7 +61,7 @@ from projector.shadow import (
 
 REBUILD = "__rebuild"
 OLD = "__old"
-REBUILD_BATCH = 10_000
+REBUILD_BATCH = 50_000
 
 ProgressFactory = Callable[[str, int], Progress]
 
