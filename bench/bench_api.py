@@ -35,6 +35,7 @@ from _harness import embedded, new_org, percentile, report, scaled
 
 from fleet.accounts import create_user
 from fleet.config import DatabaseSettings, JwtSettings
+from query_api.app import POOL_SIZE
 from query_api.listing import encode_cursor
 from query_api.security import Principal, issue_access_token
 
@@ -43,7 +44,7 @@ ORDERS = scaled(5_000_000)
 DAYS = 30
 FIRST_DAY = date(2026, 3, 1)
 CONCURRENCY = 64
-POOL_SIZE = 20  # the API's pool (query_api/app.py); the bare app gets the same
+# POOL_SIZE: the API's pool; the bare app gets the same
 SECONDS = float(os.environ.get("BENCH_API_SECONDS", "20"))
 ROUNDS = 4  # API and bare alternate in ROUNDS slices of SECONDS / ROUNDS each
 WARMUP_S = 1.0

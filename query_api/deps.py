@@ -85,10 +85,11 @@ async def tenant_connection(
     streamed CSV export reads through it. The transaction is begun by hand to save a round
     trip (see ``_begin_read_only_as``), so routes must not open ``conn.transaction()`` in it;
     ``app.org_id`` is local to it and ends with it. Should the COMMIT or ROLLBACK below not
-    run (a cancelled task), the pool rolls back on release (query_api/app.py).
+    run (a cancelled task), the pool rolls back on release (query_api/app.py). Requests take
+    connections in arrival order through ``app.state.gate`` (why: query_api/app.py).
     """
     pool: asyncpg.Pool = request.app.state.pool
-    async with pool.acquire() as conn:
+    async with request.app.state.gate, pool.acquire() as conn:
         await conn.execute(_begin_read_only_as(who.org_id))
         try:
             yield conn
@@ -107,7 +108,7 @@ async def tenant_write_connection(
 ) -> AsyncIterator[asyncpg.Connection]:
     """Like ``tenant_connection``, but the transaction may write (RLS still applies)."""
     pool: asyncpg.Pool = request.app.state.pool
-    async with pool.acquire() as conn, conn.transaction():
+    async with request.app.state.gate, pool.acquire() as conn, conn.transaction():
         await conn.execute("SELECT set_config('app.org_id', $1, true)", str(who.org_id))
         yield conn
 
