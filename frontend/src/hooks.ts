@@ -75,3 +75,80 @@ export function useLoad<T>(key: string, load: (signal: AbortSignal) => Promise<T
   useOnReconnect(retry); // the offline banner promises fresh data on return
   return [state, retry];
 }
+
+/** Which page of a cursor-paged list is shown: the filters it belongs to and the cursors that led to it. */
+export interface CursorStack<C> {
+  key: string;
+  cursors: C[];
+}
+
+interface CursorPages<C> {
+  /** The stack in force for the current `key` (a fresh one when the key has changed). */
+  position: CursorStack<C>;
+  cursor: C;
+  pageNumber: number;
+  previous: () => void;
+  push: (cursor: C) => void;
+  reset: () => void;
+}
+
+export interface PagingOptions<C> {
+  /** A remembered position; resumed when its key is the current one. */
+  initial?: CursorStack<C> | null;
+  /** Drop the old key's stack at once, so that coming back to the old filters starts from their first page too. */
+  forgetOnChange?: boolean;
+}
+
+/** A stack of cursors for "previous / next"; a new `key` (other filters) starts again from `first`. */
+function useCursorPages<C>(key: string, first: C, { initial = null, forgetOnChange = false }: PagingOptions<C>): CursorPages<C> {
+  const [stack, setStack] = useState<CursorStack<C>>(() =>
+    initial?.key === key ? initial : { key, cursors: [first] },
+  );
+  const position: CursorStack<C> = stack.key === key ? stack : { key, cursors: [first] };
+  useEffect(() => {
+    if (forgetOnChange && stack.key !== key) setStack(position);
+  });
+  const { cursors } = position;
+  return {
+    position,
+    cursor: cursors[cursors.length - 1]!,
+    pageNumber: cursors.length,
+    previous: () => setStack({ key, cursors: cursors.length > 1 ? cursors.slice(0, -1) : cursors }),
+    push: (cursor) => setStack({ key, cursors: [...cursors, cursor] }),
+    reset: () => setStack({ key, cursors: [first] }),
+  };
+}
+
+/** One page of a cursor-paged list and the moves to its neighbours (what PagedTable shows). */
+export interface PagedList<P> {
+  state: Load<P>;
+  retry: () => void;
+  pageNumber: number;
+  hasNext: boolean;
+  previous: () => void;
+  next: () => void;
+}
+
+export interface PagedLoad<P, C> extends PagedList<P> {
+  cursor: C;
+  position: CursorStack<C>;
+  /** Back to the first page. */
+  reset: () => void;
+}
+
+/**
+ * useLoad over a cursor-paged API: loads the page at the top of the cursor stack; `nextOf`
+ * reads the following page's cursor from a loaded page (none on the last page).
+ */
+export function usePagedLoad<P, C>(
+  key: string,
+  first: C,
+  load: (cursor: C, signal: AbortSignal) => Promise<P>,
+  nextOf: (page: P) => C | null | undefined,
+  options: PagingOptions<C> = {},
+): PagedLoad<P, C> {
+  const { push, ...pages } = useCursorPages(key, first, options);
+  const [state, retry] = useLoad(JSON.stringify([key, pages.cursor]), (signal) => load(pages.cursor, signal));
+  const after = state.status === 'ready' ? nextOf(state.data) : null;
+  return { ...pages, state, retry, hasNext: Boolean(after), next: () => void (after && push(after)) };
+}

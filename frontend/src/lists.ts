@@ -3,6 +3,7 @@
 // and both lists are already sorted, so merging page by page keeps a sensible order.
 import { ApiError } from './api/http';
 import type { Page, Provider } from './api/types';
+import { usePagedLoad, type PagedLoad, type PagingOptions } from './hooks';
 
 /** Cursor per provider still to read (null = its first page); a missing key = done. */
 export type MultiCursor = Partial<Record<Provider, string | null>>;
@@ -51,4 +52,21 @@ export async function loadMerged<T>(
   }
   merged.next = Object.keys(next).length ? next : null;
   return merged;
+}
+
+/** usePagedLoad over `providers`, one page of each merged (see loadMerged); `key` names the filters. */
+export function useMergedPages<T>(
+  key: string,
+  providers: Provider[],
+  fetchPage: FetchPage<T>,
+  sortKey: (item: T) => string,
+  options?: PagingOptions<MultiCursor>,
+): PagedLoad<MergedPage<T>, MultiCursor> {
+  return usePagedLoad(
+    key,
+    firstCursor(providers),
+    (cursor, signal) => loadMerged(cursor, fetchPage, sortKey, signal),
+    (page) => page.next,
+    options,
+  );
 }

@@ -97,3 +97,22 @@ export function LoadView<T>({
       return <>{children(state.data)}</>;
   }
 }
+
+/** A LoadView over a list: its empty state when the list has no items, else `children`. */
+export function ItemsView<P extends { items: readonly unknown[] }>({
+  state,
+  retry,
+  empty,
+  children,
+}: {
+  state: Load<P>;
+  retry: () => void;
+  empty: ReactNode;
+  children: (data: P) => ReactNode;
+}) {
+  return (
+    <LoadView state={state} retry={retry}>
+      {(data) => (data.items.length === 0 ? empty : children(data))}
+    </LoadView>
+  );
+}

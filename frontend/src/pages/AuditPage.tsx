@@ -1,10 +1,10 @@
 import { useId, useState, type FormEvent } from 'react';
-import { auditEvents, auditQuery, type AuditFilters } from '../api/client';
-import { EmptyState, LoadView, PageHeading } from '../components/common';
+import { auditEvents, auditQuery, type AuditEvent, type AuditFilters } from '../api/client';
+import { EmptyState, PageHeading } from '../components/common';
+import { PagedTable, type Column } from '../components/DataTable';
 import { ExportCsvButton } from '../components/ExportCsvButton';
-import { Pagination } from '../components/Pagination';
 import { providerLabel } from '../drivers';
-import { useLoad } from '../hooks';
+import { usePagedLoad } from '../hooks';
 import { useI18n } from '../i18n/I18nProvider';
 import { Link, paths } from '../router';
 
@@ -16,15 +16,24 @@ export function AuditPage() {
   const id = useId();
   const [draft, setDraft] = useState<AuditFilters>(EMPTY);
   const [filters, setFilters] = useState<AuditFilters>(EMPTY);
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const cursor = cursors[cursors.length - 1] ?? null;
-  const [state, retry] = useLoad(JSON.stringify([filters, cursor]), (signal) => auditEvents(filters, cursor, signal));
-  const page = state.status === 'ready' ? state.data : null;
+  const events = usePagedLoad(
+    JSON.stringify(filters),
+    null as string | null,
+    (cursor, signal) => auditEvents(filters, cursor, signal),
+    (page) => page.next_cursor,
+  );
+  const columns: Column<AuditEvent>[] = [
+    { header: t('audit.position'), cell: (e) => <Link to={paths.auditEvent(e.position)}>#{e.position}</Link> },
+    { header: t('audit.eventType'), cell: (e) => e.event_type, className: 'mono' },
+    { header: t('driver.provider'), cell: (e) => providerLabel(e.provider) },
+    { header: t('audit.entityId'), cell: (e) => e.entity_id, className: 'mono' },
+    { header: t('audit.observedAt'), cell: (e) => formatDate(e.observed_at) },
+  ];
 
   function apply(event: FormEvent) {
     event.preventDefault();
     setFilters(draft);
-    setCursors([null]);
+    events.reset(); // applying the same filters again also starts from the first page
   }
   const field = (name: keyof AuditFilters, label: string, type = 'text') => (
     <div className="field">
@@ -63,47 +72,12 @@ export function AuditPage() {
           {t('audit.apply')}
         </button>
       </form>
-      <LoadView state={state} retry={retry}>
-        {(data) =>
-          data.items.length === 0 ? (
-            <EmptyState title={t('audit.empty')} />
-          ) : (
-            <div className="table-wrap">
-              <table className="table">
-                <caption className="visually-hidden">{t('audit.title')}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('audit.position')}</th>
-                    <th scope="col">{t('audit.eventType')}</th>
-                    <th scope="col">{t('driver.provider')}</th>
-                    <th scope="col">{t('audit.entityId')}</th>
-                    <th scope="col">{t('audit.observedAt')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.items.map((e) => (
-                    <tr key={e.position}>
-                      <th scope="row" data-label={t('audit.position')}>
-                        <Link to={paths.auditEvent(e.position)}>#{e.position}</Link>
-                      </th>
-                      <td data-label={t('audit.eventType')} className="mono">{e.event_type}</td>
-                      <td data-label={t('driver.provider')}>{providerLabel(e.provider)}</td>
-                      <td data-label={t('audit.entityId')} className="mono">{e.entity_id}</td>
-                      <td data-label={t('audit.observedAt')}>{formatDate(e.observed_at)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )
-        }
-      </LoadView>
-      <Pagination
-        pageNumber={cursors.length}
-        hasNext={Boolean(page?.next_cursor)}
-        loading={state.status === 'loading'}
-        onPrevious={() => setCursors((c) => (c.length > 1 ? c.slice(0, -1) : c))}
-        onNext={() => page?.next_cursor && setCursors((c) => [...c, page.next_cursor])}
+      <PagedTable
+        list={events}
+        empty={<EmptyState title={t('audit.empty')} />}
+        columns={columns}
+        rowKey={(e) => e.position}
+        caption={t('audit.title')}
       />
     </section>
   );

@@ -1,11 +1,10 @@
-import { useState } from 'react';
-import { boltEarnings, boltTrips, type BoltDailyEarning } from '../api/client';
+import { boltEarnings, boltTrips, type BoltDailyEarning, type BoltTrip } from '../api/client';
 import { currencyOf, perDay, total } from '../activity';
 import { BarChart } from '../components/BarChart';
 import { EmptyState, LoadView } from '../components/common';
-import { Pagination } from '../components/Pagination';
+import { DataTable, PagedTable, type Column } from '../components/DataTable';
 import { useDateRange } from '../dateRange';
-import { useLoad } from '../hooks';
+import { useLoad, usePagedLoad } from '../hooks';
 import { useI18n } from '../i18n/I18nProvider';
 import { Card } from './UberActivity';
 
@@ -34,6 +33,16 @@ function BoltEarnings({ rows }: { rows: BoltDailyEarning[] }) {
   const money = (v: number) => formatMoney(v, currency);
   const cash = perDay(rows, range, (r) => r.cash_minor);
   const inApp = perDay(rows, range, (r) => r.in_app_minor);
+  const columns: Column<BoltDailyEarning>[] = [
+    { header: t('chart.day'), cell: (r) => formatDay(r.day) },
+    { header: t('earnings.orders'), cell: (r) => formatNumber(r.orders) },
+    { header: t('earnings.gross'), cell: (r) => formatMoney(r.gross_minor, r.currency) },
+    { header: t('earnings.commission'), cell: (r) => formatMoney(r.commission_minor, r.currency) },
+    { header: t('earnings.net'), cell: (r) => formatMoney(r.net_minor, r.currency) },
+    { header: t('earnings.tips'), cell: (r) => formatMoney(r.tips_minor, r.currency) },
+    { header: t('earnings.cash'), cell: (r) => formatMoney(r.cash_minor, r.currency) },
+    { header: t('earnings.inApp'), cell: (r) => formatMoney(r.in_app_minor, r.currency) },
+  ];
   return (
     <>
       <ul className="cards" aria-label={t('metrics.summary')}>
@@ -56,37 +65,13 @@ function BoltEarnings({ rows }: { rows: BoltDailyEarning[] }) {
             ]}
             format={money}
           />
-          <div className="table-wrap">
-            <table className="table numbers">
-              <caption className="visually-hidden">{t('earnings.caption')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('chart.day')}</th>
-                  <th scope="col">{t('earnings.orders')}</th>
-                  <th scope="col">{t('earnings.gross')}</th>
-                  <th scope="col">{t('earnings.commission')}</th>
-                  <th scope="col">{t('earnings.net')}</th>
-                  <th scope="col">{t('earnings.tips')}</th>
-                  <th scope="col">{t('earnings.cash')}</th>
-                  <th scope="col">{t('earnings.inApp')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr key={r.day}>
-                    <th scope="row">{formatDay(r.day)}</th>
-                    <td data-label={t('earnings.orders')}>{formatNumber(r.orders)}</td>
-                    <td data-label={t('earnings.gross')}>{formatMoney(r.gross_minor, r.currency)}</td>
-                    <td data-label={t('earnings.commission')}>{formatMoney(r.commission_minor, r.currency)}</td>
-                    <td data-label={t('earnings.net')}>{formatMoney(r.net_minor, r.currency)}</td>
-                    <td data-label={t('earnings.tips')}>{formatMoney(r.tips_minor, r.currency)}</td>
-                    <td data-label={t('earnings.cash')}>{formatMoney(r.cash_minor, r.currency)}</td>
-                    <td data-label={t('earnings.inApp')}>{formatMoney(r.in_app_minor, r.currency)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            className="table numbers"
+            caption={t('earnings.caption')}
+            columns={columns}
+            rows={rows}
+            rowKey={(r) => r.day}
+          />
         </>
       )}
     </>
@@ -96,64 +81,33 @@ function BoltEarnings({ rows }: { rows: BoltDailyEarning[] }) {
 function BoltTrips({ driverId }: { driverId: string }) {
   const { t, formatDate, formatMoney } = useI18n();
   const { range } = useDateRange();
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const cursor = cursors[cursors.length - 1] ?? null;
-  const [state, retry] = useLoad(`${driverId}|${range.from}|${range.to}|${cursor}`, (signal) =>
-    boltTrips(driverId, { ...range, cursor }, signal),
+  const trips = usePagedLoad(
+    `${driverId}|${range.from}|${range.to}`,
+    null as string | null,
+    (cursor, signal) => boltTrips(driverId, { ...range, cursor }, signal),
+    (page) => page.next_cursor,
   );
-  const page = state.status === 'ready' ? state.data : null;
+  const none = t('value.none');
+  const columns: Column<BoltTrip>[] = [
+    { header: t('trips.finished'), cell: (trip) => formatDate(trip.finished_at ?? trip.created_at) },
+    {
+      header: t('trips.route'),
+      cell: (trip) => `${trip.pickup_address || none} → ${trip.destination_address || none}`,
+    },
+    { header: t('trips.status'), cell: (trip) => trip.status || none },
+    { header: t('trips.payment'), cell: (trip) => trip.payment_method || none },
+    { header: t('trips.price'), cell: (trip) => formatMoney(trip.ride_price_minor, trip.currency) },
+    { header: t('trips.commission'), cell: (trip) => formatMoney(trip.commission_minor, trip.currency) },
+    { header: t('trips.net'), cell: (trip) => formatMoney(trip.net_minor, trip.currency) },
+    { header: t('trips.tip'), cell: (trip) => formatMoney(trip.tip_minor, trip.currency) },
+  ];
   return (
-    <>
-      <LoadView state={state} retry={retry}>
-        {(data) =>
-          data.items.length === 0 ? (
-            <EmptyState title={t('trips.empty')} />
-          ) : (
-            <div className="table-wrap">
-              <table className="table">
-                <caption className="visually-hidden">{t('trips.title')}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('trips.finished')}</th>
-                    <th scope="col">{t('trips.route')}</th>
-                    <th scope="col">{t('trips.status')}</th>
-                    <th scope="col">{t('trips.payment')}</th>
-                    <th scope="col">{t('trips.price')}</th>
-                    <th scope="col">{t('trips.commission')}</th>
-                    <th scope="col">{t('trips.net')}</th>
-                    <th scope="col">{t('trips.tip')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.items.map((trip) => (
-                    <tr key={trip.order_reference}>
-                      <th scope="row" data-label={t('trips.finished')}>
-                        {formatDate(trip.finished_at ?? trip.created_at)}
-                      </th>
-                      <td data-label={t('trips.route')}>
-                        {trip.pickup_address || t('value.none')} → {trip.destination_address || t('value.none')}
-                      </td>
-                      <td data-label={t('trips.status')}>{trip.status || t('value.none')}</td>
-                      <td data-label={t('trips.payment')}>{trip.payment_method || t('value.none')}</td>
-                      <td data-label={t('trips.price')}>{formatMoney(trip.ride_price_minor, trip.currency)}</td>
-                      <td data-label={t('trips.commission')}>{formatMoney(trip.commission_minor, trip.currency)}</td>
-                      <td data-label={t('trips.net')}>{formatMoney(trip.net_minor, trip.currency)}</td>
-                      <td data-label={t('trips.tip')}>{formatMoney(trip.tip_minor, trip.currency)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )
-        }
-      </LoadView>
-      <Pagination
-        pageNumber={cursors.length}
-        hasNext={Boolean(page?.next_cursor)}
-        loading={state.status === 'loading'}
-        onPrevious={() => setCursors((c) => (c.length > 1 ? c.slice(0, -1) : c))}
-        onNext={() => page?.next_cursor && setCursors((c) => [...c, page.next_cursor])}
-      />
-    </>
+    <PagedTable
+      list={trips}
+      empty={<EmptyState title={t('trips.empty')} />}
+      columns={columns}
+      rowKey={(trip) => trip.order_reference}
+      caption={t('trips.title')}
+    />
   );
 }

@@ -1,29 +1,23 @@
 import { useEffect, useId, useState, type FormEvent, type MouseEvent } from 'react';
 import { listDrivers, providerPrefix, type Driver } from '../api/client';
-import { LoadView, PageHeading, EmptyState } from '../components/common';
+import { PageHeading, EmptyState } from '../components/common';
+import { PagedTable, type Column } from '../components/DataTable';
 import { ExportCsvButton } from '../components/ExportCsvButton';
 import { driversQueryFor, driverName, providerLabel, statusLabel, statusTone, DRIVER_STATUSES } from '../drivers';
-import { useDebounced, useLoad } from '../hooks';
+import { useDebounced, type CursorStack } from '../hooks';
 import { useI18n } from '../i18n/I18nProvider';
-import { firstCursor, loadMerged, type MultiCursor } from '../lists';
+import { useMergedPages, type MultiCursor } from '../lists';
 import { providersOf, useProvider, type ProviderChoice } from '../provider';
 import { isPlainClick, Link, navigate, paths } from '../router';
-import { Pagination } from '../components/Pagination';
 import type { Provider } from '../api/types';
 
 export const SEARCH_DEBOUNCE_MS = 300;
 export const PAGE_SIZE = 50;
 
-/** Which page is shown: the filters it belongs to and the cursors that led to it. */
-interface Position {
-  key: string;
-  cursors: MultiCursor[];
-}
-
 interface Memory {
   query: string;
   status: string;
-  position: Position | null;
+  position: CursorStack<MultiCursor> | null;
 }
 
 function freshMemory(): Memory {
@@ -39,8 +33,8 @@ export function resetDriversListMemory(): void {
   memory = freshMemory();
 }
 
-function filterKey(choice: ProviderChoice, q: string, status: string): string {
-  return JSON.stringify([choice, q, status]);
+function filterKey(choice: ProviderChoice, q: string, status: string, pageSize: number): string {
+  return JSON.stringify([choice, q, status, pageSize]);
 }
 
 export function DriversPage({ pageSize = PAGE_SIZE }: { pageSize?: number }) {
@@ -55,31 +49,18 @@ export function DriversPage({ pageSize = PAGE_SIZE }: { pageSize?: number }) {
     ? chosenStatus
     : '';
   const debouncedQuery = useDebounced(query.trim(), SEARCH_DEBOUNCE_MS);
-  const key = filterKey(choice, debouncedQuery, status);
-  const [position, setPosition] = useState<Position>(
-    memory.position?.key === key ? memory.position : { key, cursors: [firstCursor(providersOf(choice))] },
+  const key = filterKey(choice, debouncedQuery, status, pageSize);
+  // New filters start again from the first page (and going back to the old ones too).
+  const drivers = useMergedPages<Driver>(
+    key,
+    providersOf(choice),
+    (p, c, s) => listDrivers({ limit: pageSize, cursor: c, q: debouncedQuery, status, signal: s }, p),
+    (d) => `${d.last_name ?? ''} ${d.first_name ?? ''}`,
+    { initial: memory.position, forgetOnChange: true },
   );
-
-  // New filters start again from the first page.
-  const current: Position = position.key === key ? position : { key, cursors: [firstCursor(providersOf(choice))] };
   useEffect(() => {
-    if (position.key !== key) setPosition(current);
+    memory = { query, status, position: drivers.position };
   });
-  useEffect(() => {
-    memory = { query, status, position: current };
-  });
-
-  const cursor = current.cursors[current.cursors.length - 1]!;
-  const pageNumber = current.cursors.length;
-  const loadKey = JSON.stringify([key, cursor, pageSize]);
-  const [state, retry] = useLoad(loadKey, (signal) =>
-    loadMerged<Driver>(
-      cursor,
-      (p, c, s) => listDrivers({ limit: pageSize, cursor: c, q: debouncedQuery, status, signal: s }, p),
-      (d) => `${d.last_name ?? ''} ${d.first_name ?? ''}`,
-      signal,
-    ),
-  );
 
   function onSearchSubmit(event: FormEvent) {
     event.preventDefault();
@@ -92,7 +73,32 @@ export function DriversPage({ pageSize = PAGE_SIZE }: { pageSize?: number }) {
     navigate(paths.driver(driver.driver_id, driver.provider as Provider));
   }
 
-  const page = state.status === 'ready' ? state.data : null;
+  const none = t('value.none');
+  const columns: Column<Driver>[] = [
+    {
+      header: t('drivers.col.name'),
+      cell: (driver) => (
+        <>
+          <Link to={paths.driver(driver.driver_id, driver.provider as Provider)} className="driver-link">
+            {driverName(driver) || t('driver.unnamed')}
+          </Link>{' '}
+          <span className={`provider provider-${driver.provider}`}>{providerLabel(driver.provider)}</span>
+        </>
+      ),
+    },
+    { header: t('drivers.col.phone'), cell: (driver) => driver.phone || none },
+    { header: t('drivers.col.email'), cell: (driver) => driver.email || none, className: 'cell-email' },
+    {
+      header: t('drivers.col.status'),
+      cell: (driver) => (
+        <span className={`badge badge-${statusTone(driver.status)}`}>{statusLabel(t, driver.status)}</span>
+      ),
+    },
+    {
+      header: t('drivers.col.updated'),
+      cell: (driver) => <time dateTime={driver.updated_at}>{formatDate(driver.updated_at)}</time>,
+    },
+  ];
   const csvFiles = providersOf(choice).map((p) => ({
     path: `${providerPrefix(p)}/drivers?${driversQueryFor(debouncedQuery, status)}`,
     filename: `chauffeurs-${p}.csv`,
@@ -145,84 +151,32 @@ export function DriversPage({ pageSize = PAGE_SIZE }: { pageSize?: number }) {
         <ExportCsvButton files={csvFiles} />
       </div>
 
-      <LoadView state={state} retry={retry}>
-        {(data) =>
-          data.items.length === 0 ? (
-            <EmptyState title={t('drivers.empty')}>
-              {debouncedQuery ? t('drivers.emptySearch', { q: debouncedQuery }) : null}
-            </EmptyState>
-          ) : (
-            <>
-              {data.unavailable.length > 0 && (
-                <p className="notice" role="status">
-                  {t('list.providerUnavailable', { providers: data.unavailable.map(providerLabel).join(', ') })}
-                </p>
-              )}
-              <p className="muted result-count" role="status">
-                {data.items.length === 1
-                  ? t('drivers.count.one')
-                  : t('drivers.count', { count: formatNumber(data.items.length) })}
+      <PagedTable
+        list={drivers}
+        empty={
+          <EmptyState title={t('drivers.empty')}>
+            {debouncedQuery ? t('drivers.emptySearch', { q: debouncedQuery }) : null}
+          </EmptyState>
+        }
+        above={(data) => (
+          <>
+            {data.unavailable.length > 0 && (
+              <p className="notice" role="status">
+                {t('list.providerUnavailable', { providers: data.unavailable.map(providerLabel).join(', ') })}
               </p>
-              <div className="table-wrap">
-                <table className="table drivers-table">
-                  <caption className="visually-hidden">
-                    {t('drivers.caption', { page: formatNumber(pageNumber) })}
-                  </caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('drivers.col.name')}</th>
-                      <th scope="col">{t('drivers.col.phone')}</th>
-                      <th scope="col">{t('drivers.col.email')}</th>
-                      <th scope="col">{t('drivers.col.status')}</th>
-                      <th scope="col">{t('drivers.col.updated')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {data.items.map((driver) => (
-                      <tr
-                        key={`${driver.provider}:${driver.driver_id}`}
-                        className="row-link"
-                        onClick={(e) => onRowClick(e, driver)}
-                      >
-                        <th scope="row" data-label={t('drivers.col.name')}>
-                          <Link
-                            to={paths.driver(driver.driver_id, driver.provider as Provider)}
-                            className="driver-link"
-                          >
-                            {driverName(driver) || t('driver.unnamed')}
-                          </Link>{' '}
-                          <span className={`provider provider-${driver.provider}`}>{providerLabel(driver.provider)}</span>
-                        </th>
-                        <td data-label={t('drivers.col.phone')}>{driver.phone || t('value.none')}</td>
-                        <td data-label={t('drivers.col.email')} className="cell-email">
-                          {driver.email || t('value.none')}
-                        </td>
-                        <td data-label={t('drivers.col.status')}>
-                          <span className={`badge badge-${statusTone(driver.status)}`}>
-                            {statusLabel(t, driver.status)}
-                          </span>
-                        </td>
-                        <td data-label={t('drivers.col.updated')}>
-                          <time dateTime={driver.updated_at}>{formatDate(driver.updated_at)}</time>
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            </>
-          )
-        }
-      </LoadView>
-
-      <Pagination
-        pageNumber={pageNumber}
-        hasNext={Boolean(page?.next)}
-        loading={state.status === 'loading'}
-        onPrevious={() =>
-          setPosition({ ...current, cursors: current.cursors.length > 1 ? current.cursors.slice(0, -1) : current.cursors })
-        }
-        onNext={() => page?.next && setPosition({ ...current, cursors: [...current.cursors, page.next] })}
+            )}
+            <p className="muted result-count" role="status">
+              {data.items.length === 1
+                ? t('drivers.count.one')
+                : t('drivers.count', { count: formatNumber(data.items.length) })}
+            </p>
+          </>
+        )}
+        className="table drivers-table"
+        columns={columns}
+        rowKey={(driver) => `${driver.provider}:${driver.driver_id}`}
+        rowProps={(driver) => ({ className: 'row-link', onClick: (e) => onRowClick(e, driver) })}
+        caption={t('drivers.caption', { page: formatNumber(drivers.pageNumber) })}
       />
     </section>
   );

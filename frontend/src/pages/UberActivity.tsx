@@ -2,7 +2,7 @@ import { useId, useState } from 'react';
 import { uberMetrics, uberPayments, type BreakdownLine, type UberDailyMetric } from '../api/client';
 import { currencyOf, perDay, total } from '../activity';
 import { BarChart } from '../components/BarChart';
-import { EmptyState, LoadView } from '../components/common';
+import { EmptyState, ItemsView, LoadView } from '../components/common';
 import { useDateRange } from '../dateRange';
 import { useLoad } from '../hooks';
 import { useI18n } from '../i18n/I18nProvider';
@@ -27,21 +27,17 @@ export function UberActivity({ driverId }: { driverId: string }) {
         {(data) => <UberMetrics rows={data.items} />}
       </LoadView>
       <h3>{t('payments.title')}</h3>
-      <LoadView state={payments} retry={retryPayments}>
-        {(data) =>
-          data.items.length === 0 ? (
-            <EmptyState title={t('payments.empty')} />
-          ) : (
-            <ul className="payments">
-              {data.items.map((p) => (
-                <li key={p.payment_id} className="card payment">
-                  <Payment payment={p} />
-                </li>
-              ))}
-            </ul>
-          )
-        }
-      </LoadView>
+      <ItemsView state={payments} retry={retryPayments} empty={<EmptyState title={t('payments.empty')} />}>
+        {(data) => (
+          <ul className="payments">
+            {data.items.map((p) => (
+              <li key={p.payment_id} className="card payment">
+                <Payment payment={p} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </ItemsView>
     </>
   );
 }
