@@ -35,6 +35,7 @@ from query_api.routes import (
     health,
     sync,
     uber_data,
+    uber_history,
     vehicles,
 )
 from query_api.schemas import COMPONENTS
@@ -109,6 +110,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         drivers.router,
         vehicles.uber_router,
         uber_data.router,
+        uber_history.router,
         drivers.bolt_router,
         vehicles.bolt_router,
         bolt_data.router,

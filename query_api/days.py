@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,22 @@ DEFAULT_DAYS = 30
 class DayRange:
     first: date
     last: date
+
+    def instants(self) -> tuple[datetime, datetime]:
+        """The days as a UTC time window: from the first's Paris midnight (included) to the
+        Paris midnight after the last (excluded), so DST days keep their 23 or 25 hours."""
+        after = self.last + timedelta(days=1) if self.last < date.max else None
+        return _midnight(self.first), _midnight(after)
+
+
+def _midnight(day: date | None) -> datetime:
+    """Paris midnight of ``day`` in UTC; past the datetime range, its bound (no overflow)."""
+    if day is None:
+        return datetime.max.replace(tzinfo=UTC)
+    try:
+        return datetime.combine(day, time(), PARIS).astimezone(UTC)
+    except OverflowError:  # 0001-01-01 in Paris is still year 0 in UTC
+        return datetime.min.replace(tzinfo=UTC)
 
 
 async def day_range(

@@ -17,7 +17,7 @@ import binascii
 import csv
 import io
 from collections.abc import AsyncIterator, Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal, TypeVar
 
 import asyncpg
@@ -86,6 +86,18 @@ PositionKey = tuple[Annotated[int, msgspec.Meta(ge=0, le=MAX_BIGINT)]]
 def after_position(cursor: str | None) -> int:
     """The id a page starts after: 0 for the first page."""
     return int(decode_cursor(cursor, PositionKey)[0]) if cursor else 0
+
+
+# A (time, text) key; times are written in UTC, and a cursor with another offset is not ours.
+TimeKey = tuple[Annotated[datetime, msgspec.Meta(tz=True)], str]
+
+
+def decode_time_key(cursor: str) -> tuple[datetime, str]:
+    """The (UTC time, text) key of ``cursor``; a 400 problem when it is not one of ours."""
+    moment, text = decode_cursor(cursor, TimeKey)
+    if moment.utcoffset() != timedelta(0):
+        raise ApiProblem(400, "Bad Request", "malformed cursor")
+    return moment, text
 
 
 def _utc(moment: datetime | None, fallback: datetime) -> datetime | None:

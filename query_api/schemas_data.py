@@ -1,4 +1,5 @@
-"""Response bodies of the read models: vehicles, daily figures, payments, trips, syncs.
+"""Response bodies of the read models: vehicles, daily figures, payments, trips, histories,
+reports, syncs.
 
 Money is integer minor units (cents) beside its ISO 4217 currency; days are Europe/Paris
 calendar days; times are UTC.
@@ -138,6 +139,92 @@ class DailyEarningsList(msgspec.Struct):
     totals: EarningsTotals
 
 
+class Transaction(msgspec.Struct):
+    """One Uber transaction of a driver: the sum of its top-level categories, and the tree."""
+
+    transaction_id: str
+    account_id: str
+    trip_id: str | None
+    processed_at: datetime
+    description: str | None
+    amount_minor: int
+    currency: str | None
+    breakdown: list[PaymentCategory]
+
+
+class TransactionPage(msgspec.Struct):
+    items: list[Transaction]
+    next_cursor: str | None
+
+
+class StatusChange(msgspec.Struct):
+    """A driver's Uber realtime status (DRIVER_STATUS_*) since ``status_at``."""
+
+    status_at: datetime
+    status: str
+
+
+class StatusChangePage(msgspec.Struct):
+    items: list[StatusChange]
+    next_cursor: str | None
+
+
+class UberReport(msgspec.Struct):
+    """One Uber report: what was asked, its state, and the file's row count and SHA-256.
+
+    ``fetch_id`` is the provider call whose recorded body is the file (for a FAILED report,
+    the last status call): auditors read it at ``GET /audit/fetches/{fetch_id}/body``.
+    """
+
+    report_id: str
+    account_id: str
+    report_type: str | None
+    status: str
+    failed_reason: str | None
+    period_start: datetime | None
+    period_end: datetime | None
+    file_name: str | None
+    row_count: int | None
+    csv_sha256: str | None
+    fetch_id: int | None
+    created_at: datetime | None
+    completed_at: datetime | None
+    updated_at: datetime
+
+
+class UberReportPage(msgspec.Struct):
+    items: list[UberReport]
+    next_cursor: str | None
+
+
+class BoltCompany(msgspec.Struct):
+    company_id: int
+    name: str | None
+    currency: str
+    first_seen_at: datetime
+    updated_at: datetime
+
+
+class BoltCompanyList(msgspec.Struct):
+    items: list[BoltCompany]
+
+
+class StateLog(msgspec.Struct):
+    """A Bolt driver's state (inactive, waiting_orders, has_order) from ``created_at``."""
+
+    created_at: datetime
+    state: str
+    company_id: int
+    vehicle_uuid: str | None
+    lat: float | None
+    lng: float | None
+
+
+class StateLogPage(msgspec.Struct):
+    items: list[StateLog]
+    next_cursor: str | None
+
+
 class SyncRun(msgspec.Struct):
     run_id: UUID
     provider: str
@@ -179,6 +266,11 @@ DATA_STRUCTS: list[type] = [
     TripPage,
     Trip,
     DailyEarningsList,
+    TransactionPage,
+    StatusChangePage,
+    UberReportPage,
+    BoltCompanyList,
+    StateLogPage,
     SyncRun,
     SyncAccepted,
     SyncStatusList,

@@ -1,4 +1,5 @@
-"""Bolt read models: a driver's trips (orders) and daily earnings derived from order prices."""
+"""Bolt read models: companies, and a driver's trips (orders), daily earnings derived from
+order prices, and state logs."""
 
 from __future__ import annotations
 
@@ -13,8 +14,19 @@ from query_api.deps import ANY_ROLE, TenantConn
 from query_api.listing import Cursor, ExportCsv, Limit, csv_of, csv_response, decode_cursor, page_of
 from query_api.problems import ApiProblem
 from query_api.routes.drivers import DriverId, known_driver
+from query_api.routes.timeline import Timeline
 from query_api.schemas import MsgspecResponse, ok, problems
-from query_api.schemas_data import DailyEarnings, DailyEarningsList, EarningsTotals, Trip, TripPage
+from query_api.schemas_data import (
+    BoltCompany,
+    BoltCompanyList,
+    DailyEarnings,
+    DailyEarningsList,
+    EarningsTotals,
+    StateLog,
+    StateLogPage,
+    Trip,
+    TripPage,
+)
 
 router = APIRouter(prefix="/bolt", tags=["bolt"], dependencies=[Depends(ANY_ROLE)])
 
@@ -46,6 +58,32 @@ FROM bolt_daily_earnings
 WHERE driver_uuid = $1 AND day BETWEEN $2 AND $3
 ORDER BY day
 """
+_COMPANIES = (
+    "SELECT company_id, name, currency, first_seen_at, updated_at FROM bolt_companies "
+    "ORDER BY name, company_id"
+)
+
+
+@router.get(
+    "/companies",
+    response_class=MsgspecResponse,
+    responses={**ok(BoltCompanyList, csv=True), **problems(401, 403, 422)},
+)
+async def bolt_companies(conn: TenantConn, csv: ExportCsv) -> Response:
+    """The Bolt companies (fleet accounts) of the caller's tenant, with their currency."""
+    items = [
+        BoltCompany(
+            company_id=r["company_id"],
+            name=r["name"],
+            currency=r["currency"],
+            first_seen_at=r["first_seen_at"],
+            updated_at=r["updated_at"],
+        )
+        for r in await conn.fetch(_COMPANIES)
+    ]
+    if csv:
+        return csv_of(items, BoltCompany, "bolt-companies.csv")
+    return MsgspecResponse(BoltCompanyList(items=items))
 
 
 def _trip(row: asyncpg.Record) -> Trip:
@@ -157,3 +195,51 @@ async def bolt_driver_earnings(
     if csv:
         return csv_of(items, DailyEarnings, f"bolt-earnings-{driver_id}.csv")
     return MsgspecResponse(DailyEarningsList(items=items, totals=_totals(items)))
+
+
+def _state_log(row: asyncpg.Record) -> StateLog:
+    return StateLog(
+        created_at=row["created_at"],
+        state=row["state"],
+        company_id=row["company_id"],
+        vehicle_uuid=row["vehicle_uuid"],
+        lat=row["lat"],
+        lng=row["lng"],
+    )
+
+
+# Served by the primary key (org_id, driver_uuid, created_at, state).
+_STATE_LOGS = Timeline(
+    provider="bolt",
+    table="bolt_state_logs",
+    driver="driver_uuid",
+    columns="created_at, state, company_id, vehicle_uuid, lat, lng",
+    time="created_at",
+    tie="state",
+    to_item=_state_log,
+    item_type=StateLog,
+    csv_name="bolt-state-logs-{driver_id}.csv",
+)
+
+
+@router.get(
+    "/drivers/{driver_id}/state-logs",
+    response_class=MsgspecResponse,
+    responses={**ok(StateLogPage, csv=True), **problems(400, 401, 403, 404, 422)},
+)
+async def bolt_driver_state_logs(
+    driver_id: DriverId,
+    days: Days,
+    conn: TenantConn,
+    csv: ExportCsv,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Response:
+    """A Bolt driver's states over the days (inactive, waiting_orders, has_order), in order.
+
+    Each log is the state the driver entered at ``created_at``, with the vehicle and where.
+    """
+    if csv:
+        return await _STATE_LOGS.csv(conn, driver_id, days)
+    items, next_cursor = await _STATE_LOGS.page(conn, driver_id, days, limit, cursor)
+    return MsgspecResponse(StateLogPage(items=items, next_cursor=next_cursor))

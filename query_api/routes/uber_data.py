@@ -1,4 +1,4 @@
-"""Uber read models: orgs, and a driver's daily metrics and payments."""
+"""Uber read models: orgs, reports, and a driver's daily metrics and payments."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ from starlette.responses import Response
 
 from query_api.days import Days
 from query_api.deps import ANY_ROLE, TenantConn
-from query_api.listing import ExportCsv, csv_of
+from query_api.listing import (
+    Cursor,
+    ExportCsv,
+    Limit,
+    csv_of,
+    csv_response,
+    decode_time_key,
+    page_of,
+)
 from query_api.routes.drivers import DriverId, known_driver
 from query_api.schemas import MsgspecResponse, ok, problems
 from query_api.schemas_data import (
@@ -21,6 +29,8 @@ from query_api.schemas_data import (
     PaymentList,
     ProviderAccount,
     ProviderAccountList,
+    UberReport,
+    UberReportPage,
 )
 
 router = APIRouter(prefix="/fleet", tags=["uber"], dependencies=[Depends(ANY_ROLE)])
@@ -45,6 +55,21 @@ WHERE provider = 'uber' AND driver_id = $1 AND day BETWEEN $2 AND $3
 ORDER BY window_start, payment_key
 """
 _BREAKDOWN = msgspec.json.Decoder(list[PaymentCategory])
+# Reports by period, then id (a report without a period first), keyset on both: served by
+# the index uber_reports_list (migration 0011).
+_REPORTS = """
+SELECT report_id, account_id, report_type, status, failed_reason, start_time, end_time,
+       file_name, row_count, csv_sha256, fetch_id, created_at, completed_at, updated_at,
+       coalesce(start_time, 'epoch'::timestamptz) AS k_time
+FROM uber_reports {after}
+ORDER BY coalesce(start_time, 'epoch'::timestamptz), report_id
+LIMIT $1
+"""
+_REPORTS_ALL = _REPORTS.format(after="")
+_REPORTS_NEXT = _REPORTS.format(
+    after="WHERE coalesce(start_time, 'epoch'::timestamptz) >= $2 "  # the index's range start
+    "AND (coalesce(start_time, 'epoch'::timestamptz), report_id) > ($2, $3)"
+)
 
 
 @router.get(
@@ -132,3 +157,49 @@ async def uber_driver_payments(
     return MsgspecResponse(
         PaymentList(items=items, total_minor=sum(p.amount_minor for p in items), currency=currency)
     )
+
+
+def _report(row: asyncpg.Record) -> UberReport:
+    return UberReport(
+        report_id=row["report_id"],
+        account_id=row["account_id"],
+        report_type=row["report_type"],
+        status=row["status"],
+        failed_reason=row["failed_reason"],
+        period_start=row["start_time"],
+        period_end=row["end_time"],
+        file_name=row["file_name"],
+        row_count=row["row_count"],
+        csv_sha256=row["csv_sha256"],
+        fetch_id=row["fetch_id"],
+        created_at=row["created_at"],
+        completed_at=row["completed_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+@router.get(
+    "/reports",
+    response_class=MsgspecResponse,
+    responses={**ok(UberReportPage, csv=True), **problems(400, 401, 403, 422)},
+)
+async def uber_reports(
+    conn: TenantConn, csv: ExportCsv, limit: Limit = 50, cursor: Cursor = None
+) -> Response:
+    """The Uber reports fetched for the caller's fleet, by period: type, status, rows, times.
+
+    The file itself is not served here: it is the recorded body of the provider call
+    ``fetch_id``, which auditors read byte for byte at ``GET /audit/fetches/{fetch_id}/body``
+    and check against ``csv_sha256``. It holds every driver's payment lines, which is why it
+    stays behind the audit role while this summary is for every role.
+    """
+    if csv:
+        return csv_response(conn, _REPORTS_ALL, (None,), _report, UberReport, "uber-reports.csv")
+    if cursor:
+        rows = await conn.fetch(_REPORTS_NEXT, limit + 1, *decode_time_key(cursor))
+    else:
+        rows = await conn.fetch(_REPORTS_ALL, limit + 1)
+    items, next_cursor = page_of(
+        rows, limit, _report, lambda r: (r["k_time"].isoformat(), r["report_id"])
+    )
+    return MsgspecResponse(UberReportPage(items=items, next_cursor=next_cursor))

@@ -51,3 +51,34 @@ async def test_the_api_role_cannot_write_the_history(
     fetch_id, _, _ = await seed_page(writer_pool, org_id, ["d-ro"])
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
         await db_api_pool.execute("DELETE FROM provider_fetches WHERE fetch_id = $1", fetch_id)
+
+
+# Read tables the API serves: each must stay org-scoped (the catalog test below finds them all).
+SERVED_READ_TABLES = {
+    "drivers",
+    "uber_transactions",
+    "uber_driver_status_history",
+    "uber_reports",
+    "bolt_companies",
+    "bolt_state_logs",
+}
+_ORG_TABLES = """
+SELECT c.relname AS name, c.relrowsecurity AS rls,
+       EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid
+               AND 'fleet_api'::regrole = ANY (p.polroles)
+               AND pg_get_expr(p.polqual, p.polrelid) LIKE '%app.org_id%') AS api_policy,
+       has_table_privilege('fleet_api', c.oid, 'SELECT') AS readable
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'org_id' AND NOT a.attisdropped
+WHERE c.relkind IN ('r', 'p')
+"""
+
+
+async def test_every_org_scoped_table_the_api_reads_is_isolated_by_org(
+    owner_pool: asyncpg.Pool,
+) -> None:
+    tables = {r["name"]: r for r in await owner_pool.fetch(_ORG_TABLES)}
+    assert set(tables) >= SERVED_READ_TABLES
+    leaky = [n for n, r in tables.items() if r["readable"] and not (r["rls"] and r["api_policy"])]
+    assert leaky == []

@@ -6,6 +6,7 @@ import type {
   AuditEvent,
   AuditEventDetail,
   BoltDailyEarning,
+  BoltStateLog,
   BoltTrip,
   Driver,
   DriverPage,
@@ -19,6 +20,7 @@ import type {
   TokenResponse,
   UberDailyMetric,
   UberPayment,
+  UberTransaction,
   Vehicle,
 } from './types';
 
@@ -138,6 +140,23 @@ export function uberPayments(driverId: string, range: DateRange, signal?: AbortS
   return request<Items<UberPayment>>(`/fleet/drivers/${id(driverId)}/payments${queryString({ ...range })}`, {
     signal,
   });
+}
+
+/** A page of a driver's history over the days, after `cursor` (50 rows by default). */
+export type HistoryParams = DateRange & { cursor?: string | null; limit?: number };
+
+function historyPath(path: string, { limit = 50, ...rest }: HistoryParams): string {
+  return `${path}${queryString({ ...rest, limit })}`;
+}
+
+export function uberTransactions(driverId: string, params: HistoryParams, signal?: AbortSignal) {
+  return request<Page<UberTransaction>>(historyPath(`/fleet/drivers/${id(driverId)}/transactions`, params), {
+    signal,
+  });
+}
+
+export function boltStateLogs(driverId: string, params: HistoryParams, signal?: AbortSignal) {
+  return request<Page<BoltStateLog>>(historyPath(`/bolt/drivers/${id(driverId)}/state-logs`, params), { signal });
 }
 
 export function boltTrips(driverId: string, range: DateRange & { cursor?: string | null; limit?: number }, signal?: AbortSignal) {

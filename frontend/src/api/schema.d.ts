@@ -227,6 +227,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/bolt/companies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Bolt Companies
+         * @description The Bolt companies (fleet accounts) of the caller's tenant, with their currency.
+         */
+        get: operations["bolt_companies_bolt_companies_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/bolt/drivers": {
         parameters: {
             query?: never;
@@ -282,6 +302,28 @@ export interface paths {
          *     day. gross = ride price + cancellation fee, as in Bolt's weekly settlement.
          */
         get: operations["bolt_driver_earnings_bolt_drivers__driver_id__earnings_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/bolt/drivers/{driver_id}/state-logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Bolt Driver State Logs
+         * @description A Bolt driver's states over the days (inactive, waiting_orders, has_order), in order.
+         *
+         *     Each log is the state the driver entered at ``created_at``, with the vehicle and where.
+         */
+        get: operations["bolt_driver_state_logs_bolt_drivers__driver_id__state_logs_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -450,6 +492,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/fleet/drivers/{driver_id}/status-history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Uber Driver Status History
+         * @description A driver's Uber realtime statuses over the days, each with the time it began, in order.
+         *
+         *     Each status is kept once per (time, status) that Uber reported; a driver Uber did not
+         *     track has no row here (their current status is on ``GET /fleet/drivers/{driver_id}``).
+         */
+        get: operations["uber_driver_status_history_fleet_drivers__driver_id__status_history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fleet/drivers/{driver_id}/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Uber Driver Transactions
+         * @description A driver's Uber transactions processed over the days, oldest first, by keyset pages.
+         *
+         *     ``amount_minor`` is the sum of the top-level categories of ``breakdown`` (fare, fees,
+         *     tip…), in minor units of ``currency``, as Uber sent them (no float on the way).
+         */
+        get: operations["uber_driver_transactions_fleet_drivers__driver_id__transactions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/fleet/orgs": {
         parameters: {
             query?: never;
@@ -462,6 +550,31 @@ export interface paths {
          * @description The Uber organisations (fleet accounts) of the caller's tenant.
          */
         get: operations["uber_orgs_fleet_orgs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fleet/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Uber Reports
+         * @description The Uber reports fetched for the caller's fleet, by period: type, status, rows, times.
+         *
+         *     The file itself is not served here: it is the recorded body of the provider call
+         *     ``fetch_id``, which auditors read byte for byte at ``GET /audit/fetches/{fetch_id}/body``
+         *     and check against ``csv_sha256``. It holds every driver's payment lines, which is why it
+         *     stays behind the audit role while this summary is for every role.
+         */
+        get: operations["uber_reports_fleet_reports_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -615,6 +728,18 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** BoltCompany */
+        BoltCompany: {
+            company_id: number;
+            currency: string;
+            first_seen_at: string;
+            name: string | null;
+            updated_at: string;
+        };
+        /** BoltCompanyList */
+        BoltCompanyList: {
+            items: components["schemas"]["BoltCompany"][];
+        };
         /** Credentials */
         Credentials: {
             /** Email */
@@ -873,6 +998,36 @@ export interface components {
             provider: string;
             resource: string;
         };
+        /**
+         * StateLog
+         * @description A Bolt driver's state (inactive, waiting_orders, has_order) from ``created_at``.
+         */
+        StateLog: {
+            company_id: number;
+            created_at: string;
+            lat: number | null;
+            lng: number | null;
+            state: string;
+            vehicle_uuid: string | null;
+        };
+        /** StateLogPage */
+        StateLogPage: {
+            items: components["schemas"]["StateLog"][];
+            next_cursor: string | null;
+        };
+        /**
+         * StatusChange
+         * @description A driver's Uber realtime status (DRIVER_STATUS_*) since ``status_at``.
+         */
+        StatusChange: {
+            status: string;
+            status_at: string;
+        };
+        /** StatusChangePage */
+        StatusChangePage: {
+            items: components["schemas"]["StatusChange"][];
+            next_cursor: string | null;
+        };
         /** SyncAccepted */
         SyncAccepted: {
             /** Format: uuid */
@@ -912,6 +1067,25 @@ export interface components {
             /** @default bearer */
             token_type: string;
         };
+        /**
+         * Transaction
+         * @description One Uber transaction of a driver: the sum of its top-level categories, and the tree.
+         */
+        Transaction: {
+            account_id: string;
+            amount_minor: number;
+            breakdown: components["schemas"]["PaymentCategory"][];
+            currency: string | null;
+            description: string | null;
+            processed_at: string;
+            transaction_id: string;
+            trip_id: string | null;
+        };
+        /** TransactionPage */
+        TransactionPage: {
+            items: components["schemas"]["Transaction"][];
+            next_cursor: string | null;
+        };
         /** Trip */
         Trip: {
             commission_minor: number;
@@ -933,6 +1107,34 @@ export interface components {
         /** TripPage */
         TripPage: {
             items: components["schemas"]["Trip"][];
+            next_cursor: string | null;
+        };
+        /**
+         * UberReport
+         * @description One Uber report: what was asked, its state, and the file's row count and SHA-256.
+         *
+         *         ``fetch_id`` is the provider call whose recorded body is the file (for a FAILED report,
+         *         the last status call): auditors read it at ``GET /audit/fetches/{fetch_id}/body``.
+         */
+        UberReport: {
+            account_id: string;
+            completed_at: string | null;
+            created_at: string | null;
+            csv_sha256: string | null;
+            failed_reason: string | null;
+            fetch_id: number | null;
+            file_name: string | null;
+            period_end: string | null;
+            period_start: string | null;
+            report_id: string;
+            report_type: string | null;
+            row_count: number | null;
+            status: string;
+            updated_at: string;
+        };
+        /** UberReportPage */
+        UberReportPage: {
+            items: components["schemas"]["UberReport"][];
             next_cursor: string | null;
         };
         /** Vehicle */
@@ -1539,6 +1741,57 @@ export interface operations {
             };
         };
     };
+    bolt_companies_bolt_companies_get: {
+        parameters: {
+            query?: {
+                /** @description csv: export every matching row (also Accept: text/csv) */
+                format?: ("json" | "csv") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK; as CSV (every matching row, streamed) with Accept: text/csv */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BoltCompanyList"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     bolt_drivers_bolt_drivers_get: {
         parameters: {
             query?: {
@@ -1690,6 +1943,85 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DailyEarningsList"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bolt_driver_state_logs_bolt_drivers__driver_id__state_logs_get: {
+        parameters: {
+            query?: {
+                /** @description Page size (max 500) */
+                limit?: number;
+                /** @description Opaque cursor from next_cursor */
+                cursor?: string | null;
+                /** @description First day (YYYY-MM-DD) */
+                from?: string | null;
+                /** @description Last day, included */
+                to?: string | null;
+                /** @description csv: export every matching row (also Accept: text/csv) */
+                format?: ("json" | "csv") | null;
+            };
+            header?: never;
+            path: {
+                driver_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK; as CSV (every matching row, streamed) with Accept: text/csv */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StateLogPage"];
                     "text/csv": string;
                 };
             };
@@ -2284,6 +2616,164 @@ export interface operations {
             };
         };
     };
+    uber_driver_status_history_fleet_drivers__driver_id__status_history_get: {
+        parameters: {
+            query?: {
+                /** @description Page size (max 500) */
+                limit?: number;
+                /** @description Opaque cursor from next_cursor */
+                cursor?: string | null;
+                /** @description First day (YYYY-MM-DD) */
+                from?: string | null;
+                /** @description Last day, included */
+                to?: string | null;
+                /** @description csv: export every matching row (also Accept: text/csv) */
+                format?: ("json" | "csv") | null;
+            };
+            header?: never;
+            path: {
+                driver_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK; as CSV (every matching row, streamed) with Accept: text/csv */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusChangePage"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    uber_driver_transactions_fleet_drivers__driver_id__transactions_get: {
+        parameters: {
+            query?: {
+                /** @description Page size (max 500) */
+                limit?: number;
+                /** @description Opaque cursor from next_cursor */
+                cursor?: string | null;
+                /** @description First day (YYYY-MM-DD) */
+                from?: string | null;
+                /** @description Last day, included */
+                to?: string | null;
+                /** @description csv: export every matching row (also Accept: text/csv) */
+                format?: ("json" | "csv") | null;
+            };
+            header?: never;
+            path: {
+                driver_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK; as CSV (every matching row, streamed) with Accept: text/csv */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransactionPage"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     uber_orgs_fleet_orgs_get: {
         parameters: {
             query?: {
@@ -2304,6 +2794,70 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProviderAccountList"];
                     "text/csv": string;
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    uber_reports_fleet_reports_get: {
+        parameters: {
+            query?: {
+                /** @description Page size (max 500) */
+                limit?: number;
+                /** @description Opaque cursor from next_cursor */
+                cursor?: string | null;
+                /** @description csv: export every matching row (also Accept: text/csv) */
+                format?: ("json" | "csv") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK; as CSV (every matching row, streamed) with Accept: text/csv */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UberReportPage"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Problem */

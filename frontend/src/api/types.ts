@@ -115,6 +115,11 @@ export interface ProjectionLag {
   parked: number | boolean;
 }
 
+/** An Uber transaction: amount_minor sums the top-level categories of its breakdown. */
+export type UberTransaction = Schemas['Transaction'];
+/** A Bolt driver's state from created_at: inactive, waiting_orders or has_order. */
+export type BoltStateLog = Schemas['StateLog'];
+
 export type AuditEvent = Schemas['EventSummary'];
 export type AuditFetch = Schemas['Fetch'];
 /** One event with the provider's record exactly as received (text of the stored bytes). */

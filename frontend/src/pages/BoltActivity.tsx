@@ -6,9 +6,10 @@ import { DataTable, PagedTable, type Column } from '../components/DataTable';
 import { useDateRange } from '../dateRange';
 import { useLoad, usePagedLoad } from '../hooks';
 import { useI18n } from '../i18n/I18nProvider';
+import { BoltStateLogs } from './DriverHistory';
 import { Card } from './UberActivity';
 
-/** Bolt: daily earnings (cards, chart of cash vs in-app, table), then the trips. */
+/** Bolt: daily earnings (cards, chart of cash vs in-app, table), the trips, the state logs. */
 export function BoltActivity({ driverId }: { driverId: string }) {
   const { range } = useDateRange();
   const { t } = useI18n();
@@ -22,6 +23,7 @@ export function BoltActivity({ driverId }: { driverId: string }) {
       </LoadView>
       <h3>{t('trips.title')}</h3>
       <BoltTrips key={`${driverId}|${range.from}|${range.to}`} driverId={driverId} />
+      <BoltStateLogs key={`${driverId}|${range.from}|${range.to}`} driverId={driverId} />
     </>
   );
 }

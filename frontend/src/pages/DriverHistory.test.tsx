@@ -1,0 +1,91 @@
+import { fireEvent, render, screen, within } from '@testing-library/react';
+import type { ReactNode } from 'react';
+import { describe, expect, it } from 'vitest';
+import { setSession } from '../api/client';
+import { DateRangeProvider } from '../dateRange';
+import { I18nProvider } from '../i18n/I18nProvider';
+import { jsonResponse, mockFetch } from '../test/http';
+import { BoltStateLogs, UberTransactions } from './DriverHistory';
+
+const NOW = () => new Date('2026-03-10T12:00:00Z');
+
+function renderIn(node: ReactNode) {
+  setSession('tok', 3600, { user_id: 'u1', email: 'a@b.fr', org_id: 'o1', role: 'viewer' } as never);
+  return render(
+    <I18nProvider>
+      <DateRangeProvider now={NOW}>{node}</DateRangeProvider>
+    </I18nProvider>,
+  );
+}
+
+function transaction(id: string, cents: number) {
+  return {
+    transaction_id: id,
+    account_id: 'acct',
+    trip_id: `trip-${id}`,
+    processed_at: '2026-03-02T09:15:00Z',
+    description: 'Course',
+    amount_minor: cents,
+    currency: 'EUR',
+    breakdown: [],
+  };
+}
+
+describe('driver histories', () => {
+  it('shows the Uber transactions in euros and pages with next_cursor', async () => {
+    const fetchMock = mockFetch((url) =>
+      url.searchParams.get('cursor') === 'c2'
+        ? jsonResponse({ items: [transaction('t2', -250)], next_cursor: null })
+        : jsonResponse({ items: [transaction('t1', 123456)], next_cursor: 'c2' }),
+    );
+    renderIn(<UberTransactions driverId="d/1" />);
+
+    const table = await screen.findByRole('table', { name: 'Transactions' });
+    const row = within(table).getByRole('row', { name: /trip-t1/ });
+    expect(within(row).getAllByRole('cell').map((c) => c.textContent?.replace(/\s/g, ' '))).toEqual([
+      'Course',
+      'trip-t1',
+      '1 234,56 €',
+    ]);
+    fireEvent.click(screen.getByRole('button', { name: 'Suivant' }));
+    expect(await screen.findByText('trip-t2')).toBeTruthy();
+
+    const urls = fetchMock.mock.calls.map(([input]) => new URL(String(input), 'http://localhost'));
+    expect(urls.map((u) => u.pathname)).toEqual(['/fleet/drivers/d%2F1/transactions', '/fleet/drivers/d%2F1/transactions']);
+    expect(urls.map((u) => u.searchParams.get('cursor'))).toEqual([null, 'c2']);
+    const first = urls[0]!;
+    expect([first.searchParams.get('from'), first.searchParams.get('to')]).toEqual(['2026-02-09', '2026-03-10']);
+    expect(first.searchParams.get('limit')).toBe('50');
+  });
+
+  it('names the Bolt states in French, one page without pagination', async () => {
+    mockFetch((url) =>
+      url.pathname === '/bolt/drivers/b1/state-logs'
+        ? jsonResponse({
+            items: [
+              { created_at: '2026-03-02T08:00:00Z', state: 'waiting_orders', company_id: 1, vehicle_uuid: 'bv1', lat: null, lng: null },
+              { created_at: '2026-03-02T08:05:00Z', state: 'has_order', company_id: 1, vehicle_uuid: null, lat: null, lng: null },
+            ],
+            next_cursor: null,
+          })
+        : jsonResponse({ items: [], next_cursor: null }),
+    );
+    renderIn(<BoltStateLogs driverId="b1" />);
+    const table = await screen.findByRole('table', { name: 'Historique des états' });
+    const states = within(table)
+      .getAllByRole('row')
+      .slice(1)
+      .map((r) => within(r).getAllByRole('cell').map((c) => c.textContent));
+    expect(states).toEqual([
+      ['En attente de course', 'bv1'],
+      ['En course', '—'],
+    ]);
+    expect(screen.queryByRole('navigation', { name: 'Pagination' })).toBeNull();
+  });
+
+  it('says when a driver has no transactions over the days', async () => {
+    mockFetch(() => jsonResponse({ items: [], next_cursor: null }));
+    renderIn(<UberTransactions driverId="d1" />);
+    expect(await screen.findByText('Aucune transaction sur cette période')).toBeTruthy();
+  });
+});
