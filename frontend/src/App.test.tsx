@@ -152,6 +152,35 @@ describe('App', () => {
     expect(await screen.findByRole('link', { name: 'Amina Diallo' })).toBeTruthy();
   });
 
+  it("shows an Uber payment by its day and amount, with the API's shape", async () => {
+    window.history.replaceState(null, '', '/chauffeurs/d-1');
+    mockFetch((url) => {
+      if (url.pathname === '/fleet/drivers/d-1') return jsonResponse(driver());
+      if (url.pathname === '/fleet/drivers/d-1/payments')
+        return jsonResponse({
+          items: [
+            {
+              payment_id: 'p-1',
+              day: '2025-03-04',
+              window_start: '2025-03-04T05:00:00Z',
+              window_end: '2025-03-04T05:15:00Z',
+              amount_minor: 12345,
+              currency: 'EUR',
+              breakdown: [{ category: 'fare', amount_minor: 12345, currency: 'EUR', children: [] }],
+            },
+          ],
+        });
+      if (url.pathname.startsWith('/fleet/drivers/d-1/')) return problemResponse(404, 'Not Found', 'no such route');
+      return jsonResponse({ items: [], next_cursor: null });
+    });
+    signedIn();
+    renderApp();
+
+    const day = await screen.findByText('04/03/2025', { selector: 'time' });
+    expect(day.getAttribute('dateTime')).toBe('2025-03-04');
+    expect(day.closest('summary')!.textContent).toMatch(/123,45\s€/);
+  });
+
   it('shows "Chauffeur introuvable" for an unknown driver', async () => {
     window.history.replaceState(null, '', '/chauffeurs/nope');
     mockFetch(() => problemResponse(404, 'Not Found', 'no such driver'));

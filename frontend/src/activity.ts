@@ -19,6 +19,6 @@ export function perDay<T extends { day: string }>(
 }
 
 /** The currency of the rows (they share one), EUR when there are none. */
-export function currencyOf(rows: { currency: string }[]): string {
-  return rows[0]?.currency ?? 'EUR';
+export function currencyOf(rows: { currency: string | null }[]): string {
+  return rows.find((row) => row.currency)?.currency ?? 'EUR';
 }

@@ -1,7 +1,6 @@
-// The API's shapes. Those the OpenAPI document already describes come from the generated
-// schema.d.ts (`npm run gen:api`), so an API change breaks the type check instead of the
-// page. The others are written from the agreed shapes until their routes land; when a route
-// appears in openapi.json, replace its interface here by the generated one.
+// The API's shapes, from the generated schema.d.ts (`npm run gen:api`), so that an API change
+// breaks the type check instead of the page. Only the generic envelopes (Page, Items) and
+// narrowed unions are written here.
 import type { components } from './schema';
 
 type Schemas = components['schemas'];
@@ -28,92 +27,23 @@ export interface Items<T> {
   items: T[];
 }
 
-export interface Vehicle {
-  vehicle_id: string;
-  provider: string;
-  account_id: string;
-  plate: string | null;
-  make: string | null;
-  model: string | null;
-  year: number | null;
-  color: string | null;
-  status: string | null;
-}
+export type Vehicle = Schemas['Vehicle'];
 
-export interface UberDailyMetric {
-  day: string;
-  trips: number;
-  hours_online: number;
-  hours_on_trip: number;
-  earnings_minor: number;
-  currency: string;
-}
+export type UberDailyMetric = Schemas['DailyMetrics'];
 
-export interface BreakdownLine {
-  category: string;
-  amount_minor: number;
-  children?: BreakdownLine[];
-}
+export type BreakdownLine = Schemas['PaymentCategory'];
 
-export interface UberPayment {
-  payment_id: string;
-  paid_at: string;
-  amount_minor: number;
-  currency: string;
-  breakdown: BreakdownLine[];
-}
+export type UberPayment = Schemas['Payment'];
 
-export interface BoltTrip {
-  order_reference: string;
-  status: string | null;
-  payment_method: string | null;
-  created_at: string | null;
-  finished_at: string | null;
-  pickup_address: string | null;
-  destination_address: string | null;
-  ride_price_minor: number | null;
-  commission_minor: number | null;
-  net_minor: number | null;
-  tip_minor: number | null;
-  currency: string;
-}
+export type BoltTrip = Schemas['Trip'];
 
-export interface BoltDailyEarning {
-  day: string;
-  orders: number;
-  gross_minor: number;
-  commission_minor: number;
-  net_minor: number;
-  tips_minor: number;
-  tolls_minor: number;
-  cash_minor: number;
-  in_app_minor: number;
-  currency: string;
-}
+export type BoltDailyEarning = Schemas['DailyEarnings'];
 
-export interface SyncRun {
-  run_id: string;
-  status: string;
-  trigger: string | null;
-  requested_at: string | null;
-  finished_at: string | null;
-  appended: number | null;
-  error: string | null;
-}
+export type SyncRun = Schemas['SyncRun'];
 
-export interface SyncStatus {
-  provider: string;
-  resource: string;
-  last_run: SyncRun | null;
-}
+export type SyncStatus = Schemas['ResourceSync'];
 
-export interface ProjectionLag {
-  name: string;
-  position: number;
-  lag_events: number;
-  lag_seconds: number | null;
-  parked: number | boolean;
-}
+export type ProjectionLag = Schemas['ProjectionStatus'];
 
 /** An Uber transaction: amount_minor sums the top-level categories of its breakdown. */
 export type UberTransaction = Schemas['Transaction'];

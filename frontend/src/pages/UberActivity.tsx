@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import { uberMetrics, uberPayments, type BreakdownLine, type UberDailyMetric } from '../api/client';
+import { uberMetrics, uberPayments, type BreakdownLine, type UberDailyMetric, type UberPayment } from '../api/client';
 import { currencyOf, perDay, total } from '../activity';
 import { BarChart } from '../components/BarChart';
 import { EmptyState, ItemsView, LoadView } from '../components/common';
@@ -12,7 +12,7 @@ type Measure = 'earnings' | 'trips' | 'hours_online' | 'hours_on_trip';
 const MEASURES: Measure[] = ['earnings', 'trips', 'hours_online', 'hours_on_trip'];
 
 function measureOf(row: UberDailyMetric, measure: Measure): number {
-  return measure === 'earnings' ? row.earnings_minor : row[measure];
+  return (measure === 'earnings' ? row.earnings_minor : row[measure]) ?? 0;
 }
 
 /** Uber: metric cards and a chart over the chosen days, then the payments and transactions. */
@@ -97,19 +97,21 @@ export function Card({ label, value }: { label: string; value: string }) {
   );
 }
 
-function Payment({ payment }: { payment: { paid_at: string; amount_minor: number; currency: string; breakdown: BreakdownLine[] } }) {
-  const { t, formatDate, formatMoney } = useI18n();
+/** A payment by its day (Paris); the breakdown opens below. */
+function Payment({ payment }: { payment: UberPayment }) {
+  const { t, formatDay, formatMoney } = useI18n();
+  const currency = payment.currency ?? 'EUR';
   return (
     <details>
       <summary>
-        <time dateTime={payment.paid_at}>{formatDate(payment.paid_at)}</time> —{' '}
-        <strong>{formatMoney(payment.amount_minor, payment.currency)}</strong>
+        <time dateTime={payment.day}>{formatDay(payment.day)}</time> —{' '}
+        <strong>{formatMoney(payment.amount_minor, currency)}</strong>
         <span className="visually-hidden"> {t('payments.showBreakdown')}</span>
       </summary>
       {payment.breakdown.length === 0 ? (
         <p className="muted">{t('payments.noBreakdown')}</p>
       ) : (
-        <Breakdown lines={payment.breakdown} currency={payment.currency} />
+        <Breakdown lines={payment.breakdown} currency={currency} />
       )}
     </details>
   );
