@@ -4,9 +4,9 @@ import { BarChart } from '../components/BarChart';
 import { EmptyState, LoadView } from '../components/common';
 import { DataTable, PagedTable, type Column } from '../components/DataTable';
 import { useDateRange } from '../dateRange';
-import { useLoad, usePagedLoad } from '../hooks';
+import { useLoad } from '../hooks';
 import { useI18n } from '../i18n/I18nProvider';
-import { BoltStateLogs } from './DriverHistory';
+import { BoltStateLogs, useDriverPages } from './DriverHistory';
 import { Card } from './UberActivity';
 
 /** Bolt: daily earnings (cards, chart of cash vs in-app, table), the trips, the state logs. */
@@ -82,13 +82,7 @@ function BoltEarnings({ rows }: { rows: BoltDailyEarning[] }) {
 
 function BoltTrips({ driverId }: { driverId: string }) {
   const { t, formatDate, formatMoney } = useI18n();
-  const { range } = useDateRange();
-  const trips = usePagedLoad(
-    `${driverId}|${range.from}|${range.to}`,
-    null as string | null,
-    (cursor, signal) => boltTrips(driverId, { ...range, cursor }, signal),
-    (page) => page.next_cursor,
-  );
+  const trips = useDriverPages(driverId, boltTrips);
   const none = t('value.none');
   const columns: Column<BoltTrip>[] = [
     { header: t('trips.finished'), cell: (trip) => formatDate(trip.finished_at ?? trip.created_at) },

@@ -2,7 +2,7 @@ import { fireEvent, render, screen, within } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { describe, expect, it } from 'vitest';
 import { setSession } from '../api/client';
-import { DateRangeProvider } from '../dateRange';
+import { DateRangeProvider, useDateRange } from '../dateRange';
 import { I18nProvider } from '../i18n/I18nProvider';
 import { jsonResponse, mockFetch } from '../test/http';
 import { BoltStateLogs, UberTransactions } from './DriverHistory';
@@ -15,6 +15,16 @@ function renderIn(node: ReactNode) {
     <I18nProvider>
       <DateRangeProvider now={NOW}>{node}</DateRangeProvider>
     </I18nProvider>,
+  );
+}
+
+/** Stands for the date picker: moves the shared range to last week. */
+function LastWeekButton() {
+  const { setPreset } = useDateRange();
+  return (
+    <button type="button" onClick={() => setPreset('lastWeek')}>
+      Semaine dernière
+    </button>
   );
 }
 
@@ -87,5 +97,27 @@ describe('driver histories', () => {
     mockFetch(() => jsonResponse({ items: [], next_cursor: null }));
     renderIn(<UberTransactions driverId="d1" />);
     expect(await screen.findByText('Aucune transaction sur cette période')).toBeTruthy();
+  });
+
+  it('starts again from the first page when the days change', async () => {
+    const fetchMock = mockFetch((url) =>
+      url.searchParams.get('cursor') === 'c2'
+        ? jsonResponse({ items: [transaction('t2', 100)], next_cursor: null })
+        : jsonResponse({ items: [transaction('t1', 100)], next_cursor: 'c2' }),
+    );
+    renderIn(
+      <>
+        <LastWeekButton />
+        <UberTransactions driverId="d1" />
+      </>,
+    );
+    fireEvent.click(await screen.findByRole('button', { name: 'Suivant' }));
+    expect(await screen.findByText('Page 2')).toBeTruthy();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Semaine dernière' }));
+    expect(await screen.findByText('trip-t1')).toBeTruthy();
+    expect(screen.getByText('Page 1')).toBeTruthy();
+    const last = new URL(String(fetchMock.mock.calls.at(-1)![0]), 'http://localhost');
+    expect([last.searchParams.get('cursor'), last.searchParams.get('from')]).toEqual([null, '2026-03-02']);
   });
 });
