@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -143,40 +144,42 @@ async def uber(client: httpx.AsyncClient) -> UberCalls:
     return calls
 
 
+Calls = TypeVar("Calls", UberCalls, BoltCalls)
+Opener = Callable[[SimulatorSettings], Awaitable[Calls]]
+
+
+@asynccontextmanager
+async def _logged_in(clock: FixedClock, calls_type: type[Calls]) -> AsyncIterator[Opener[Calls]]:
+    """Opens logged-in clients on fresh simulators, and closes them all at the end."""
+    opened: list[httpx.AsyncClient] = []
+
+    async def open_one(settings: SimulatorSettings) -> Calls:
+        transport = httpx.ASGITransport(app=create_app(settings, clock))
+        http = httpx.AsyncClient(transport=transport, base_url="http://sim.test")
+        opened.append(http)
+        calls = calls_type(http)
+        await calls.login()
+        return calls
+
+    try:
+        yield open_one
+    finally:
+        for http in opened:
+            await http.aclose()
+
+
 @pytest.fixture
-async def open_uber(clock: FixedClock) -> AsyncIterator[Callable[..., Awaitable[UberCalls]]]:
+async def open_uber(clock: FixedClock) -> AsyncIterator[Opener[UberCalls]]:
     """Factory: a logged-in Uber client on a fresh simulator built from custom settings."""
-    opened: list[httpx.AsyncClient] = []
-
-    async def open_one(settings: SimulatorSettings) -> UberCalls:
-        transport = httpx.ASGITransport(app=create_app(settings, clock))
-        http = httpx.AsyncClient(transport=transport, base_url="http://sim.test")
-        opened.append(http)
-        calls = UberCalls(http)
-        await calls.login()
-        return calls
-
-    yield open_one
-    for http in opened:
-        await http.aclose()
+    async with _logged_in(clock, UberCalls) as open_one:
+        yield open_one
 
 
 @pytest.fixture
-async def open_bolt(clock: FixedClock) -> AsyncIterator[Callable[..., Awaitable[BoltCalls]]]:
+async def open_bolt(clock: FixedClock) -> AsyncIterator[Opener[BoltCalls]]:
     """Factory: a logged-in Bolt client on a fresh simulator built from custom settings."""
-    opened: list[httpx.AsyncClient] = []
-
-    async def open_one(settings: SimulatorSettings) -> BoltCalls:
-        transport = httpx.ASGITransport(app=create_app(settings, clock))
-        http = httpx.AsyncClient(transport=transport, base_url="http://sim.test")
-        opened.append(http)
-        calls = BoltCalls(http)
-        await calls.login()
-        return calls
-
-    yield open_one
-    for http in opened:
-        await http.aclose()
+    async with _logged_in(clock, BoltCalls) as open_one:
+        yield open_one
 
 
 @pytest.fixture
