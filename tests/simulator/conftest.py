@@ -136,20 +136,31 @@ async def client(
         yield http
 
 
-@pytest.fixture
-async def uber(client: httpx.AsyncClient) -> UberCalls:
-    """An Uber client already holding a token with every granted scope."""
-    calls = UberCalls(client)
-    await calls.login()
-    return calls
-
-
 Calls = TypeVar("Calls", UberCalls, BoltCalls)
 Opener = Callable[[SimulatorSettings], Awaitable[Calls]]
 
 
+async def _logged_in(calls_type: type[Calls], http: httpx.AsyncClient) -> Calls:
+    """A ``calls_type`` client on ``http``, already holding a token."""
+    calls = calls_type(http)
+    await calls.login()
+    return calls
+
+
+@pytest.fixture
+async def uber(client: httpx.AsyncClient) -> UberCalls:
+    """An Uber client already holding a token with every granted scope."""
+    return await _logged_in(UberCalls, client)
+
+
+@pytest.fixture
+async def bolt(client: httpx.AsyncClient) -> BoltCalls:
+    """A Bolt client already holding a token."""
+    return await _logged_in(BoltCalls, client)
+
+
 @asynccontextmanager
-async def _logged_in(clock: FixedClock, calls_type: type[Calls]) -> AsyncIterator[Opener[Calls]]:
+async def _opener(clock: FixedClock, calls_type: type[Calls]) -> AsyncIterator[Opener[Calls]]:
     """Opens logged-in clients on fresh simulators, and closes them all at the end."""
     opened: list[httpx.AsyncClient] = []
 
@@ -157,9 +168,7 @@ async def _logged_in(clock: FixedClock, calls_type: type[Calls]) -> AsyncIterato
         transport = httpx.ASGITransport(app=create_app(settings, clock))
         http = httpx.AsyncClient(transport=transport, base_url="http://sim.test")
         opened.append(http)
-        calls = calls_type(http)
-        await calls.login()
-        return calls
+        return await _logged_in(calls_type, http)
 
     try:
         yield open_one
@@ -171,20 +180,12 @@ async def _logged_in(clock: FixedClock, calls_type: type[Calls]) -> AsyncIterato
 @pytest.fixture
 async def open_uber(clock: FixedClock) -> AsyncIterator[Opener[UberCalls]]:
     """Factory: a logged-in Uber client on a fresh simulator built from custom settings."""
-    async with _logged_in(clock, UberCalls) as open_one:
+    async with _opener(clock, UberCalls) as open_one:
         yield open_one
 
 
 @pytest.fixture
 async def open_bolt(clock: FixedClock) -> AsyncIterator[Opener[BoltCalls]]:
     """Factory: a logged-in Bolt client on a fresh simulator built from custom settings."""
-    async with _logged_in(clock, BoltCalls) as open_one:
+    async with _opener(clock, BoltCalls) as open_one:
         yield open_one
-
-
-@pytest.fixture
-async def bolt(client: httpx.AsyncClient) -> BoltCalls:
-    """A Bolt client already holding a token."""
-    calls = BoltCalls(client)
-    await calls.login()
-    return calls
