@@ -17,8 +17,9 @@ import binascii
 import csv
 import io
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 import asyncpg
 import msgspec
@@ -27,7 +28,7 @@ from pydantic import AwareDatetime
 from starlette.responses import Response, StreamingResponse
 
 from query_api.problems import ApiProblem
-from query_api.schemas import CSV
+from query_api.schemas import CSV, MsgspecResponse
 
 MAX_BIGINT = 2**63 - 1
 CSV_CHUNK_ROWS = 500
@@ -199,3 +200,34 @@ def csv_of(items: Sequence[T], item_type: type[T], filename: str) -> Response:
             yield item
 
     return _streaming_csv(each(), item_type, filename)
+
+
+@dataclass(frozen=True)
+class PositionList(Generic[T]):
+    """A list in the order of one increasing id, by keyset pages or as one CSV export.
+
+    ``sql`` takes the filters, then the id to start after, then the limit (NULL: no limit).
+    """
+
+    sql: str
+    to_item: Callable[[asyncpg.Record], T]
+    item_type: type[T]
+    page_type: Callable[..., msgspec.Struct]
+    id_column: str
+    filename: str
+
+    async def respond(
+        self,
+        conn: asyncpg.Connection,
+        csv: bool,
+        filters: Sequence[object],
+        cursor: str | None,
+        limit: int,
+    ) -> Response:
+        """The page after ``cursor``, or with ``csv`` every row matching ``filters``."""
+        if csv:
+            args = (*filters, 0, None)
+            return csv_response(conn, self.sql, args, self.to_item, self.item_type, self.filename)
+        rows = await conn.fetch(self.sql, *filters, after_position(cursor), limit + 1)
+        items, next_cursor = page_of(rows, limit, self.to_item, lambda r: (r[self.id_column],))
+        return MsgspecResponse(self.page_type(items=items, next_cursor=next_cursor))

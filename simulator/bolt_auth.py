@@ -12,12 +12,7 @@ from starlette.routing import Route
 
 from simulator.render import json_response
 from simulator.state import SimState
-from simulator.uber_auth import (
-    basic_credentials,
-    injected_token_failure,
-    oauth_error,
-    parse_form,
-)
+from simulator.uber_auth import client_credentials_form, oauth_error
 
 BOLT_SCOPE = "fleet-integration:api"
 
@@ -27,17 +22,11 @@ def bolt_token_routes(sim: SimState) -> list[Route]:
 
     async def token(request: Request) -> Response:
         """Mint a Bolt access token for the client-credentials grant."""
-        failure = injected_token_failure(sim.chaos.of("bolt"))
-        if failure is not None:
-            return failure
-        form = parse_form(await request.body())
-        sent = basic_credentials(request.headers.get("authorization", ""))
-        client_id, secret = sent or (form.get("client_id", ""), form.get("client_secret", ""))
         settings = sim.settings
-        if (client_id, secret) != (settings.bolt_client_id, settings.bolt_client_secret):
-            return oauth_error(401, "invalid_client", "Client authentication failed")
-        if form.get("grant_type") != "client_credentials":
-            return oauth_error(400, "unsupported_grant_type", "Use client_credentials")
+        client = (settings.bolt_client_id, settings.bolt_client_secret)
+        form = await client_credentials_form(request, sim.chaos.of("bolt"), client)
+        if isinstance(form, Response):
+            return form
         requested = form.get("scope", "").split() or [BOLT_SCOPE]
         if requested != [BOLT_SCOPE]:
             return oauth_error(400, "invalid_scope", f"Only {BOLT_SCOPE} may be requested")

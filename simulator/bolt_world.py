@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from simulator.ids import uuid4_from
 from simulator.people import car_of, mobile_number, person
-from simulator.roster import Roster, tagged_email
+from simulator.roster import Roster, RosterWorld, tagged_email
 
 COMPANY_NAMES = ("Sim VTC Paris", "Sim VTC Lyon", "Sim VTC Marseille", "Sim VTC Nice")
 FIRST_COMPANY_ID = 70001
@@ -112,16 +112,14 @@ def build_driver(seed: int, index: int, company: BoltCompany) -> BoltDriver:
     )
 
 
-class BoltWorld:
+class BoltWorld(RosterWorld[BoltDriver]):
     """Mutable, deterministic state of the Bolt side."""
 
     def __init__(self, seed: int, n_drivers: int, n_companies: int) -> None:
         self.seed = seed
         self._companies = build_companies(seed, n_companies)
         self._vehicles: dict[int, BoltVehicle] = {}
-        self._roster: Roster[BoltDriver] = Roster(
-            seed, "bolt", self._onboard, lambda d: d.driver_uuid, _mutated
-        )
+        self._roster = Roster(seed, "bolt", self._onboard, lambda d: d.driver_uuid, _mutated)
         self._roster.add(n_drivers)
 
     def _onboard(self, index: int) -> BoltDriver:
@@ -151,27 +149,6 @@ class BoltWorld:
     def vehicle(self, vehicle_id: int) -> BoltVehicle | None:
         """The vehicle with this integer id, if any."""
         return self._vehicles.get(vehicle_id)
-
-    def driver_count(self) -> int:
-        """Number of live drivers across companies."""
-        return self._roster.count()
-
-    @property
-    def version(self) -> int:
-        """Changes whenever the roster does (drivers added, changed or removed)."""
-        return self._roster.version
-
-    def add_drivers(self, count: int) -> list[BoltDriver]:
-        """Onboard ``count`` new drivers, each with a vehicle."""
-        return self._roster.add(count)
-
-    def mutate_drivers(self, count: int) -> list[BoltDriver]:
-        """Give ``count`` drivers a new phone number and e-mail."""
-        return self._roster.mutate(count)
-
-    def remove_drivers(self, count: int) -> list[BoltDriver]:
-        """Offboard ``count`` drivers; their vehicles stay."""
-        return self._roster.remove(count)
 
 
 def _mutated(rng: random.Random, driver: BoltDriver, batch: int) -> BoltDriver:

@@ -90,6 +90,36 @@ class Roster(Generic[D]):
         return rng.sample(pool, min(count, len(pool)))
 
 
+class RosterWorld(Generic[D]):
+    """What both worlds answer from their roster: its size, its version and run-time changes.
+
+    A subclass builds ``self._roster`` in its ``__init__``.
+    """
+
+    _roster: Roster[D]
+
+    def driver_count(self) -> int:
+        """Number of live drivers across the provider's fleets."""
+        return self._roster.count()
+
+    @property
+    def version(self) -> int:
+        """Changes whenever the roster does (drivers added, changed or removed)."""
+        return self._roster.version
+
+    def add_drivers(self, count: int) -> list[D]:
+        """Onboard ``count`` new drivers (the next people of the pool), each with a vehicle."""
+        return self._roster.add(count)
+
+    def mutate_drivers(self, count: int) -> list[D]:
+        """Give ``count`` drivers (chosen deterministically) a new phone number and e-mail."""
+        return self._roster.mutate(count)
+
+    def remove_drivers(self, count: int) -> list[D]:
+        """Offboard ``count`` drivers chosen deterministically; their vehicles stay."""
+        return self._roster.remove(count)
+
+
 def tagged_email(email: str, batch: int) -> str:
     """``name@host`` -> ``name+<batch>@host`` (a changed but recognisable address)."""
     local, _, domain = email.partition("@")

@@ -68,22 +68,37 @@ def injected_token_failure(chaos: ProviderChaos) -> Response | None:
     return oauth_error(chaos.status, error, "Simulated token endpoint failure", headers)
 
 
+async def client_credentials_form(
+    request: Request, chaos: ProviderChaos, client: tuple[str, str]
+) -> dict[str, str] | Response:
+    """The form of a client-credentials request from ``client``, or the error to answer with.
+
+    Both providers check in this order: an injected failure, the client's id and secret
+    (HTTP Basic, else the form), then the grant type.
+    """
+    failure = injected_token_failure(chaos)
+    if failure is not None:
+        return failure
+    form = parse_form(await request.body())
+    sent = basic_credentials(request.headers.get("authorization", ""))
+    client_id, secret = sent or (form.get("client_id", ""), form.get("client_secret", ""))
+    if (client_id, secret) != client:
+        return oauth_error(401, "invalid_client", "Client authentication failed")
+    if form.get("grant_type") != "client_credentials":
+        return oauth_error(400, "unsupported_grant_type", "Use client_credentials")
+    return form
+
+
 def uber_token_routes(sim: SimState) -> list[Route]:
     """The token route, bound to ``sim``."""
 
     async def token(request: Request) -> Response:
         """Mint an Uber access token for the client-credentials grant."""
-        failure = injected_token_failure(sim.chaos.of("uber"))
-        if failure is not None:
-            return failure
-        form = parse_form(await request.body())
-        sent = basic_credentials(request.headers.get("authorization", ""))
-        client_id, secret = sent or (form.get("client_id", ""), form.get("client_secret", ""))
         settings = sim.settings
-        if (client_id, secret) != (settings.uber_client_id, settings.uber_client_secret):
-            return oauth_error(401, "invalid_client", "Client authentication failed")
-        if form.get("grant_type") != "client_credentials":
-            return oauth_error(400, "unsupported_grant_type", "Use client_credentials")
+        client = (settings.uber_client_id, settings.uber_client_secret)
+        form = await client_credentials_form(request, sim.chaos.of("uber"), client)
+        if isinstance(form, Response):
+            return form
         requested = form.get("scope", "").split() or sorted(GRANTED_SCOPES)
         refused = [s for s in requested if s not in GRANTED_SCOPES]
         if refused:

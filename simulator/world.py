@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from simulator.ids import encrypted_entity_id, encrypted_org_id, uuid4_from
 from simulator.people import Car, car_of, mobile_number, person
-from simulator.roster import Roster, tagged_email
+from simulator.roster import Roster, RosterWorld, tagged_email
 
 ORG_NAMES = ("Sim VTC Paris", "Sim VTC Lyon", "Sim VTC Marseille", "Sim VTC Nice", "Sim VTC Lille")
 
@@ -104,16 +104,14 @@ def build_vehicle(rng: random.Random, org_id: str, car: Car) -> UberVehicle:
     )
 
 
-class UberWorld:
+class UberWorld(RosterWorld[UberDriver]):
     """Mutable, deterministic state of the Uber side."""
 
     def __init__(self, seed: int, n_drivers: int, n_orgs: int) -> None:
         self.seed = seed
         self._orgs = build_orgs(seed, n_orgs)
         self._vehicles: dict[str, UberVehicle] = {}
-        self._roster: Roster[UberDriver] = Roster(
-            seed, "uber", self._onboard, lambda d: d.driver_id, _mutated
-        )
+        self._roster = Roster(seed, "uber", self._onboard, lambda d: d.driver_id, _mutated)
         self._roster.add(n_drivers)
 
     def _onboard(self, index: int) -> UberDriver:
@@ -152,29 +150,6 @@ class UberWorld:
     def vehicle(self, vehicle_id: str) -> UberVehicle | None:
         """The vehicle with this id, if any."""
         return self._vehicles.get(vehicle_id)
-
-    def driver_count(self) -> int:
-        """Number of live drivers across organisations."""
-        return self._roster.count()
-
-    @property
-    def version(self) -> int:
-        """Changes whenever the roster does (drivers added, changed or removed)."""
-        return self._roster.version
-
-    # -- run-time changes -------------------------------------------------------
-
-    def add_drivers(self, count: int) -> list[UberDriver]:
-        """Onboard ``count`` new drivers (the next people of the pool), each with a vehicle."""
-        return self._roster.add(count)
-
-    def mutate_drivers(self, count: int) -> list[UberDriver]:
-        """Give ``count`` drivers (chosen deterministically) a new phone number and e-mail."""
-        return self._roster.mutate(count)
-
-    def remove_drivers(self, count: int) -> list[UberDriver]:
-        """Offboard ``count`` drivers chosen deterministically; their vehicles stay."""
-        return self._roster.remove(count)
 
 
 def _mutated(rng: random.Random, driver: UberDriver, batch: int) -> UberDriver:

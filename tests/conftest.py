@@ -117,27 +117,21 @@ def nats_server(state_dir: Path) -> Iterator[NatsServer]:
 
 @pytest.fixture(scope="session")
 async def owner_pool(db: DatabaseSettings) -> AsyncIterator[asyncpg.Pool]:
-    pool = await asyncpg.create_pool(db.owner_url, min_size=1, max_size=4)
-    assert pool is not None
-    yield pool
-    await pool.close()
+    async with asyncpg.create_pool(db.owner_url, min_size=1, max_size=4) as pool:
+        yield pool
 
 
 @pytest.fixture(scope="session")
 async def writer_pool(db: DatabaseSettings) -> AsyncIterator[asyncpg.Pool]:
-    pool = await asyncpg.create_pool(db.writer_url, min_size=1, max_size=8)
-    assert pool is not None
-    yield pool
-    await pool.close()
+    async with asyncpg.create_pool(db.writer_url, min_size=1, max_size=8) as pool:
+        yield pool
 
 
 @pytest.fixture(scope="session")
 async def db_api_pool(db: DatabaseSettings) -> AsyncIterator[asyncpg.Pool]:
     """Connections as the API role: no table of its own, no BYPASSRLS."""
-    pool = await asyncpg.create_pool(db.api_url, min_size=1, max_size=4)
-    assert pool is not None
-    yield pool
-    await pool.close()
+    async with asyncpg.create_pool(db.api_url, min_size=1, max_size=4) as pool:
+        yield pool
 
 
 @pytest.fixture

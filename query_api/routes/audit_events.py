@@ -15,13 +15,11 @@ from query_api.listing import (
     Cursor,
     ExportCsv,
     Limit,
+    PositionList,
     Provider,
     Since,
     Until,
-    after_position,
-    csv_response,
     filter_text,
-    page_of,
     time_window,
 )
 from query_api.problems import ApiProblem
@@ -71,6 +69,9 @@ def _detail(row: asyncpg.Record) -> EventDetail:
     )
 
 
+_EVENTS = PositionList(_LIST_SQL, _summary, EventSummary, EventPage, "position", "events.csv")
+
+
 @router.get(
     "/events",
     response_class=MsgspecResponse,
@@ -93,13 +94,7 @@ async def list_events(
     ``format=csv`` every matching event is exported, ignoring cursor and limit.
     """
     filters = (provider, event_type, entity_id, *time_window(since, until))
-    if csv:
-        return csv_response(
-            conn, _LIST_SQL, (*filters, 0, None), _summary, EventSummary, "events.csv"
-        )
-    rows = await conn.fetch(_LIST_SQL, *filters, after_position(cursor), limit + 1)
-    items, next_cursor = page_of(rows, limit, _summary, lambda r: (r["position"],))
-    return MsgspecResponse(EventPage(items=items, next_cursor=next_cursor))
+    return await _EVENTS.respond(conn, csv, filters, cursor, limit)
 
 
 @router.get(

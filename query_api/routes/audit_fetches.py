@@ -15,12 +15,10 @@ from query_api.listing import (
     Cursor,
     ExportCsv,
     Limit,
+    PositionList,
     Provider,
     Since,
     Until,
-    after_position,
-    csv_response,
-    page_of,
     time_window,
 )
 from query_api.problems import ApiProblem
@@ -68,6 +66,9 @@ def fetch_of(row: asyncpg.Record) -> Fetch:
     )
 
 
+_FETCHES = PositionList(_LIST_SQL, fetch_of, Fetch, FetchPage, "f_fetch_id", "fetches.csv")
+
+
 @router.get(
     "/fetches",
     response_class=MsgspecResponse,
@@ -89,11 +90,7 @@ async def list_fetches(
     ``format=csv`` every matching call is exported, ignoring cursor and limit.
     """
     filters = (provider, status, *time_window(since, until))
-    if csv:
-        return csv_response(conn, _LIST_SQL, (*filters, 0, None), fetch_of, Fetch, "fetches.csv")
-    rows = await conn.fetch(_LIST_SQL, *filters, after_position(cursor), limit + 1)
-    items, next_cursor = page_of(rows, limit, fetch_of, lambda r: (r["f_fetch_id"],))
-    return MsgspecResponse(FetchPage(items=items, next_cursor=next_cursor))
+    return await _FETCHES.respond(conn, csv, filters, cursor, limit)
 
 
 @router.get(

@@ -14,13 +14,11 @@ from query_api.listing import (
     Cursor,
     ExportCsv,
     Limit,
+    PositionList,
     Provider,
     Since,
     Until,
-    after_position,
-    csv_response,
     filter_text,
-    page_of,
     time_window,
 )
 from query_api.schemas import MsgspecResponse, QuarantinedRecord, QuarantinePage, ok, problems
@@ -54,6 +52,11 @@ def _record(row: asyncpg.Record) -> QuarantinedRecord:
     )
 
 
+_QUARANTINE = PositionList(
+    _LIST_SQL, _record, QuarantinedRecord, QuarantinePage, "quarantine_id", "quarantine.csv"
+)
+
+
 @router.get(
     "/quarantine",
     response_class=MsgspecResponse,
@@ -76,10 +79,4 @@ async def list_quarantine(
     record is exported, ignoring cursor and limit.
     """
     filters = (provider, resource, *time_window(since, until))
-    if csv:
-        return csv_response(
-            conn, _LIST_SQL, (*filters, 0, None), _record, QuarantinedRecord, "quarantine.csv"
-        )
-    rows = await conn.fetch(_LIST_SQL, *filters, after_position(cursor), limit + 1)
-    items, next_cursor = page_of(rows, limit, _record, lambda r: (r["quarantine_id"],))
-    return MsgspecResponse(QuarantinePage(items=items, next_cursor=next_cursor))
+    return await _QUARANTINE.respond(conn, csv, filters, cursor, limit)

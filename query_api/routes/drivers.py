@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 import asyncpg
@@ -119,39 +120,52 @@ Status = Annotated[
 ]
 
 
-async def list_drivers(
-    conn: asyncpg.Connection,
-    provider: str,
-    limit: int,
-    cursor: str | None,
-    q: str | None,
-    status: str | None = None,
-) -> DriverPage:
-    """One page of a provider's drivers, by name, after ``cursor``."""
-    if cursor:
-        key = decode_cursor(cursor, tuple[str, str, str])
-        rows = await conn.fetch(_SQL[provider, True], provider, _like(q), limit + 1, status, *key)
+@dataclass(frozen=True)
+class DriverList:
+    """What a driver list asks for: a page or the CSV export, a search and a status."""
+
+    csv: bool
+    limit: int
+    cursor: str | None
+    q: str | None
+    status: str | None
+
+
+async def driver_list(
+    csv: ExportCsv,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    q: Search = None,
+    status: Status = None,
+) -> DriverList:
+    """The query parameters both providers' driver lists take."""
+    return DriverList(csv, limit, cursor, q, status)
+
+
+DriverListQuery = Annotated[DriverList, Depends(driver_list)]
+
+
+async def list_drivers(conn: asyncpg.Connection, provider: str, query: DriverList) -> DriverPage:
+    """One page of a provider's drivers, by name, after ``query.cursor``."""
+    args = (provider, _like(query.q), query.limit + 1, query.status)
+    if query.cursor:
+        key = decode_cursor(query.cursor, tuple[str, str, str])
+        rows = await conn.fetch(_SQL[provider, True], *args, *key)
     else:
-        rows = await conn.fetch(_SQL[provider, False], provider, _like(q), limit + 1, status)
-    items, next_cursor = page_of(rows, limit, _driver, lambda r: (r["k1"], r["k2"], r["driver_id"]))
+        rows = await conn.fetch(_SQL[provider, False], *args)
+    items, next_cursor = page_of(
+        rows, query.limit, _driver, lambda r: (r["k1"], r["k2"], r["driver_id"])
+    )
     return DriverPage(items=items, next_cursor=next_cursor)
 
 
-async def _drivers(
-    conn: asyncpg.Connection,
-    provider: str,
-    csv: bool,
-    limit: int,
-    cursor: str | None,
-    q: str | None,
-    status: str | None,
-) -> Response:
-    if csv:
-        args = (provider, _like(q), None, status)
+async def _drivers(conn: asyncpg.Connection, provider: str, query: DriverList) -> Response:
+    if query.csv:
+        args = (provider, _like(query.q), None, query.status)
         return csv_response(
             conn, _SQL[provider, False], args, _driver, Driver, f"{provider}-drivers.csv"
         )
-    return MsgspecResponse(await list_drivers(conn, provider, limit, cursor, q, status))
+    return MsgspecResponse(await list_drivers(conn, provider, query))
 
 
 async def _one_driver(conn: asyncpg.Connection, provider: str, driver_id: str) -> MsgspecResponse:
@@ -166,16 +180,9 @@ _ONE_RESPONSES = {**ok(Driver), **problems(401, 403, 404, 422)}
 
 
 @router.get("/drivers", response_class=MsgspecResponse, responses=_LIST_RESPONSES)
-async def uber_drivers(
-    conn: TenantConn,
-    csv: ExportCsv,
-    limit: Limit = 50,
-    cursor: Cursor = None,
-    q: Search = None,
-    status: Status = None,
-) -> Response:
+async def uber_drivers(conn: TenantConn, query: DriverListQuery) -> Response:
     """Uber drivers of the caller's fleet, by name; search by name, e-mail, phone or plate."""
-    return await _drivers(conn, "uber", csv, limit, cursor, q, status)
+    return await _drivers(conn, "uber", query)
 
 
 @router.get("/drivers/{driver_id}", response_class=MsgspecResponse, responses=_ONE_RESPONSES)
@@ -185,16 +192,9 @@ async def uber_driver(driver_id: DriverId, conn: TenantConn) -> MsgspecResponse:
 
 
 @bolt_router.get("/drivers", response_class=MsgspecResponse, responses=_LIST_RESPONSES)
-async def bolt_drivers(
-    conn: TenantConn,
-    csv: ExportCsv,
-    limit: Limit = 50,
-    cursor: Cursor = None,
-    q: Search = None,
-    status: Status = None,
-) -> Response:
+async def bolt_drivers(conn: TenantConn, query: DriverListQuery) -> Response:
     """Bolt drivers of the caller's fleet, by name; search by name, e-mail, phone or plate."""
-    return await _drivers(conn, "bolt", csv, limit, cursor, q, status)
+    return await _drivers(conn, "bolt", query)
 
 
 @bolt_router.get("/drivers/{driver_id}", response_class=MsgspecResponse, responses=_ONE_RESPONSES)

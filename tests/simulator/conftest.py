@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -135,53 +136,56 @@ async def client(
         yield http
 
 
-@pytest.fixture
-async def uber(client: httpx.AsyncClient) -> UberCalls:
-    """An Uber client already holding a token with every granted scope."""
-    calls = UberCalls(client)
+Calls = TypeVar("Calls", UberCalls, BoltCalls)
+Opener = Callable[[SimulatorSettings], Awaitable[Calls]]
+
+
+async def _logged_in(calls_type: type[Calls], http: httpx.AsyncClient) -> Calls:
+    """A ``calls_type`` client on ``http``, already holding a token."""
+    calls = calls_type(http)
     await calls.login()
     return calls
 
 
 @pytest.fixture
-async def open_uber(clock: FixedClock) -> AsyncIterator[Callable[..., Awaitable[UberCalls]]]:
-    """Factory: a logged-in Uber client on a fresh simulator built from custom settings."""
-    opened: list[httpx.AsyncClient] = []
-
-    async def open_one(settings: SimulatorSettings) -> UberCalls:
-        transport = httpx.ASGITransport(app=create_app(settings, clock))
-        http = httpx.AsyncClient(transport=transport, base_url="http://sim.test")
-        opened.append(http)
-        calls = UberCalls(http)
-        await calls.login()
-        return calls
-
-    yield open_one
-    for http in opened:
-        await http.aclose()
-
-
-@pytest.fixture
-async def open_bolt(clock: FixedClock) -> AsyncIterator[Callable[..., Awaitable[BoltCalls]]]:
-    """Factory: a logged-in Bolt client on a fresh simulator built from custom settings."""
-    opened: list[httpx.AsyncClient] = []
-
-    async def open_one(settings: SimulatorSettings) -> BoltCalls:
-        transport = httpx.ASGITransport(app=create_app(settings, clock))
-        http = httpx.AsyncClient(transport=transport, base_url="http://sim.test")
-        opened.append(http)
-        calls = BoltCalls(http)
-        await calls.login()
-        return calls
-
-    yield open_one
-    for http in opened:
-        await http.aclose()
+async def uber(client: httpx.AsyncClient) -> UberCalls:
+    """An Uber client already holding a token with every granted scope."""
+    return await _logged_in(UberCalls, client)
 
 
 @pytest.fixture
 async def bolt(client: httpx.AsyncClient) -> BoltCalls:
     """A Bolt client already holding a token."""
-    calls = BoltCalls(client)
-    await calls.login()
-    return calls
+    return await _logged_in(BoltCalls, client)
+
+
+@asynccontextmanager
+async def _opener(clock: FixedClock, calls_type: type[Calls]) -> AsyncIterator[Opener[Calls]]:
+    """Opens logged-in clients on fresh simulators, and closes them all at the end."""
+    opened: list[httpx.AsyncClient] = []
+
+    async def open_one(settings: SimulatorSettings) -> Calls:
+        transport = httpx.ASGITransport(app=create_app(settings, clock))
+        http = httpx.AsyncClient(transport=transport, base_url="http://sim.test")
+        opened.append(http)
+        return await _logged_in(calls_type, http)
+
+    try:
+        yield open_one
+    finally:
+        for http in opened:
+            await http.aclose()
+
+
+@pytest.fixture
+async def open_uber(clock: FixedClock) -> AsyncIterator[Opener[UberCalls]]:
+    """Factory: a logged-in Uber client on a fresh simulator built from custom settings."""
+    async with _opener(clock, UberCalls) as open_one:
+        yield open_one
+
+
+@pytest.fixture
+async def open_bolt(clock: FixedClock) -> AsyncIterator[Opener[BoltCalls]]:
+    """Factory: a logged-in Bolt client on a fresh simulator built from custom settings."""
+    async with _opener(clock, BoltCalls) as open_one:
+        yield open_one
