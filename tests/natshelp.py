@@ -7,8 +7,10 @@ import contextlib
 from uuid import UUID
 
 from nats.aio.client import Client as NATS
+from nats.errors import NoRespondersError
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, DeliverPolicy
+from nats.js.errors import ServiceUnavailableError
 
 from contracts.envelope import EventEnvelope, decode_envelope
 from contracts.subjects import EVENTS_STREAM
@@ -23,9 +25,14 @@ async def wait_connected(nc: NATS, timeout_s: float = 20.0) -> None:
         await asyncio.sleep(0.05)
 
 
+# What a cluster answers while it elects a stream or consumer leader: the request times out,
+# finds no responder, or gets a 503 "JetStream system temporarily unavailable".
+ELECTING = (TimeoutError, NoRespondersError, ServiceUnavailableError)
+
+
 async def _reader(nc: NATS, org_id: UUID, deadline: float) -> JetStreamContext.PullSubscription:
     """An ephemeral reader of the tenant's events; creating it is retried while a cluster
-    is still electing leaders (its API answers time out meanwhile)."""
+    is still electing leaders."""
     while True:
         try:
             return await nc.jetstream().pull_subscribe(
@@ -33,7 +40,7 @@ async def _reader(nc: NATS, org_id: UUID, deadline: float) -> JetStreamContext.P
                 stream=EVENTS_STREAM,
                 config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL, inactive_threshold=30),
             )
-        except TimeoutError:  # nats.errors.TimeoutError is one
+        except ELECTING:  # nats.errors.TimeoutError is a TimeoutError
             if asyncio.get_running_loop().time() > deadline:
                 raise
             await asyncio.sleep(0.5)
@@ -48,13 +55,13 @@ async def stream_events(
     found: list[EventEnvelope] = []
     try:
         while asyncio.get_running_loop().time() < deadline:
-            with contextlib.suppress(TimeoutError):
+            with contextlib.suppress(*ELECTING):
                 for msg in await sub.fetch(100, timeout=0.3):
                     found.append(decode_envelope(msg.data))
                     await msg.ack()
             if len(found) >= expect:
                 # one more fetch to catch any duplicate beyond what we expect
-                with contextlib.suppress(TimeoutError):
+                with contextlib.suppress(*ELECTING):
                     found += [decode_envelope(m.data) for m in await sub.fetch(100, timeout=0.3)]
                 break
     finally:

@@ -9,6 +9,7 @@ ack timeout.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from pathlib import Path
@@ -24,7 +25,7 @@ from eventlog.bus import connect, ensure_events_stream
 from eventlog.relay import Relay
 from eventlog.store import head_position
 from tests.helpers import append_drivers, driver_observation
-from tests.natshelp import stream_events
+from tests.natshelp import ELECTING, stream_events
 from tests.scale.natscluster import NatsCluster, wait_for_jetstream
 from tests.scale.progress import Progress
 
@@ -48,6 +49,19 @@ async def _ensure_r3_stream(js: JetStreamContext, timeout_s: float = 20.0) -> No
         except Exception:
             if time.monotonic() > deadline:
                 raise
+        await asyncio.sleep(0.2)
+
+
+async def _leader(js: JetStreamContext, timeout_s: float = 20.0) -> str:
+    """The stream's leader, once the cluster has one (asked again while it elects)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        with contextlib.suppress(*ELECTING):
+            info = await js.stream_info(EVENTS_STREAM)
+            if info.cluster and info.cluster.leader:
+                return info.cluster.leader
+        if time.monotonic() > deadline:
+            raise TimeoutError("the events stream has no leader")
         await asyncio.sleep(0.2)
 
 
@@ -128,7 +142,7 @@ async def test_events_reach_an_r3_stream_exactly_once_when_its_leader_is_killed(
         await tasks[1]
         await _wait(lambda: published(len(appended)), 30)
         caught_up_s = time.monotonic() - killed_at
-        new_leader = (await js.stream_info(EVENTS_STREAM)).cluster.leader  # type: ignore[union-attr]
+        new_leader = await _leader(js)
         stall_s, stall_at = progress.longest_stall()
 
         found = await stream_events(nc, org_id, expect=len(appended), timeout_s=20)
