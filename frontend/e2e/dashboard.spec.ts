@@ -97,6 +97,11 @@ test('Uber driver page shows metric cards and a chart with data', async ({ page 
   await expect(chart).toBeVisible();
   expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(0);
   expect(await chart.locator('rect.chart-bar').count()).toBeGreaterThan(0);
+  // Under the transactions: the status changes, as a table or the empty state.
+  await expect(page.getByRole('heading', { level: 3, name: 'Historique des statuts' })).toBeVisible();
+  await expect(
+    page.getByRole('table', { name: 'Historique des statuts' }).or(page.getByText('Aucun changement de statut sur cette période')),
+  ).toBeVisible();
   await shot(page, '04-driver-chart');
 });
 
@@ -439,4 +444,57 @@ test.describe('phone', () => {
     await expect(page.getByRole('heading', { level: 1, name: 'Chauffeurs' })).toBeVisible();
     await noHorizontalScroll();
   });
+});
+
+test('reports page: the Uber reports fetched at start, their file for the admin, a CSV, and the Bolt companies', async ({ page }) => {
+  test.fixme(!has('/fleet/reports') || !has('/bolt/companies'), 'needs GET /fleet/reports and GET /bolt/companies');
+  await logIn(page);
+  await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Rapports' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Rapports' })).toBeVisible();
+  expect(page.url()).toBe(`${base()}/rapports`);
+
+  // The reports poller asks for yesterday's report as the stack starts; the simulator has it
+  // ready within seconds, so the list fills shortly after (reload until then).
+  const reports = page.getByRole('table', { name: 'Rapports Uber' });
+  await expect(async () => {
+    if (!(await reports.isVisible())) {
+      await page.reload();
+      await expect(reports).toBeVisible({ timeout: 3000 });
+    }
+  }).toPass({ timeout: 60_000 });
+  const row = reports.locator('tbody tr').first();
+  await expect(row.locator('th')).toHaveText(/^\d{2}\/\d{2}\/\d{4}( – \d{2}\/\d{2}\/\d{4})?$/);
+  await expect(row.locator('td[data-label="Type"]')).toHaveText('Paiements par commande');
+  await expect(row.locator('td[data-label="Statut"]')).toHaveText(/Terminé|En cours|Échec/);
+
+  // The admin also sees the call that holds the file and its SHA-256, opened with the keyboard.
+  const file = row.locator('td[data-label="Fichier (audit)"]');
+  await expect(file).toContainText(/Appel n° \d+/);
+  const summary = file.locator('summary');
+  await tabTo(page, summary, 60);
+  await page.keyboard.press('Enter');
+  await expect(file.locator('code')).toHaveText(/^[0-9a-f]{64}$/);
+
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Exporter en CSV' }).click();
+  const csv = await download;
+  expect(csv.suggestedFilename()).toBe('rapports-uber.csv');
+  expect(readFileSync((await csv.path())!, 'utf-8').trim().split('\n').length).toBeGreaterThan(1);
+
+  await expect(page.getByRole('heading', { level: 2, name: 'Entreprises Bolt' })).toBeVisible();
+  const companies = page.getByRole('table', { name: 'Entreprises Bolt' });
+  await expect(companies.locator('tbody tr').first()).toBeVisible();
+  await expect(companies.locator('tbody tr').first().locator('td[data-label="Devise"]')).toHaveText(/^[A-Z]{3}$/);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await shot(page, '17-reports');
+
+  // A 390-wide phone: rows become cards, nothing scrolls sideways.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(row).toBeVisible();
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
+  }));
+  expect(scroll, `scrollWidth ${scroll} > clientWidth ${client}`).toBeLessThanOrEqual(client);
+  await shot(page, '18-reports-phone');
 });

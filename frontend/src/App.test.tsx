@@ -144,8 +144,8 @@ describe('App', () => {
     expect(await screen.findByText('AB-123-CD')).toBeTruthy();
     expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Amina Diallo');
     expect(screen.getByText('Uber', { selector: 'dd' })).toBeTruthy();
-    // metrics, payments and transactions: each section says so on its own
-    expect(await screen.findAllByText('Ces données ne sont pas encore disponibles.')).toHaveLength(3);
+    // metrics, payments, transactions and status history: each section says so on its own
+    expect(await screen.findAllByText('Ces données ne sont pas encore disponibles.')).toHaveLength(4);
 
     fireEvent.click(screen.getByRole('link', { name: /Retour/ }));
     expect(window.location.pathname).toBe('/chauffeurs');

@@ -16,6 +16,7 @@ import { AdminPage } from './pages/AdminPage';
 import { AuditEventPage } from './pages/AuditEventPage';
 import { AuditPage } from './pages/AuditPage';
 import { DriverPage } from './pages/DriverPage';
+import { ReportsPage } from './pages/ReportsPage';
 import { VehiclesPage } from './pages/VehiclesPage';
 import { DriversPage, resetDriversListMemory } from './pages/DriversPage';
 import { LoginPage, type LoginNotice } from './pages/LoginPage';
@@ -122,6 +123,9 @@ function AppShell() {
           break;
         case 'vehicles':
           main = <VehiclesPage />;
+          break;
+        case 'reports':
+          main = <ReportsPage role={auth.me.role} />;
           break;
         case 'audit':
           main = <AuditPage />;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, daysBetween, mondayOf, parisToday, presetRange } from './dates';
+import { addDays, daysBetween, mondayOf, parisPeriod, parisToday, presetRange } from './dates';
 
 describe('parisToday', () => {
   it('is the Paris calendar day, not the UTC one', () => {
@@ -48,5 +48,17 @@ describe('date presets (Europe/Paris, weeks Monday → Sunday)', () => {
   it('adds days on the calendar', () => {
     expect(addDays('2024-12-31', 1)).toBe('2025-01-01');
     expect(addDays('2025-03-31', -1)).toBe('2025-03-30');
+  });
+});
+
+describe('parisPeriod', () => {
+  it('is one Paris day for a report from midnight to the next midnight (end excluded)', () => {
+    expect(parisPeriod('2026-03-01T23:00:00Z', '2026-03-02T23:00:00Z')).toEqual({ from: '2026-03-02', to: '2026-03-02' });
+  });
+
+  it('spans the days of a longer period, and is null without both bounds', () => {
+    expect(parisPeriod('2026-02-28T23:00:00Z', '2026-03-07T23:00:00Z')).toEqual({ from: '2026-03-01', to: '2026-03-07' });
+    expect(parisPeriod(null, '2026-03-07T23:00:00Z')).toBeNull();
+    expect(parisPeriod('2026-03-01T23:00:00Z', 'garbage')).toBeNull();
   });
 });

@@ -89,3 +89,16 @@ export function formatDay(day: string, locale: string, withYear = true): string 
     ...(withYear ? { year: 'numeric' } : {}),
   }).format(toUtc(day));
 }
+
+/**
+ * The Paris days covered by a period of instants whose end is excluded, as Uber's reports
+ * have it (a day's report runs from midnight to the next midnight): the last day is that of
+ * the instant just before `end`. Null when either bound is missing or unreadable.
+ */
+export function parisPeriod(start: string | null | undefined, end: string | null | undefined): DayRange | null {
+  const from = start ? new Date(start) : null;
+  const until = end ? new Date(end) : null;
+  if (!from || !until || Number.isNaN(from.getTime()) || Number.isNaN(until.getTime())) return null;
+  const last = new Date(Math.max(from.getTime(), until.getTime() - 1));
+  return { from: parisToday(from), to: parisToday(last) };
+}

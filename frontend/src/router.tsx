@@ -8,6 +8,7 @@ export type Route =
   | { name: 'drivers' }
   | { name: 'driver'; provider: Provider; id: string }
   | { name: 'vehicles' }
+  | { name: 'reports' }
   | { name: 'audit' }
   | { name: 'auditEvent'; position: string }
   | { name: 'admin' }
@@ -22,6 +23,7 @@ export const paths = {
   driver: (id: string, provider: Provider = 'uber') =>
     provider === 'uber' ? `/chauffeurs/${seg(id)}` : `/chauffeurs/${provider}/${seg(id)}`,
   vehicles: () => '/vehicules',
+  reports: () => '/rapports',
   audit: () => '/audit',
   auditEvent: (position: number | string) => `/audit/${seg(String(position))}`,
   admin: () => '/admin',
@@ -39,6 +41,7 @@ const STATIC: Record<string, Route> = {
   '/': { name: 'home' },
   '/chauffeurs': { name: 'drivers' },
   '/vehicules': { name: 'vehicles' },
+  '/rapports': { name: 'reports' },
   '/audit': { name: 'audit' },
   '/admin': { name: 'admin' },
 };

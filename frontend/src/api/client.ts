@@ -5,6 +5,7 @@ import { clearSession, rememberMe, storedSession, storeTokens } from './session'
 import type {
   AuditEvent,
   AuditEventDetail,
+  BoltCompany,
   BoltDailyEarning,
   BoltStateLog,
   BoltTrip,
@@ -20,6 +21,8 @@ import type {
   TokenResponse,
   UberDailyMetric,
   UberPayment,
+  UberReport,
+  UberStatusChange,
   UberTransaction,
   Vehicle,
 } from './types';
@@ -155,6 +158,12 @@ export function uberTransactions(driverId: string, params: HistoryParams, signal
   });
 }
 
+export function uberStatusHistory(driverId: string, params: HistoryParams, signal?: AbortSignal) {
+  return request<Page<UberStatusChange>>(historyPath(`/fleet/drivers/${id(driverId)}/status-history`, params), {
+    signal,
+  });
+}
+
 export function boltStateLogs(driverId: string, params: HistoryParams, signal?: AbortSignal) {
   return request<Page<BoltStateLog>>(historyPath(`/bolt/drivers/${id(driverId)}/state-logs`, params), { signal });
 }
@@ -168,6 +177,18 @@ export function boltEarnings(driverId: string, range: DateRange, signal?: AbortS
   return request<Items<BoltDailyEarning>>(`/bolt/drivers/${id(driverId)}/earnings${queryString({ ...range })}`, {
     signal,
   });
+}
+
+// --- Reports and accounts ----------------------------------------------------------------
+
+/** GET /fleet/reports: the Uber reports fetched, by period, after `cursor`. */
+export function uberReports(cursor?: string | null, signal?: AbortSignal, limit = 50) {
+  return request<Page<UberReport>>(`/fleet/reports${queryString({ cursor, limit })}`, { signal });
+}
+
+/** GET /bolt/companies: the tenant's Bolt companies (one short list, no pages). */
+export function boltCompanies(signal?: AbortSignal) {
+  return request<Items<BoltCompany>>('/bolt/companies', { signal });
 }
 
 // --- Operations: sync, projections, audit ----------------------------------------------

@@ -49,6 +49,12 @@ export type ProjectionLag = Schemas['ProjectionStatus'];
 export type UberTransaction = Schemas['Transaction'];
 /** A Bolt driver's state from created_at: inactive, waiting_orders or has_order. */
 export type BoltStateLog = Schemas['StateLog'];
+/** An Uber driver's realtime status (DRIVER_STATUS_*) from status_at. */
+export type UberStatusChange = Schemas['StatusChange'];
+
+/** An Uber report the platform fetched; its file is the recorded body of the call fetch_id. */
+export type UberReport = Schemas['UberReport'];
+export type BoltCompany = Schemas['BoltCompany'];
 
 export type AuditEvent = Schemas['EventSummary'];
 export type AuditFetch = Schemas['Fetch'];

@@ -5,7 +5,7 @@ import { setSession } from '../api/client';
 import { DateRangeProvider, useDateRange } from '../dateRange';
 import { I18nProvider } from '../i18n/I18nProvider';
 import { jsonResponse, mockFetch } from '../test/http';
-import { BoltStateLogs, UberTransactions } from './DriverHistory';
+import { BoltStateLogs, UberStatusHistory, UberTransactions } from './DriverHistory';
 
 const NOW = () => new Date('2026-03-10T12:00:00Z');
 
@@ -91,6 +91,39 @@ describe('driver histories', () => {
       ['En course', '—'],
     ]);
     expect(screen.queryByRole('navigation', { name: 'Pagination' })).toBeNull();
+  });
+
+  it('shows the Uber status changes in French, in Paris time, over the chosen days', async () => {
+    const fetchMock = mockFetch(() =>
+      jsonResponse({
+        items: [
+          { status_at: '2026-03-02T07:00:00Z', status: 'DRIVER_STATUS_ONLINE' },
+          { status_at: '2026-03-02T07:20:00Z', status: 'DRIVER_STATUS_ONTRIP' },
+          { status_at: '2026-03-02T09:00:00Z', status: 'DRIVER_STATUS_SOMETHING_NEW' },
+        ],
+        next_cursor: null,
+      }),
+    );
+    renderIn(<UberStatusHistory driverId="d1" />);
+    const table = await screen.findByRole('table', { name: 'Historique des statuts' });
+    const rows = within(table)
+      .getAllByRole('row')
+      .slice(1)
+      .map((r) => [within(r).getByRole('rowheader').textContent, within(r).getByRole('cell').textContent]);
+    expect(rows).toEqual([
+      ['02/03/2026 08:00', 'En ligne'],
+      ['02/03/2026 08:20', 'En course'],
+      ['02/03/2026 10:00', 'DRIVER_STATUS_SOMETHING_NEW'],
+    ]);
+    const url = new URL(String(fetchMock.mock.calls[0]![0]), 'http://localhost');
+    expect(url.pathname).toBe('/fleet/drivers/d1/status-history');
+    expect([url.searchParams.get('from'), url.searchParams.get('to')]).toEqual(['2026-02-09', '2026-03-10']);
+  });
+
+  it('says when a driver has no status changes over the days', async () => {
+    mockFetch(() => jsonResponse({ items: [], next_cursor: null }));
+    renderIn(<UberStatusHistory driverId="d1" />);
+    expect(await screen.findByText('Aucun changement de statut sur cette période')).toBeTruthy();
   });
 
   it('says when a driver has no transactions over the days', async () => {

@@ -6,7 +6,7 @@ import { EmptyState, ItemsView, LoadView } from '../components/common';
 import { useDateRange } from '../dateRange';
 import { useLoad } from '../hooks';
 import { useI18n } from '../i18n/I18nProvider';
-import { UberTransactions } from './DriverHistory';
+import { UberStatusHistory, UberTransactions } from './DriverHistory';
 
 type Measure = 'earnings' | 'trips' | 'hours_online' | 'hours_on_trip';
 const MEASURES: Measure[] = ['earnings', 'trips', 'hours_online', 'hours_on_trip'];
@@ -15,7 +15,7 @@ function measureOf(row: UberDailyMetric, measure: Measure): number {
   return (measure === 'earnings' ? row.earnings_minor : row[measure]) ?? 0;
 }
 
-/** Uber: metric cards and a chart over the chosen days, then the payments and transactions. */
+/** Uber: metric cards and a chart over the chosen days, then the payments, transactions and status changes. */
 export function UberActivity({ driverId }: { driverId: string }) {
   const { range } = useDateRange();
   const key = `${driverId}|${range.from}|${range.to}`;
@@ -40,6 +40,7 @@ export function UberActivity({ driverId }: { driverId: string }) {
         )}
       </ItemsView>
       <UberTransactions key={key} driverId={driverId} />
+      <UberStatusHistory key={`status|${key}`} driverId={driverId} />
     </>
   );
 }
