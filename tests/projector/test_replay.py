@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
 import uuid
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from projector.replay import (
     ReplayMismatch,
     TablePlan,
     as_of_schema,
+    cyclic_gc_paused,
     plan,
     prepare,
     rebuild,
@@ -201,3 +203,18 @@ def test_the_cli_knows_replay_and_parked_retry() -> None:
     args = parser().parse_args(["replay", "--projection", "drivers", "--as-of", "2025-03-10"])
     assert (args.projection, args.as_of) == ("drivers", "2025-03-10")
     assert parser().parse_args(["parked", "retry"]).parked == "retry"
+
+
+def test_a_rebuild_pauses_the_cycle_collector_and_restores_it_even_on_failure() -> None:
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), cyclic_gc_paused():
+        assert not gc.isenabled()
+        raise RuntimeError("a batch failed")
+    assert gc.isenabled()
+    gc.disable()  # a process that runs without it keeps it off
+    try:
+        with cyclic_gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
