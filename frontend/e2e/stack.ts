@@ -85,6 +85,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   // What the API offers now: steps that need a route it does not have yet are marked fixme.
   const spec = (await (await fetch(`${baseURL}/openapi.json`)).json()) as { paths: Record<string, unknown> };
   process.env.E2E_BASE_URL = baseURL;
+  // The simulator's control endpoints (/_sim/…), for scenarios that arm its faults.
+  process.env.E2E_SIM_URL = /simulator on (http\S+)/.exec(log.join(''))?.[1] ?? '';
   process.env.E2E_API_SPEC = JSON.stringify(spec.paths);
   return async () => {
     await stop(child);

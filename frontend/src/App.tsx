@@ -128,7 +128,7 @@ function AppShell() {
           main = <ReportsPage role={auth.me.role} />;
           break;
         case 'audit':
-          main = <AuditPage />;
+          main = <AuditPage view={route.view} />;
           break;
         case 'auditEvent':
           main = <AuditEventPage key={route.position} position={route.position} />;

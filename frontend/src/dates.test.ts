@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, daysBetween, mondayOf, parisPeriod, parisToday, presetRange } from './dates';
+import { addDays, daysBetween, mondayOf, parisPeriod, parisStart, parisToday, presetRange } from './dates';
 
 describe('parisToday', () => {
   it('is the Paris calendar day, not the UTC one', () => {
@@ -60,5 +60,15 @@ describe('parisPeriod', () => {
     expect(parisPeriod('2026-02-28T23:00:00Z', '2026-03-07T23:00:00Z')).toEqual({ from: '2026-03-01', to: '2026-03-07' });
     expect(parisPeriod(null, '2026-03-07T23:00:00Z')).toBeNull();
     expect(parisPeriod('2026-03-01T23:00:00Z', 'garbage')).toBeNull();
+  });
+});
+
+describe('parisStart', () => {
+  it('is Paris midnight with the offset of the season', () => {
+    expect(parisStart('2024-01-15')).toBe('2024-01-15T00:00:00+01:00');
+    expect(parisStart('2024-07-02')).toBe('2024-07-02T00:00:00+02:00');
+    // the spring change happens at 02:00 on 31 March 2024: midnight is still in winter time
+    expect(parisStart('2024-03-31')).toBe('2024-03-31T00:00:00+01:00');
+    expect(parisStart('2024-10-28')).toBe('2024-10-28T00:00:00+01:00');
   });
 });

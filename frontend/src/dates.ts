@@ -102,3 +102,16 @@ export function parisPeriod(start: string | null | undefined, end: string | null
   const last = new Date(Math.max(from.getTime(), until.getTime() - 1));
   return { from: parisToday(from), to: parisToday(last) };
 }
+
+const parisOffset = new Intl.DateTimeFormat('en-US', { timeZone: TIME_ZONE, timeZoneName: 'longOffset' });
+
+/**
+ * The instant a Paris day starts, with its offset, e.g. '2024-03-31' → '2024-03-31T00:00:00+01:00':
+ * the API's time windows take instants, not days. Paris changes its clocks at 01:00 UTC, so
+ * the offset in force at 00:00 UTC of the day is also the one of its Paris midnight.
+ */
+export function parisStart(day: string): string {
+  const name = parisOffset.formatToParts(toUtc(day)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const offset = name === 'GMT' ? 'Z' : name.slice(3);
+  return `${day}T00:00:00${offset}`;
+}

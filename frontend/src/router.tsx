@@ -9,11 +9,14 @@ export type Route =
   | { name: 'driver'; provider: Provider; id: string }
   | { name: 'vehicles' }
   | { name: 'reports' }
-  | { name: 'audit' }
+  | { name: 'audit'; view: AuditView }
   | { name: 'auditEvent'; position: string }
   | { name: 'admin' }
   | { name: 'home' }
   | { name: 'notFound' };
+
+/** The Audit page's views: the event log, the provider calls, the quarantined records. */
+export type AuditView = 'events' | 'fetches' | 'quarantine';
 
 const seg = encodeURIComponent;
 
@@ -25,6 +28,8 @@ export const paths = {
   vehicles: () => '/vehicules',
   reports: () => '/rapports',
   audit: () => '/audit',
+  auditFetches: () => '/audit/appels',
+  auditQuarantine: () => '/audit/quarantaine',
   auditEvent: (position: number | string) => `/audit/${seg(String(position))}`,
   admin: () => '/admin',
 };
@@ -42,7 +47,9 @@ const STATIC: Record<string, Route> = {
   '/chauffeurs': { name: 'drivers' },
   '/vehicules': { name: 'vehicles' },
   '/rapports': { name: 'reports' },
-  '/audit': { name: 'audit' },
+  '/audit': { name: 'audit', view: 'events' },
+  '/audit/appels': { name: 'audit', view: 'fetches' },
+  '/audit/quarantaine': { name: 'audit', view: 'quarantine' },
   '/admin': { name: 'admin' },
 };
 

@@ -1,10 +1,13 @@
 // Typed calls to the fleet API. Shapes: types.ts (generated from the OpenAPI document where
 // it has them); transport, errors and token refresh: http.ts; the session: session.ts.
-import { request } from './http';
+import { addDays, isDay, parisStart } from '../dates';
+import { fetchApi, request } from './http';
 import { clearSession, rememberMe, storedSession, storeTokens } from './session';
 import type {
   AuditEvent,
   AuditEventDetail,
+  AuditFetch,
+  AuditQuarantined,
   BoltCompany,
   BoltDailyEarning,
   BoltStateLog,
@@ -210,16 +213,34 @@ export function projections(signal?: AbortSignal) {
   return request<Items<ProjectionLag>>('/admin/projections', { signal });
 }
 
-export interface AuditFilters {
+/** Filters every audit list takes; `from`/`to` are Paris days, both included. */
+export interface AuditWindow {
   provider?: string;
-  event_type?: string;
-  entity_id?: string;
   from?: string;
   to?: string;
 }
 
-export function auditQuery(filters: AuditFilters, cursor?: string | null, limit = 50): string {
-  return queryString({ ...filters, cursor, limit });
+export interface AuditFilters extends AuditWindow {
+  event_type?: string;
+  entity_id?: string;
+}
+
+export interface FetchFilters extends AuditWindow {
+  status?: string;
+}
+
+export interface QuarantineFilters extends AuditWindow {
+  resource?: string;
+}
+
+/** The audit lists' query: the days become the instants the API takes (`to` excluded: the next midnight). */
+export function auditQuery(filters: AuditWindow, cursor?: string | null, limit = 50): string {
+  const { from, to, ...rest } = filters;
+  const window = {
+    from: from && isDay(from) ? parisStart(from) : undefined,
+    to: to && isDay(to) ? parisStart(addDays(to, 1)) : undefined,
+  };
+  return queryString({ ...(rest as Query), ...window, cursor, limit });
 }
 
 export function auditEvents(filters: AuditFilters, cursor?: string | null, signal?: AbortSignal) {
@@ -228,4 +249,25 @@ export function auditEvents(filters: AuditFilters, cursor?: string | null, signa
 
 export function auditEvent(position: number | string, signal?: AbortSignal) {
   return request<AuditEventDetail>(`/audit/events/${id(String(position))}`, { signal });
+}
+
+export function auditFetches(filters: FetchFilters, cursor?: string | null, signal?: AbortSignal) {
+  return request<Page<AuditFetch>>(`/audit/fetches${auditQuery(filters, cursor)}`, { signal });
+}
+
+/** A provider's answer to one call, byte for byte, with the content type it was stored with. */
+export interface FetchBody {
+  bytes: ArrayBuffer;
+  contentType: string;
+}
+
+/** GET /audit/fetches/{id}/body; 404 ApiError when the call got no body (a network error). */
+export async function auditFetchBody(fetchId: number, signal?: AbortSignal): Promise<FetchBody> {
+  const response = await fetchApi(`/audit/fetches/${id(String(fetchId))}/body`, { signal, accept: '*/*' });
+  const contentType = response.headers.get('content-type') || 'application/octet-stream';
+  return { bytes: await response.arrayBuffer(), contentType };
+}
+
+export function auditQuarantine(filters: QuarantineFilters, cursor?: string | null, signal?: AbortSignal) {
+  return request<Page<AuditQuarantined>>(`/audit/quarantine${auditQuery(filters, cursor)}`, { signal });
 }

@@ -18,7 +18,11 @@ export async function downloadCsv(path: string, filename: string): Promise<void>
   if (!type.toLowerCase().startsWith('text/csv')) {
     throw new ApiError(406, 'Not Acceptable', 'CSV export is not available for this list');
   }
-  const blob = await response.blob();
+  saveFile(await response.blob(), filename);
+}
+
+/** Hands `blob` to the browser as a file download named `filename`. */
+export function saveFile(blob: Blob, filename: string): void {
   const href = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = href;

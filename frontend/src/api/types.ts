@@ -60,3 +60,5 @@ export type AuditEvent = Schemas['EventSummary'];
 export type AuditFetch = Schemas['Fetch'];
 /** One event with the provider's record exactly as received (text of the stored bytes). */
 export type AuditEventDetail = Schemas['EventDetail'];
+/** A record the platform refused to decode: why, and its bytes as text. */
+export type AuditQuarantined = Schemas['QuarantinedRecord'];

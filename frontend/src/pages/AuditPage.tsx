@@ -1,84 +1,76 @@
-import { useId, useState, type FormEvent } from 'react';
-import { auditEvents, auditQuery, type AuditEvent, type AuditFilters } from '../api/client';
-import { EmptyState, PageHeading } from '../components/common';
-import { PagedTable, type Column } from '../components/DataTable';
-import { ExportCsvButton } from '../components/ExportCsvButton';
-import { providerLabel } from '../drivers';
-import { usePagedLoad } from '../hooks';
+import { useId, type KeyboardEvent } from 'react';
+import { PageHeading } from '../components/common';
+import type { MessageKey } from '../i18n/dictionary';
 import { useI18n } from '../i18n/I18nProvider';
-import { Link, paths } from '../router';
+import { Link, navigate, paths, type AuditView } from '../router';
+import { EventsView } from './audit/EventsView';
+import { FetchesView } from './audit/FetchesView';
+import { QuarantineView } from './audit/QuarantineView';
 
-const EMPTY: AuditFilters = { provider: '', event_type: '', entity_id: '', from: '', to: '' };
+const VIEWS: { view: AuditView; title: MessageKey; to: string }[] = [
+  { view: 'events', title: 'audit.title', to: paths.audit() },
+  { view: 'fetches', title: 'fetches.title', to: paths.auditFetches() },
+  { view: 'quarantine', title: 'quarantine.title', to: paths.auditQuarantine() },
+];
 
-/** The event log, filtered; each event opens its record as received and its call. */
-export function AuditPage() {
-  const { t, formatDate } = useI18n();
+const KEYS: Record<string, (index: number, last: number) => number> = {
+  ArrowRight: (i, last) => (i === last ? 0 : i + 1),
+  ArrowLeft: (i, last) => (i === 0 ? last : i - 1),
+  Home: () => 0,
+  End: (_, last) => last,
+};
+
+/**
+ * What the providers sent, for auditors: the event log, every call with its exact answer, and
+ * the records refused. The views are tabs (WAI-ARIA pattern, selection follows focus) that are
+ * also addresses (/audit, /audit/appels, /audit/quarantaine); the page stays mounted when the
+ * tab changes, so the focus stays on the tab.
+ */
+export function AuditPage({ view }: { view: AuditView }) {
+  const { t } = useI18n();
   const id = useId();
-  const [draft, setDraft] = useState<AuditFilters>(EMPTY);
-  const [filters, setFilters] = useState<AuditFilters>(EMPTY);
-  const events = usePagedLoad(
-    JSON.stringify(filters),
-    null as string | null,
-    (cursor, signal) => auditEvents(filters, cursor, signal),
-    (page) => page.next_cursor,
-  );
-  const columns: Column<AuditEvent>[] = [
-    { header: t('audit.position'), cell: (e) => <Link to={paths.auditEvent(e.position)}>#{e.position}</Link> },
-    { header: t('audit.eventType'), cell: (e) => e.event_type, className: 'mono' },
-    { header: t('driver.provider'), cell: (e) => providerLabel(e.provider) },
-    { header: t('audit.entityId'), cell: (e) => e.entity_id, className: 'mono' },
-    { header: t('audit.observedAt'), cell: (e) => formatDate(e.observed_at) },
-  ];
+  const tabId = (v: AuditView) => `${id}-tab-${v}`;
+  const current = VIEWS.find((v) => v.view === view) ?? VIEWS[0]!;
 
-  function apply(event: FormEvent) {
+  function onKeyDown(event: KeyboardEvent<HTMLAnchorElement>, index: number) {
+    const move = KEYS[event.key];
+    if (!move) return;
     event.preventDefault();
-    setFilters(draft);
-    events.reset(); // applying the same filters again also starts from the first page
+    const target = VIEWS[move(index, VIEWS.length - 1)]!;
+    document.getElementById(tabId(target.view))?.focus();
+    navigate(target.to);
   }
-  const field = (name: keyof AuditFilters, label: string, type = 'text') => (
-    <div className="field">
-      <label htmlFor={`${id}-${name}`}>{label}</label>
-      <input
-        id={`${id}-${name}`}
-        type={type}
-        value={draft[name] ?? ''}
-        onChange={(e) => setDraft({ ...draft, [name]: e.target.value })}
-      />
-    </div>
-  );
 
   return (
     <section aria-labelledby={`${id}-title`}>
-      <div className="page-head">
-        <PageHeading id={`${id}-title`} title={t('audit.title')}>
-          {t('audit.title')}
-        </PageHeading>
-        <ExportCsvButton files={[{ path: `/audit/events${auditQuery(filters, null)}`, filename: 'evenements.csv' }]} />
+      <PageHeading id={`${id}-title`} title={t(current.title)}>
+        {t(current.title)}
+      </PageHeading>
+      <div className="tabs" role="tablist" aria-label={t('audit.views')}>
+        {VIEWS.map((v, index) => {
+          const selected = v.view === view;
+          return (
+            <Link
+              key={v.view}
+              to={v.to}
+              id={tabId(v.view)}
+              role="tab"
+              className="tab"
+              aria-selected={selected}
+              aria-controls={selected ? `${id}-panel` : undefined}
+              tabIndex={selected ? 0 : -1}
+              onKeyDown={(event) => onKeyDown(event, index)}
+            >
+              {t(v.title)}
+            </Link>
+          );
+        })}
       </div>
-      <form className="filters card" onSubmit={apply} aria-label={t('audit.filters')}>
-        <div className="field">
-          <label htmlFor={`${id}-provider`}>{t('driver.provider')}</label>
-          <select id={`${id}-provider`} value={draft.provider} onChange={(e) => setDraft({ ...draft, provider: e.target.value })}>
-            <option value="">{t('provider.all')}</option>
-            <option value="uber">Uber</option>
-            <option value="bolt">Bolt</option>
-          </select>
-        </div>
-        {field('event_type', t('audit.eventType'))}
-        {field('entity_id', t('audit.entityId'))}
-        {field('from', t('range.from'), 'date')}
-        {field('to', t('range.to'), 'date')}
-        <button type="submit" className="button">
-          {t('audit.apply')}
-        </button>
-      </form>
-      <PagedTable
-        list={events}
-        empty={<EmptyState title={t('audit.empty')} />}
-        columns={columns}
-        rowKey={(e) => e.position}
-        caption={t('audit.title')}
-      />
+      <div role="tabpanel" id={`${id}-panel`} aria-labelledby={tabId(view)} className="tab-panel">
+        {view === 'events' && <EventsView />}
+        {view === 'fetches' && <FetchesView />}
+        {view === 'quarantine' && <QuarantineView />}
+      </div>
     </section>
   );
 }
