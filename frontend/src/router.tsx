@@ -6,6 +6,7 @@ import type { Provider } from './api/types';
 
 export type Route =
   | { name: 'drivers' }
+  | { name: 'overview' }
   | { name: 'driver'; provider: Provider; id: string }
   | { name: 'vehicles' }
   | { name: 'reports' }
@@ -19,6 +20,7 @@ const seg = encodeURIComponent;
 
 export const paths = {
   drivers: () => '/chauffeurs',
+  overview: () => '/vue-d-ensemble',
   /** Uber drivers keep the short /chauffeurs/<id> of the first version. */
   driver: (id: string, provider: Provider = 'uber') =>
     provider === 'uber' ? `/chauffeurs/${seg(id)}` : `/chauffeurs/${provider}/${seg(id)}`,
@@ -40,6 +42,7 @@ function decode(part: string): string | null {
 const STATIC: Record<string, Route> = {
   '/': { name: 'home' },
   '/chauffeurs': { name: 'drivers' },
+  '/vue-d-ensemble': { name: 'overview' },
   '/vehicules': { name: 'vehicles' },
   '/rapports': { name: 'reports' },
   '/audit': { name: 'audit' },
