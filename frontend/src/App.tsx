@@ -19,6 +19,7 @@ import { DriverPage } from './pages/DriverPage';
 import { ReportsPage } from './pages/ReportsPage';
 import { VehiclesPage } from './pages/VehiclesPage';
 import { DriversPage, resetDriversListMemory } from './pages/DriversPage';
+import { OverviewPage } from './pages/OverviewPage';
 import { LoginPage, type LoginNotice } from './pages/LoginPage';
 import { Link, navigate, paths, useRoute } from './router';
 import { DateRangeProvider } from './dateRange';
@@ -120,6 +121,9 @@ function AppShell() {
           break;
         case 'driver':
           main = <DriverPage key={`${route.provider}:${route.id}`} driverId={route.id} provider={route.provider} />;
+          break;
+        case 'overview':
+          main = <OverviewPage />;
           break;
         case 'vehicles':
           main = <VehiclesPage />;

@@ -6,6 +6,7 @@ import type { Provider } from './api/types';
 
 export type Route =
   | { name: 'drivers' }
+  | { name: 'overview' }
   | { name: 'driver'; provider: Provider; id: string }
   | { name: 'vehicles' }
   | { name: 'reports' }
@@ -22,6 +23,7 @@ const seg = encodeURIComponent;
 
 export const paths = {
   drivers: () => '/chauffeurs',
+  overview: () => '/vue-d-ensemble',
   /** Uber drivers keep the short /chauffeurs/<id> of the first version. */
   driver: (id: string, provider: Provider = 'uber') =>
     provider === 'uber' ? `/chauffeurs/${seg(id)}` : `/chauffeurs/${provider}/${seg(id)}`,
@@ -45,6 +47,7 @@ function decode(part: string): string | null {
 const STATIC: Record<string, Route> = {
   '/': { name: 'home' },
   '/chauffeurs': { name: 'drivers' },
+  '/vue-d-ensemble': { name: 'overview' },
   '/vehicules': { name: 'vehicles' },
   '/rapports': { name: 'reports' },
   '/audit': { name: 'audit', view: 'events' },

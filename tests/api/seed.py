@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 import asyncpg
@@ -89,3 +89,58 @@ async def other_org(owner: asyncpg.Pool, org_id: UUID) -> UUID:
 
 
 HOUR = timedelta(hours=1)
+SEEN_AT = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+
+
+async def seed_driver(
+    pool: asyncpg.Pool,
+    org_id: UUID,
+    provider: str,
+    driver_id: str,
+    vehicle: str | None = None,
+    status: str | None = None,
+) -> None:
+    """A driver of the read table, as the projector writes it."""
+    await pool.execute(
+        "INSERT INTO drivers (org_id, provider, driver_id, account_id, first_name, last_name, "
+        "status, vehicle_ids, first_seen_at, updated_at, last_position) "
+        "VALUES ($1, $2, $3, 'acct', 'Nadia', $4, $5, $6, $7, $7, 1)",
+        org_id,
+        provider,
+        driver_id,
+        f"Nom-{driver_id}",
+        status,
+        [vehicle] if vehicle else [],
+        SEEN_AT,
+    )
+
+
+async def seed_uber_day(
+    pool: asyncpg.Pool, org_id: UUID, driver_id: str, day: date, trips: int, cents: int
+) -> None:
+    """An Uber driver's day: ``trips`` trips, 8.5 hours online, 6.25 on trip, ``cents``."""
+    await pool.execute(
+        "INSERT INTO driver_daily_metrics (org_id, provider, driver_id, day, account_id, trips, "
+        "hours_online, hours_on_trip, earnings_minor, currency, updated_at, last_position) "
+        "VALUES ($1, 'uber', $2, $3, 'acct', $4, 8.5, 6.25, $5, 'EUR', $6, 1)",
+        org_id,
+        driver_id,
+        day,
+        trips,
+        cents,
+        SEEN_AT,
+    )
+
+
+async def seed_bolt_day(
+    pool: asyncpg.Pool, org_id: UUID, driver_uuid: str, day: date, orders: int, gross: int
+) -> None:
+    """A Bolt driver's day: 20 % commission, 100 of tips, 50 of tolls, a quarter in cash."""
+    commission, cash = gross // 5, gross // 4
+    money = (gross, commission, gross - commission, cash, gross - cash)
+    await pool.execute(
+        "INSERT INTO bolt_daily_earnings (org_id, driver_uuid, day, company_id, currency, "
+        "orders, gross, commission, net_earnings, tips, tolls, cash_gross, in_app_gross) "
+        "VALUES ($1, $2, $3, 70001, 'EUR', $4, $5, $6, $7, 100, 50, $8, $9)",
+        *(org_id, driver_uuid, day, orders, *money),
+    )

@@ -8,47 +8,11 @@ from uuid import UUID
 
 import asyncpg
 
+from tests.api.seed import seed_driver as _driver
+from tests.api.seed import seed_uber_day as _uber_day
 from tests.apihelp import ApiClient, login
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
-
-
-async def _driver(
-    pool: asyncpg.Pool,
-    org_id: UUID,
-    provider: str,
-    driver_id: str,
-    vehicle: str | None = None,
-    status: str | None = None,
-) -> None:
-    await pool.execute(
-        "INSERT INTO drivers (org_id, provider, driver_id, account_id, first_name, last_name, "
-        "status, vehicle_ids, first_seen_at, updated_at, last_position) "
-        "VALUES ($1, $2, $3, 'acct', 'Nadia', $4, $5, $6, $7, $7, 1)",
-        org_id,
-        provider,
-        driver_id,
-        f"Nom-{driver_id}",
-        status,
-        [vehicle] if vehicle else [],
-        NOW,
-    )
-
-
-async def _uber_day(
-    pool: asyncpg.Pool, org_id: UUID, driver_id: str, day: date, trips: int, cents: int
-) -> None:
-    await pool.execute(
-        "INSERT INTO driver_daily_metrics (org_id, provider, driver_id, day, account_id, trips, "
-        "hours_online, hours_on_trip, earnings_minor, currency, updated_at, last_position) "
-        "VALUES ($1, 'uber', $2, $3, 'acct', $4, 8.5, 6.25, $5, 'EUR', $6, 1)",
-        org_id,
-        driver_id,
-        day,
-        trips,
-        cents,
-        NOW,
-    )
 
 
 async def test_metrics_cover_the_asked_days_with_totals(

@@ -30,6 +30,7 @@ PROTECTED: dict[tuple[str, str], tuple[set[str], str]] = {
         "/fleet/drivers/none/status-history",
     ),
     ("get", "/fleet/reports"): (ALL, "/fleet/reports"),
+    ("get", "/fleet/overview"): (ALL, "/fleet/overview"),
     ("get", "/bolt/drivers"): (ALL, "/bolt/drivers"),
     ("get", "/bolt/drivers/{driver_id}"): (ALL, "/bolt/drivers/none"),
     ("get", "/bolt/vehicles"): (ALL, "/bolt/vehicles"),

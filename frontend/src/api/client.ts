@@ -14,6 +14,7 @@ import type {
   BoltTrip,
   Driver,
   DriverPage,
+  FleetOverview,
   Items,
   Me,
   Page,
@@ -180,6 +181,15 @@ export function boltEarnings(driverId: string, range: DateRange, signal?: AbortS
   return request<Items<BoltDailyEarning>>(`/bolt/drivers/${id(driverId)}/earnings${queryString({ ...range })}`, {
     signal,
   });
+}
+
+/** GET /fleet/overview: the whole fleet over the days (CSV: the same path with format=csv). */
+export function overviewPath(range: DateRange): string {
+  return `/fleet/overview${queryString({ ...range })}`;
+}
+
+export function fleetOverview(range: DateRange, signal?: AbortSignal) {
+  return request<FleetOverview>(overviewPath(range), { signal });
 }
 
 // --- Reports and accounts ----------------------------------------------------------------

@@ -558,6 +558,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/fleet/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fleet Overview
+         * @description The whole fleet over the days: Uber trips, hours and earnings, Bolt orders and money
+         *     (gross, commission, net, tips, tolls, cash vs in-app), and active drivers, per Paris day
+         *     (days without figures as zeros) and in total; and the drivers by provider and status.
+         *
+         *     The CSV export has one row per day and provider.
+         */
+        get: operations["fleet_overview_fleet_overview_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/fleet/reports": {
         parameters: {
             query?: never;
@@ -740,6 +764,22 @@ export interface components {
         BoltCompanyList: {
             items: components["schemas"]["BoltCompany"][];
         };
+        /**
+         * BoltFigures
+         * @description The fleet's Bolt figures over a day (or the range): sums of its drivers' earnings.
+         */
+        BoltFigures: {
+            active_drivers: number;
+            cash_minor: number;
+            commission_minor: number;
+            currency: string | null;
+            gross_minor: number;
+            in_app_minor: number;
+            net_minor: number;
+            orders: number;
+            tips_minor: number;
+            tolls_minor: number;
+        };
         /** Credentials */
         Credentials: {
             /** Email */
@@ -793,6 +833,15 @@ export interface components {
             status: string | null;
             updated_at: string;
             vehicle_ids: string[];
+        };
+        /**
+         * DriverCount
+         * @description How many of the fleet's drivers a provider has in one status (null: none known).
+         */
+        DriverCount: {
+            drivers: number;
+            provider: string;
+            status: string | null;
         };
         /** DriverPage */
         DriverPage: {
@@ -877,6 +926,24 @@ export interface components {
             items: components["schemas"]["Fetch"][];
             next_cursor: string | null;
         };
+        /**
+         * FleetOverview
+         * @description Every day of the range (days without figures as zeros), the range's totals, and the
+         *         fleet's drivers by provider and status (now, not over the range).
+         *
+         *         A driver is active on a day when they made a trip or were online (Uber), or finished an
+         *         order or earned (Bolt); ``active_drivers`` of the totals counts each driver once.
+         */
+        FleetOverview: {
+            bolt: components["schemas"]["BoltFigures"];
+            days: components["schemas"]["OverviewDay"][];
+            drivers: components["schemas"]["DriverCount"][];
+            /** Format: date */
+            first_day: string;
+            /** Format: date */
+            last_day: string;
+            uber: components["schemas"]["UberFigures"];
+        };
         /** Health */
         Health: {
             /** @default {} */
@@ -901,6 +968,13 @@ export interface components {
             hours_on_trip: number;
             hours_online: number;
             trips: number;
+        };
+        /** OverviewDay */
+        OverviewDay: {
+            bolt: components["schemas"]["BoltFigures"];
+            /** Format: date */
+            day: string;
+            uber: components["schemas"]["UberFigures"];
         };
         /** Payment */
         Payment: {
@@ -1108,6 +1182,18 @@ export interface components {
         TripPage: {
             items: components["schemas"]["Trip"][];
             next_cursor: string | null;
+        };
+        /**
+         * UberFigures
+         * @description The fleet's Uber figures over a day (or the range): sums of its drivers' metrics.
+         */
+        UberFigures: {
+            active_drivers: number;
+            currency: string | null;
+            earnings_minor: number;
+            hours_on_trip: number;
+            hours_online: number;
+            trips: number;
         };
         /**
          * UberReport
@@ -2794,6 +2880,70 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ProviderAccountList"];
                     "text/csv": string;
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    fleet_overview_fleet_overview_get: {
+        parameters: {
+            query?: {
+                /** @description First day (YYYY-MM-DD) */
+                from?: string | null;
+                /** @description Last day, included */
+                to?: string | null;
+                /** @description csv: export every matching row (also Accept: text/csv) */
+                format?: ("json" | "csv") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK; as CSV (every matching row, streamed) with Accept: text/csv */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FleetOverview"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Problem */

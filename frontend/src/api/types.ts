@@ -56,6 +56,11 @@ export type UberStatusChange = Schemas['StatusChange'];
 export type UberReport = Schemas['UberReport'];
 export type BoltCompany = Schemas['BoltCompany'];
 
+/** The whole fleet over some days: both providers per day and in total, drivers by status. */
+export type FleetOverview = Schemas['FleetOverview'];
+export type UberFigures = Schemas['UberFigures'];
+export type BoltFigures = Schemas['BoltFigures'];
+
 export type AuditEvent = Schemas['EventSummary'];
 export type AuditFetch = Schemas['Fetch'];
 /** One event with the provider's record exactly as received (text of the stored bytes). */

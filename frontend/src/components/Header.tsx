@@ -16,6 +16,7 @@ interface NavItem {
 }
 
 const NAV: NavItem[] = [
+  { to: paths.overview(), label: 'nav.overview' },
   { to: paths.drivers(), label: 'nav.drivers' },
   { to: paths.vehicles(), label: 'nav.vehicles' },
   { to: paths.reports(), label: 'nav.reports' },

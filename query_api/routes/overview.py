@@ -1,0 +1,153 @@
+"""The fleet overview: both providers' figures summed over the fleet, per day and in total."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TypeVar
+
+import asyncpg
+import msgspec
+from fastapi import APIRouter, Depends
+from starlette.responses import Response
+
+from query_api.days import DayRange, Days
+from query_api.deps import ANY_ROLE, TenantConn
+from query_api.listing import ExportCsv, csv_of
+from query_api.schemas import MsgspecResponse, ok, problems
+from query_api.schemas_overview import (
+    BoltFigures,
+    DriverCount,
+    FleetOverview,
+    OverviewDay,
+    OverviewRow,
+    UberFigures,
+)
+
+router = APIRouter(prefix="/fleet", tags=["overview"], dependencies=[Depends(ANY_ROLE)])
+
+# One row per day with figures, and the range's row (the empty grouping set, day NULL),
+# where a driver active on several days counts once. Columns are named as the fields they
+# fill. Both queries read a range of an (org_id, day…) index, driver_daily_metrics_day and
+# bolt_daily_earnings_day: row-level security adds the org_id equality, the days the range.
+_FIGURES = """
+SELECT day, {sums},
+       CASE WHEN min(currency) = max(currency) THEN min(currency) END AS currency,
+       count(DISTINCT {driver}) FILTER (WHERE {active}) AS active_drivers
+FROM {table}
+WHERE {provider}day BETWEEN $1 AND $2
+GROUP BY GROUPING SETS ((day), ())
+"""
+
+
+def _sums(columns: dict[str, str]) -> str:
+    """Each column's sum as its field, 0 over no rows: counts and cents as bigint (a sum of
+    bigint is numeric), hours as float8 (as the API sends them)."""
+    return ", ".join(
+        f"coalesce(sum({column}), 0)::{'float8' if column.startswith('hours') else 'bigint'} "
+        f"AS {field}"
+        for field, column in columns.items()
+    )
+
+
+_UBER_COLUMNS = ("trips", "hours_online", "hours_on_trip", "earnings_minor")
+_UBER = _FIGURES.format(
+    sums=_sums({c: c for c in _UBER_COLUMNS}),
+    driver="driver_id",
+    active="trips > 0 OR hours_online > 0",
+    table="driver_daily_metrics",
+    provider="provider = 'uber' AND ",
+)
+_BOLT_COLUMNS = {
+    "orders": "orders",
+    "gross_minor": "gross",
+    "commission_minor": "commission",
+    "net_minor": "net_earnings",
+    "tips_minor": "tips",
+    "tolls_minor": "tolls",
+    "cash_minor": "cash_gross",
+    "in_app_minor": "in_app_gross",
+}
+_BOLT = _FIGURES.format(
+    sums=_sums(_BOLT_COLUMNS),
+    driver="driver_uuid",
+    active="orders > 0 OR gross > 0",
+    table="bolt_daily_earnings",
+    provider="",
+)
+# A driver's status as the driver lists show it (query_api/routes/drivers.py): Uber's
+# realtime one when known, else the driver record's. A scan of the fleet's drivers (a few
+# hundred rows), grouped.
+_DRIVERS = """
+SELECT d.provider,
+       CASE WHEN d.provider = 'uber' THEN coalesce(s.status, d.status) ELSE d.status END
+           AS status,
+       count(*) AS drivers
+FROM drivers d
+LEFT JOIN uber_driver_status s
+       ON d.provider = 'uber' AND s.org_id = d.org_id AND s.driver_id = d.driver_id
+GROUP BY 1, 2
+ORDER BY 1, 2 NULLS LAST
+"""
+
+_NO_UBER = UberFigures(0, 0.0, 0.0, 0, None, 0)
+_NO_BOLT = BoltFigures(0, 0, 0, 0, 0, 0, 0, 0, None, 0)
+F = TypeVar("F", UberFigures, BoltFigures)
+
+
+async def _per_day(
+    conn: asyncpg.Connection, sql: str, days: DayRange, kind: type[F]
+) -> dict[date | None, F]:
+    """The figures by day, and the range's under None."""
+    rows = await conn.fetch(sql, days.first, days.last)
+    return {r["day"]: kind(**{f: r[f] for f in kind.__struct_fields__}) for r in rows}
+
+
+def _each_day(days: DayRange) -> list[date]:
+    return [days.first + timedelta(days=n) for n in range((days.last - days.first).days + 1)]
+
+
+async def overview(conn: asyncpg.Connection, days: DayRange) -> FleetOverview:
+    """The fleet's figures over ``days``: every day, zeros where nothing was recorded."""
+    uber = await _per_day(conn, _UBER, days, UberFigures)
+    bolt = await _per_day(conn, _BOLT, days, BoltFigures)
+    counts = [
+        DriverCount(r["provider"], r["status"], r["drivers"]) for r in await conn.fetch(_DRIVERS)
+    ]
+    return FleetOverview(
+        first_day=days.first,
+        last_day=days.last,
+        days=[
+            OverviewDay(day, uber.get(day, _NO_UBER), bolt.get(day, _NO_BOLT))
+            for day in _each_day(days)
+        ],
+        uber=uber[None],  # the range's row: GROUPING SETS answers it even over no rows
+        bolt=bolt[None],
+        drivers=counts,
+    )
+
+
+def _rows(day: OverviewDay) -> list[OverviewRow]:
+    """A day as the CSV's two rows, Uber then Bolt: the figures' fields are the columns."""
+    return [
+        OverviewRow(day=day.day, provider=provider, **msgspec.structs.asdict(figures))
+        for provider, figures in (("uber", day.uber), ("bolt", day.bolt))
+    ]
+
+
+@router.get(
+    "/overview",
+    response_class=MsgspecResponse,
+    responses={**ok(FleetOverview, csv=True), **problems(400, 401, 403, 422)},
+)
+async def fleet_overview(days: Days, conn: TenantConn, csv: ExportCsv) -> Response:
+    """The whole fleet over the days: Uber trips, hours and earnings, Bolt orders and money
+    (gross, commission, net, tips, tolls, cash vs in-app), and active drivers, per Paris day
+    (days without figures as zeros) and in total; and the drivers by provider and status.
+
+    The CSV export has one row per day and provider.
+    """
+    result = await overview(conn, days)
+    if csv:
+        rows = [row for day in result.days for row in _rows(day)]
+        return csv_of(rows, OverviewRow, f"fleet-overview-{days.first}-{days.last}.csv")
+    return MsgspecResponse(result)
