@@ -35,6 +35,7 @@ class UberPollSettings:
 
     metrics_days: int = 3  # each run re-polls this many Paris days, today included
     metrics_max_catchup_days: int = 31  # oldest day a catch-up goes back to
+    metrics_backfill_days: int = 31  # a fleet's first run reads this many days of history
     payments_bucket: timedelta = timedelta(hours=1)
     payments_settle: timedelta = timedelta(hours=1)  # re-poll a bucket until this old
     payments_margin: timedelta = timedelta(minutes=10)  # keep clear of the 24-hour edge

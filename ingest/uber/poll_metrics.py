@@ -6,7 +6,9 @@ is cheap, and an unchanged row appends nothing (its hash is the same).
 
 Why a cursor too: after downtime longer than N days, the run first catches up from the last
 day it polled (the cursor ``{"through": "YYYY-MM-DD"}``), at most ``metrics_max_catchup_days``
-back. Each call asks one time range per Paris day, and a call spans at most 8 days.
+back. A fleet's first run (no cursor) reads ``metrics_backfill_days`` of history, as Bolt's
+first run reads a month of orders, so both platforms start with the same past. Each call
+asks one time range per Paris day, and a call spans at most 8 days.
 """
 
 from __future__ import annotations
@@ -80,11 +82,12 @@ class DailyMetricsPoller:
         return total
 
     def _first_day(self, today: date, cursor: dict[str, object] | None) -> date:
-        """The oldest day to ask: the last N days, or the cursor's day if it is older."""
+        """The oldest day to ask: the last N days, the cursor's day if it is older, or the
+        backfill on a first run."""
         settings = self._ctx.settings
         recent = today - timedelta(days=settings.metrics_days - 1)
         if cursor is None:
-            return recent
+            return min(recent, today - timedelta(days=settings.metrics_backfill_days - 1))
         through = date.fromisoformat(str(cursor["through"]))
         oldest = today - timedelta(days=settings.metrics_max_catchup_days)
         if through < oldest:

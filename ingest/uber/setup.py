@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import httpx
 
-from fleet.config import UberSettings, env_int
+from fleet.config import ConfigError, UberSettings, env_int
 from ingest.http import ProviderHttp, RateLimiter, RetryPolicy
 from ingest.schedule import Poll
 from ingest.uber.client import PROVIDER, UberClient
@@ -43,10 +43,18 @@ def uber_client(
     )
 
 
+MAX_CATCHUP_DAYS = UberPollSettings.metrics_max_catchup_days
+
+
 def uber_poll_settings(env: Mapping[str, str]) -> UberPollSettings:
-    """Windows of the windowed polls: ``UBER_METRICS_DAYS`` days re-polled (default 3)."""
+    """Windows of the windowed polls: ``UBER_METRICS_DAYS`` days re-polled (default 3), and
+    ``UBER_METRICS_BACKFILL_DAYS`` of history on a first run (default 31, at most 31: the
+    catch-up limit)."""
     days = env_int(env, "UBER_METRICS_DAYS", 3)
-    return UberPollSettings(metrics_days=max(days, 1))
+    backfill = env_int(env, "UBER_METRICS_BACKFILL_DAYS", MAX_CATCHUP_DAYS)
+    if not 1 <= backfill <= MAX_CATCHUP_DAYS:
+        raise ConfigError(f"UBER_METRICS_BACKFILL_DAYS must be between 1 and {MAX_CATCHUP_DAYS}")
+    return UberPollSettings(metrics_days=max(days, 1), metrics_backfill_days=backfill)
 
 
 def uber_jobs(pollers: UberPollers) -> dict[str, Poll]:

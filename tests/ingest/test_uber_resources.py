@@ -11,11 +11,11 @@ from uuid import UUID
 import asyncpg
 import pytest
 
-from fleet.config import UBER_DEFAULT_SCOPES
+from fleet.config import UBER_DEFAULT_SCOPES, ConfigError
 from ingest.main import uber_http
 from ingest.uber.context import UberPollSettings
 from ingest.uber.pollers import UberPollers
-from ingest.uber.setup import uber_client
+from ingest.uber.setup import uber_client, uber_poll_settings
 from simulator import FixedClock
 from tests.ingest import test_uber_windows as uber_sim
 from tests.ingest.test_uber_windows import (
@@ -65,18 +65,21 @@ async def test_driver_status_poll_appends_only_statuses_that_changed(
     assert all(s.params["page_size"] == "100" for s in sent.to("/drivers/actions"))
 
 
-async def test_daily_metrics_append_one_event_per_driver_and_day_of_the_last_3_days(
-    make_pollers: PollersFactory, writer_pool: asyncpg.Pool, org_id: UUID
+async def test_daily_metrics_first_run_reads_31_days_then_each_run_the_last_3(
+    make_pollers: PollersFactory, writer_pool: asyncpg.Pool, org_id: UUID, sent: RequestLog
 ) -> None:
     pollers = make_pollers()
     first = await pollers.daily_metrics()
+    sent.clear()
     again = await pollers.daily_metrics()
 
     events = await events_of(writer_pool, org_id, "uber.daily_metrics.observed")
     days = sorted({e["entity_id"].split(":")[1] for e in events})
-    assert first.appended == 3 * DRIVERS and again.appended == 0
-    assert days == ["2025-03-08", "2025-03-09", "2025-03-10"]
+    assert first.appended == 31 * DRIVERS and again.appended == 0
+    assert days == [(date(2025, 2, 8) + timedelta(days=i)).isoformat() for i in range(31)]
     assert b'"day":"2025-03-10"' in events[-1]["record"] and b'"row":{' in events[-1]["record"]
+    asked = [s.body["reportRequests"][0]["timeRanges"] for s in sent.to("/analytics-data/query")]
+    assert [len(ranges) for ranges in asked] == [3]  # later runs: the last 3 days only
 
 
 async def test_daily_metrics_catch_up_after_downtime_in_windows_of_at_most_8_days(
@@ -86,10 +89,10 @@ async def test_daily_metrics_catch_up_after_downtime_in_windows_of_at_most_8_day
     clock: FixedClock,
     sent: RequestLog,
 ) -> None:
-    await make_pollers().daily_metrics()
+    await make_pollers(metrics_backfill_days=3).daily_metrics()
     clock.advance(timedelta(days=12))
     sent.clear()
-    await make_pollers().daily_metrics()  # a restarted process
+    await make_pollers(metrics_backfill_days=3).daily_metrics()  # a restarted process
 
     asked = [s.body["reportRequests"][0]["timeRanges"] for s in sent.to("/analytics-data/query")]
     assert len(asked) == 2
@@ -168,3 +171,11 @@ def _window(body: dict[str, object]) -> tuple[int, int]:
     start, end = time_range["value"]
     assert isinstance(start, str) and isinstance(end, str)  # strings of epoch ms
     return int(start), int(end)
+
+
+def test_metrics_backfill_is_31_days_unless_set_and_never_beyond_the_catch_up_limit() -> None:
+    assert uber_poll_settings({}).metrics_backfill_days == 31
+    assert uber_poll_settings({"UBER_METRICS_BACKFILL_DAYS": "7"}).metrics_backfill_days == 7
+    for bad in ("0", "32"):
+        with pytest.raises(ConfigError, match="UBER_METRICS_BACKFILL_DAYS"):
+            uber_poll_settings({"UBER_METRICS_BACKFILL_DAYS": bad})
