@@ -3,6 +3,8 @@
 Pages are keyset-paginated: ``next_cursor`` encodes the sort key of the last row, and the next
 page starts strictly after it, so rows inserted meanwhile never shift a page. The cursor is
 opaque to clients (base64url of a JSON array); a malformed one is a 400 problem.
+A list by position also reads newest first (``order=desc``); its cursor says which order
+it was made in, and is a 400 problem in the other.
 
 CSV export (``?format=csv`` or ``Accept: text/csv``) streams **every** row matching the
 filters, in the list's order: the cursor and the limit do not apply. Rows are read through a
@@ -16,6 +18,7 @@ import base64
 import binascii
 import csv
 import io
+import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -44,6 +47,11 @@ Since = Annotated[
 Until = Annotated[AwareDatetime | None, Query(alias="to", description="Before this time")]
 Provider = Annotated[str | None, Query(max_length=32, pattern=NO_NUL, description="uber or bolt")]
 Position = Annotated[int, Query(ge=1, le=MAX_BIGINT)]
+SortOrder = Literal["asc", "desc"]
+Order = Annotated[
+    SortOrder,
+    Query(description="asc: oldest first (the default); desc: newest first"),
+]
 Format = Annotated[
     Literal["json", "csv"] | None,
     Query(alias="format", description="csv: export every matching row (also Accept: text/csv)"),
@@ -81,12 +89,35 @@ def decode_cursor(cursor: str, key_type: Any) -> tuple[Any, ...]:
     return key
 
 
-PositionKey = tuple[Annotated[int, msgspec.Meta(ge=0, le=MAX_BIGINT)]]
+# An ascending cursor is ``[id]`` (as before ``order`` existed, so older cursors still work);
+# a descending one is ``[id, "desc"]``. The direction travels in the cursor so that a cursor
+# made in one order is refused in the other, instead of silently skipping or repeating rows.
+PositionCursor = list[Annotated[int, msgspec.Meta(ge=0, le=MAX_BIGINT)] | str]
+_FIRST_BOUND: dict[SortOrder, int] = {"asc": 0, "desc": MAX_BIGINT}
 
 
-def after_position(cursor: str | None) -> int:
-    """The id a page starts after: 0 for the first page."""
-    return int(decode_cursor(cursor, PositionKey)[0]) if cursor else 0
+def _position_cursor(position: int, order: SortOrder) -> tuple[object, ...]:
+    return (position,) if order == "asc" else (position, order)
+
+
+def _cursor_order(key: Sequence[object]) -> tuple[int, SortOrder]:
+    match key:
+        case [int(position)]:
+            return position, "asc"
+        case [int(position), "desc"]:
+            return position, "desc"
+    raise ApiProblem(400, "Bad Request", "malformed cursor")
+
+
+def position_bound(cursor: str | None, order: SortOrder) -> int:
+    """The id a page starts after (asc) or before (desc); a 400 problem for the other order."""
+    if not cursor:
+        return _FIRST_BOUND[order]
+    position, made_for = _cursor_order(decode_cursor(cursor, PositionCursor))
+    if made_for != order:
+        detail = f"this cursor is for order={made_for}, not order={order}"
+        raise ApiProblem(400, "Bad Request", detail)
+    return position
 
 
 # A (time, text) key; times are written in UTC, and a cursor with another offset is not ours.
@@ -202,19 +233,36 @@ def csv_of(items: Sequence[T], item_type: type[T], filename: str) -> Response:
     return _streaming_csv(each(), item_type, filename)
 
 
+def _placeholders(sql: str) -> int:
+    return max((int(n) for n in re.findall(r"\$(\d+)", sql)), default=0)
+
+
 @dataclass(frozen=True)
 class PositionList(Generic[T]):
-    """A list in the order of one increasing id, by keyset pages or as one CSV export.
+    """A list in the order of one increasing id, either way, by keyset pages or as one CSV.
 
-    ``sql`` takes the filters, then the id to start after, then the limit (NULL: no limit).
+    ``select`` is the statement up to its filters (``$1``..``$n``, then ``AND`` may follow);
+    the keyset condition, the order and the limit are appended here, so that both orders
+    read the same btree on the id, forwards or backwards: an index range scan either way.
+    The descending first page starts below MAX_BIGINT, which an identity never reaches.
     """
 
-    sql: str
+    select: str
+    id_sql: str
+    id_column: str
     to_item: Callable[[asyncpg.Record], T]
     item_type: type[T]
     page_type: Callable[..., msgspec.Struct]
-    id_column: str
     filename: str
+
+    def sql(self, order: SortOrder) -> str:
+        """The statement: filters, then the id bound, then the limit (NULL: no limit)."""
+        bound, limit = _placeholders(self.select) + 1, _placeholders(self.select) + 2
+        compare, direction = (">", "ASC") if order == "asc" else ("<", "DESC")
+        return (
+            f"{self.select.rstrip()}\n  AND {self.id_sql} {compare} ${bound}\n"
+            f"ORDER BY {self.id_sql} {direction} LIMIT ${limit}"
+        )
 
     async def respond(
         self,
@@ -223,11 +271,15 @@ class PositionList(Generic[T]):
         filters: Sequence[object],
         cursor: str | None,
         limit: int,
+        order: SortOrder = "asc",
     ) -> Response:
-        """The page after ``cursor``, or with ``csv`` every row matching ``filters``."""
+        """The page after ``cursor`` in ``order``, or with ``csv`` every row in that order."""
+        sql = self.sql(order)
         if csv:
-            args = (*filters, 0, None)
-            return csv_response(conn, self.sql, args, self.to_item, self.item_type, self.filename)
-        rows = await conn.fetch(self.sql, *filters, after_position(cursor), limit + 1)
-        items, next_cursor = page_of(rows, limit, self.to_item, lambda r: (r[self.id_column],))
+            args = (*filters, _FIRST_BOUND[order], None)
+            return csv_response(conn, sql, args, self.to_item, self.item_type, self.filename)
+        rows = await conn.fetch(sql, *filters, position_bound(cursor, order), limit + 1)
+        items, next_cursor = page_of(
+            rows, limit, self.to_item, lambda r: _position_cursor(r[self.id_column], order)
+        )
         return MsgspecResponse(self.page_type(items=items, next_cursor=next_cursor))

@@ -15,6 +15,7 @@ from query_api.listing import (
     Cursor,
     ExportCsv,
     Limit,
+    Order,
     PositionList,
     Provider,
     Since,
@@ -33,6 +34,7 @@ _COLUMNS = (
     "e.entity_id, e.observed_at, e.recorded_at, e.fetch_id"
 )
 # Row-level security limits every statement to the caller's org; the filters are optional.
+# PositionList appends the keyset bound, the order and the limit ($6, $7).
 _LIST_SQL = f"""
 SELECT {_COLUMNS} FROM event_log e
 WHERE ($1::text IS NULL OR e.provider = $1)
@@ -40,8 +42,6 @@ WHERE ($1::text IS NULL OR e.provider = $1)
   AND ($3::text IS NULL OR e.entity_id = $3)
   AND ($4::timestamptz IS NULL OR e.recorded_at >= $4)
   AND ($5::timestamptz IS NULL OR e.recorded_at < $5)
-  AND e.position > $6
-ORDER BY e.position LIMIT $7
 """  # noqa: S608 (constant column list, no user input)
 _ONE_SQL = f"""
 SELECT {_COLUMNS}, e.record, {FETCH_COLUMNS}
@@ -69,7 +69,9 @@ def _detail(row: asyncpg.Record) -> EventDetail:
     )
 
 
-_EVENTS = PositionList(_LIST_SQL, _summary, EventSummary, EventPage, "position", "events.csv")
+_EVENTS = PositionList(
+    _LIST_SQL, "e.position", "position", _summary, EventSummary, EventPage, "events.csv"
+)
 
 
 @router.get(
@@ -87,14 +89,15 @@ async def list_events(
     until: Until = None,
     limit: Limit = 50,
     cursor: Cursor = None,
+    order: Order = "asc",
 ) -> Response:
-    """Events of the caller's org in log order, filtered, by keyset pages.
+    """Events of the caller's org in log order (``order=desc``: newest first), by keyset pages.
 
     ``from``/``to`` bound ``recorded_at`` (from inclusive, to exclusive). With
     ``format=csv`` every matching event is exported, ignoring cursor and limit.
     """
     filters = (provider, event_type, entity_id, *time_window(since, until))
-    return await _EVENTS.respond(conn, csv, filters, cursor, limit)
+    return await _EVENTS.respond(conn, csv, filters, cursor, limit, order)
 
 
 @router.get(

@@ -15,6 +15,7 @@ from query_api.listing import (
     Cursor,
     ExportCsv,
     Limit,
+    Order,
     PositionList,
     Provider,
     Since,
@@ -33,14 +34,13 @@ FETCH_COLUMNS = (
     "f.started_at AS f_started_at, f.duration_ms AS f_duration_ms, f.error AS f_error, "
     "f.response_hash AS f_response_hash"
 )
+# PositionList appends the keyset bound, the order and the limit ($5, $6).
 _LIST_SQL = f"""
 SELECT {FETCH_COLUMNS} FROM provider_fetches f
 WHERE ($1::text IS NULL OR f.provider = $1)
   AND ($2::int IS NULL OR f.status = $2)
   AND ($3::timestamptz IS NULL OR f.started_at >= $3)
   AND ($4::timestamptz IS NULL OR f.started_at < $4)
-  AND f.fetch_id > $5
-ORDER BY f.fetch_id LIMIT $6
 """  # noqa: S608 (constant column list, no user input)
 
 _PARAMS = msgspec.json.Decoder(dict[str, Any])
@@ -66,7 +66,9 @@ def fetch_of(row: asyncpg.Record) -> Fetch:
     )
 
 
-_FETCHES = PositionList(_LIST_SQL, fetch_of, Fetch, FetchPage, "f_fetch_id", "fetches.csv")
+_FETCHES = PositionList(
+    _LIST_SQL, "f.fetch_id", "f_fetch_id", fetch_of, Fetch, FetchPage, "fetches.csv"
+)
 
 
 @router.get(
@@ -83,14 +85,15 @@ async def list_fetches(
     until: Until = None,
     limit: Limit = 50,
     cursor: Cursor = None,
+    order: Order = "asc",
 ) -> Response:
-    """Provider calls of the caller's org, oldest first, filtered, by keyset pages.
+    """Provider calls of the caller's org, oldest first (``order=desc``: newest), by keyset pages.
 
     ``from``/``to`` bound ``started_at`` (from inclusive, to exclusive). With
     ``format=csv`` every matching call is exported, ignoring cursor and limit.
     """
     filters = (provider, status, *time_window(since, until))
-    return await _FETCHES.respond(conn, csv, filters, cursor, limit)
+    return await _FETCHES.respond(conn, csv, filters, cursor, limit, order)
 
 
 @router.get(

@@ -14,6 +14,7 @@ from query_api.listing import (
     Cursor,
     ExportCsv,
     Limit,
+    Order,
     PositionList,
     Provider,
     Since,
@@ -25,14 +26,13 @@ from query_api.schemas import MsgspecResponse, QuarantinedRecord, QuarantinePage
 
 router = APIRouter(prefix="/audit", tags=["audit"], dependencies=[Depends(AUDIT_ROLES)])
 
+# PositionList appends the keyset bound, the order and the limit ($5, $6).
 _LIST_SQL = """
 SELECT quarantine_id, provider, resource, fetch_id, reason, raw, created_at FROM quarantine
 WHERE ($1::text IS NULL OR provider = $1)
   AND ($2::text IS NULL OR resource = $2)
   AND ($3::timestamptz IS NULL OR created_at >= $3)
   AND ($4::timestamptz IS NULL OR created_at < $4)
-  AND quarantine_id > $5
-ORDER BY quarantine_id LIMIT $6
 """
 
 Resource = Annotated[str | None, filter_text("The polled resource, e.g. drivers")]
@@ -53,7 +53,13 @@ def _record(row: asyncpg.Record) -> QuarantinedRecord:
 
 
 _QUARANTINE = PositionList(
-    _LIST_SQL, _record, QuarantinedRecord, QuarantinePage, "quarantine_id", "quarantine.csv"
+    _LIST_SQL,
+    "quarantine_id",
+    "quarantine_id",
+    _record,
+    QuarantinedRecord,
+    QuarantinePage,
+    "quarantine.csv",
 )
 
 
@@ -71,12 +77,15 @@ async def list_quarantine(
     until: Until = None,
     limit: Limit = 50,
     cursor: Cursor = None,
+    order: Order = "asc",
 ) -> Response:
     """Records of the caller's org that could not be decoded, oldest first, by keyset pages.
+
+    ``order=desc`` lists them newest first; a cursor keeps the order it was made in.
 
     ``from``/``to`` bound ``created_at`` (from inclusive, to exclusive). ``raw`` is the
     record's bytes as text, ``raw_sha256`` their SHA-256. With ``format=csv`` every matching
     record is exported, ignoring cursor and limit.
     """
     filters = (provider, resource, *time_window(since, until))
-    return await _QUARANTINE.respond(conn, csv, filters, cursor, limit)
+    return await _QUARANTINE.respond(conn, csv, filters, cursor, limit, order)

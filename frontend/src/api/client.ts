@@ -7,6 +7,7 @@ import type {
   AuditEvent,
   AuditEventDetail,
   AuditFetch,
+  AuditOrder,
   AuditQuarantined,
   BoltCompany,
   BoltDailyEarning,
@@ -228,6 +229,8 @@ export interface AuditWindow {
   provider?: string;
   from?: string;
   to?: string;
+  /** The API lists oldest first when absent; the audit views ask for newest first. */
+  order?: AuditOrder;
 }
 
 export interface AuditFilters extends AuditWindow {

@@ -33,7 +33,7 @@ export interface paths {
         };
         /**
          * List Events
-         * @description Events of the caller's org in log order, filtered, by keyset pages.
+         * @description Events of the caller's org in log order (``order=desc``: newest first), by keyset pages.
          *
          *     ``from``/``to`` bound ``recorded_at`` (from inclusive, to exclusive). With
          *     ``format=csv`` every matching event is exported, ignoring cursor and limit.
@@ -79,7 +79,7 @@ export interface paths {
         };
         /**
          * List Fetches
-         * @description Provider calls of the caller's org, oldest first, filtered, by keyset pages.
+         * @description Provider calls of the caller's org, oldest first (``order=desc``: newest), by keyset pages.
          *
          *     ``from``/``to`` bound ``started_at`` (from inclusive, to exclusive). With
          *     ``format=csv`` every matching call is exported, ignoring cursor and limit.
@@ -125,6 +125,8 @@ export interface paths {
         /**
          * List Quarantine
          * @description Records of the caller's org that could not be decoded, oldest first, by keyset pages.
+         *
+         *     ``order=desc`` lists them newest first; a cursor keeps the order it was made in.
          *
          *     ``from``/``to`` bound ``created_at`` (from inclusive, to exclusive). ``raw`` is the
          *     record's bytes as text, ``raw_sha256`` their SHA-256. With ``format=csv`` every matching
@@ -1318,6 +1320,8 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from next_cursor */
                 cursor?: string | null;
+                /** @description asc: oldest first (the default); desc: newest first */
+                order?: "asc" | "desc";
                 /** @description csv: export every matching row (also Accept: text/csv) */
                 format?: ("json" | "csv") | null;
             };
@@ -1449,6 +1453,8 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from next_cursor */
                 cursor?: string | null;
+                /** @description asc: oldest first (the default); desc: newest first */
+                order?: "asc" | "desc";
                 /** @description csv: export every matching row (also Accept: text/csv) */
                 format?: ("json" | "csv") | null;
             };
@@ -1579,6 +1585,8 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from next_cursor */
                 cursor?: string | null;
+                /** @description asc: oldest first (the default); desc: newest first */
+                order?: "asc" | "desc";
                 /** @description csv: export every matching row (also Accept: text/csv) */
                 format?: ("json" | "csv") | null;
             };

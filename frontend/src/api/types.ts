@@ -1,9 +1,12 @@
 // The API's shapes, from the generated schema.d.ts (`npm run gen:api`), so that an API change
 // breaks the type check instead of the page. Only the generic envelopes (Page, Items) and
 // narrowed unions are written here.
-import type { components } from './schema';
+import type { components, operations } from './schema';
 
 type Schemas = components['schemas'];
+
+/** The audit lists' order: oldest first (`asc`) or newest first (`desc`). */
+export type AuditOrder = NonNullable<NonNullable<operations['list_events_audit_events_get']['parameters']['query']>['order']>;
 
 export type Role = 'admin' | 'manager' | 'viewer' | 'auditor';
 export type Me = Omit<Schemas['Me'], 'role'> & { role: Role | (string & {}) };

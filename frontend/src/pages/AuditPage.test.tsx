@@ -128,8 +128,50 @@ describe('audit page: events', () => {
       event_type: 'bolt.driver.observed.v1',
       from: '2026-03-01T00:00:00+01:00',
       to: '2026-04-01T00:00:00+02:00', // the summer time change falls on 29 March
+      order: 'desc',
       limit: '50',
     });
+  });
+});
+
+describe('audit page: order', () => {
+  it('asks every view for the newest first, and switches to the oldest first from the first page', async () => {
+    const fetchMock = api();
+    openAudit('/audit/appels');
+    await screen.findByRole('table', { name: 'Appels aux fournisseurs' });
+    const order = screen.getByRole('combobox', { name: 'Ordre' }) as HTMLSelectElement;
+    expect(order.value).toBe('desc');
+    expect([...order.options].map((o) => o.textContent)).toEqual(['Plus récents d’abord', 'Plus anciens d’abord']);
+    expect(calls(fetchMock, '/audit/fetches')[0]!.searchParams.get('order')).toBe('desc');
+
+    fireEvent.click(screen.getByRole('button', { name: 'Suivant' }));
+    await screen.findByText('Sans réponse');
+    fireEvent.change(screen.getByLabelText('Statut HTTP'), { target: { value: '503' } }); // not applied yet
+    fireEvent.change(order, { target: { value: 'asc' } });
+    await waitFor(() => expect(calls(fetchMock, '/audit/fetches')).toHaveLength(3));
+    const switched = calls(fetchMock, '/audit/fetches')[2]!;
+    expect(Object.fromEntries(switched.searchParams)).toEqual({ order: 'asc', limit: '50' }); // no cursor of the other order
+    fireEvent.click(screen.getByRole('button', { name: 'Filtrer' }));
+    await waitFor(() => expect(calls(fetchMock, '/audit/fetches')).toHaveLength(4));
+    expect(Object.fromEntries(calls(fetchMock, '/audit/fetches')[3]!.searchParams)).toEqual({ status: '503', order: 'asc', limit: '50' });
+
+    for (const [tab, path] of [
+      ['Journal des événements', '/audit/events'],
+      ['Quarantaine', '/audit/quarantine'],
+    ] as const) {
+      fireEvent.click(screen.getByRole('tab', { name: tab }));
+      await waitFor(() => expect(calls(fetchMock, path).length).toBeGreaterThan(0));
+      expect(calls(fetchMock, path)[0]!.searchParams.get('order')).toBe('desc');
+    }
+  });
+
+  it('names the order in English too', async () => {
+    window.localStorage.setItem('fm.lang', 'en');
+    api();
+    openAudit('/audit');
+    const order = (await screen.findByRole('combobox', { name: 'Order' })) as HTMLSelectElement;
+    expect([...order.options].map((o) => o.textContent)).toEqual(['Newest first', 'Oldest first']);
+    window.localStorage.removeItem('fm.lang');
   });
 });
 
@@ -164,7 +206,7 @@ describe('audit page: provider calls', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Filtrer' }));
     await waitFor(() => expect(calls(fetchMock, '/audit/fetches')).toHaveLength(3));
     const sent = Object.fromEntries(calls(fetchMock, '/audit/fetches')[2]!.searchParams);
-    expect(sent).toEqual({ provider: 'uber', status: '429', from: '2026-07-14T00:00:00+02:00', limit: '50' });
+    expect(sent).toEqual({ provider: 'uber', status: '429', from: '2026-07-14T00:00:00+02:00', order: 'desc', limit: '50' });
   });
 
   it('opens a call’s response as text with its content type, downloads its bytes, and closes back to the row', async () => {
@@ -233,6 +275,7 @@ describe('audit page: quarantine', () => {
     expect(Object.fromEntries(calls(fetchMock, '/audit/quarantine')[1]!.searchParams)).toEqual({
       resource: 'drivers',
       to: '2026-03-04T00:00:00+01:00',
+      order: 'desc',
       limit: '50',
     });
   });

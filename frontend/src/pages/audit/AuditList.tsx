@@ -1,7 +1,8 @@
 // What the three audit views share: a filter form (platform, the view's own fields, a window of
-// Paris days) applied on submit, a CSV of every matching row, and the keyset-paged table.
+// Paris days) applied on submit, the order (newest first unless switched, applied at once), a
+// CSV of every matching row in that order, and the keyset-paged table.
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
-import { auditQuery, type AuditWindow, type Page } from '../../api/client';
+import { auditQuery, type AuditOrder, type AuditWindow, type Page } from '../../api/client';
 import { PagedTable, type Column } from '../../components/DataTable';
 import { ExportCsvButton } from '../../components/ExportCsvButton';
 import { usePagedLoad, type PagedLoad } from '../../hooks';
@@ -15,12 +16,16 @@ export interface AuditListState<F, T> {
   filters: F;
   list: PagedLoad<Page<T>, string | null>;
   apply: () => void;
+  setOrder: (order: AuditOrder) => void;
 }
+
+/** Auditors mostly read the history from the latest backwards. */
+const NEWEST_FIRST: AuditOrder = 'desc';
 
 /** The filters being edited, those applied, and the page of rows they select. */
 export function useAuditList<F extends AuditWindow, T>(empty: F, load: LoadPage<F, T>): AuditListState<F, T> {
-  const [draft, setDraft] = useState<F>(empty);
-  const [filters, setFilters] = useState<F>(empty);
+  const [draft, setDraft] = useState<F>({ ...empty, order: NEWEST_FIRST });
+  const [filters, setFilters] = useState<F>({ ...empty, order: NEWEST_FIRST });
   const list = usePagedLoad(
     JSON.stringify(filters),
     null as string | null,
@@ -31,7 +36,13 @@ export function useAuditList<F extends AuditWindow, T>(empty: F, load: LoadPage<
     setFilters(draft);
     list.reset(); // applying the same filters again also starts from the first page
   };
-  return { draft, setDraft, filters, list, apply };
+  // Another order is another list (a cursor belongs to one order): it starts from its first
+  // page, with the filters already applied; the form's edits wait for "Filtrer".
+  const setOrder = (order: AuditOrder) => {
+    setDraft({ ...draft, order });
+    setFilters({ ...filters, order });
+  };
+  return { draft, setDraft, filters, list, apply, setOrder };
 }
 
 export interface FilterField<F> {
@@ -82,6 +93,13 @@ export function AuditList<F extends AuditWindow, T>({ state, fields, csv, childr
   return (
     <>
       <div className="list-tools">
+        <div className="field">
+          <label htmlFor={`${id}-order`}>{t('audit.order')}</label>
+          <select id={`${id}-order`} value={state.filters.order} onChange={(e) => state.setOrder(e.target.value as AuditOrder)}>
+            <option value="desc">{t('audit.newestFirst')}</option>
+            <option value="asc">{t('audit.oldestFirst')}</option>
+          </select>
+        </div>
         <ExportCsvButton files={[{ path: `${csv.path}${auditQuery(state.filters, null)}`, filename: csv.filename }]} />
       </div>
       <form className="filters card" onSubmit={submit} aria-label={t('audit.filters')}>
