@@ -23,7 +23,7 @@ import asyncpg
 import msgspec
 
 from query_api.routes.bolt_data import _TRIPS_FIRST
-from query_api.routes.drivers import _SQL as _DRIVERS_SQL
+from query_api.routes.drivers import list_sql
 from query_api.routes.uber_data import _METRICS_SQL
 from query_api.schemas import Driver, DriverPage
 from query_api.schemas_data import DailyMetrics, DailyMetricsList, MetricsTotals, Trip, TripPage
@@ -111,10 +111,11 @@ class Bare:
         async with self.tenant() as conn:
             if cursor := query.get("cursor"):
                 key = _CURSOR.decode(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-                sql = _DRIVERS_SQL["uber", True]
+                sql = list_sql("uber", True, like)
                 rows = await conn.fetch(sql, "uber", like, limit + 1, None, *key)
             else:
-                rows = await conn.fetch(_DRIVERS_SQL["uber", False], "uber", like, limit + 1, None)
+                sql = list_sql("uber", False, like)
+                rows = await conn.fetch(sql, "uber", like, limit + 1, None)
         more, rows = len(rows) > limit, rows[:limit]
         items = [Driver(*r[:8], list(r["vehicle_ids"]), r["updated_at"]) for r in rows]
         last = rows[-1] if more else None

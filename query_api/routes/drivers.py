@@ -25,20 +25,10 @@ from query_api.schemas import Driver, DriverPage, MsgspecResponse, ok, problems
 router = APIRouter(prefix="/fleet", tags=["uber"], dependencies=[Depends(ANY_ROLE)])
 bolt_router = APIRouter(prefix="/bolt", tags=["bolt"], dependencies=[Depends(ANY_ROLE)])
 
-# A driver's plate is on the provider's vehicles table; constants only, never user input.
-# The vehicles whose plate matches are found once per query (an uncorrelated sub-select,
-# computed before the scan), not probed once per driver scanned. Both tables are read under
-# the same row-level security, which keeps only the caller's org in each, so the org of a
-# matching vehicle is the driver's.
-_PLATE_MATCH = {
-    "uber": "d.vehicle_ids && ARRAY(SELECT v.vehicle_id FROM uber_vehicles v "
-    "WHERE v.plate ILIKE $2)",
-    "bolt": "d.vehicle_ids && ARRAY(SELECT v.vehicle_uuid FROM bolt_vehicles v "
-    "WHERE v.plate ILIKE $2)",
-}
 # A driver's status: Bolt's is in its driver record; Uber's realtime one is in
 # uber_driver_status (its own projection, joined here), else the driver record's own.
 _STATUS = {"uber": "coalesce(s.status, d.status)", "bolt": "d.status"}
+PROVIDERS = tuple(_STATUS)
 _FROM = {
     "uber": "drivers d LEFT JOIN uber_driver_status s "
     "ON s.org_id = d.org_id AND s.driver_id = d.driver_id",
@@ -59,11 +49,17 @@ def _columns(provider: str) -> str:
 _KEY = "coalesce(d.last_name, ''), coalesce(d.first_name, ''), d.driver_id"
 
 
-def _list_sql(provider: str, after_key: bool) -> str:
+# A search (names, e-mail, phone, or a vehicle's plate) is answered by api_driver_search()
+# (migration 0012: indexed, as row-level security keeps ILIKE out of index scans); it returns
+# only the caller's drivers. Searching or not are two statements, so that a prepared one
+# never hides the search behind "$2 IS NULL OR …" in a generic plan.
+_SEARCH = "d.driver_id IN (SELECT api_driver_search($1, $2))"
+
+
+def _list_sql(provider: str, after_key: bool, searching: bool) -> str:
+    search = _SEARCH if searching else "$2::text IS NULL"
     where = (
-        f"WHERE d.provider = $1 AND ($4::text IS NULL OR {_STATUS[provider]} = $4) "
-        f"AND ($2::text IS NULL OR concat_ws(' ', d.first_name, d.last_name, d.email, d.phone) "
-        f"ILIKE $2 OR {_PLATE_MATCH[provider]}) "
+        f"WHERE d.provider = $1 AND ($4::text IS NULL OR {_STATUS[provider]} = $4) AND {search} "
     )
     if after_key:
         where += f"AND ({_KEY}) > ($5, $6, $7) "
@@ -73,10 +69,22 @@ def _list_sql(provider: str, after_key: bool) -> str:
     )
 
 
-_SQL = {(p, after): _list_sql(p, after) for p in _PLATE_MATCH for after in (False, True)}
+_SQL = {
+    (p, after, searching): _list_sql(p, after, searching)
+    for p in PROVIDERS
+    for after in (False, True)
+    for searching in (False, True)
+}
+
+
+def list_sql(provider: str, after_key: bool, like: str | None) -> str:
+    """The list statement: a page after a key (or the first), with a search (or none)."""
+    return _SQL[provider, after_key, like is not None]
+
+
 _ONE_SQL = {
     p: f"SELECT {_columns(p)} FROM {_FROM[p]} WHERE d.provider = $1 AND d.driver_id = $2"  # noqa: S608
-    for p in _PLATE_MATCH
+    for p in PROVIDERS
 }
 
 Search = Annotated[
@@ -147,12 +155,13 @@ DriverListQuery = Annotated[DriverList, Depends(driver_list)]
 
 async def list_drivers(conn: asyncpg.Connection, provider: str, query: DriverList) -> DriverPage:
     """One page of a provider's drivers, by name, after ``query.cursor``."""
-    args = (provider, _like(query.q), query.limit + 1, query.status)
+    like = _like(query.q)
+    args = (provider, like, query.limit + 1, query.status)
     if query.cursor:
         key = decode_cursor(query.cursor, tuple[str, str, str])
-        rows = await conn.fetch(_SQL[provider, True], *args, *key)
+        rows = await conn.fetch(list_sql(provider, True, like), *args, *key)
     else:
-        rows = await conn.fetch(_SQL[provider, False], *args)
+        rows = await conn.fetch(list_sql(provider, False, like), *args)
     items, next_cursor = page_of(
         rows, query.limit, _driver, lambda r: (r["k1"], r["k2"], r["driver_id"])
     )
@@ -161,10 +170,10 @@ async def list_drivers(conn: asyncpg.Connection, provider: str, query: DriverLis
 
 async def _drivers(conn: asyncpg.Connection, provider: str, query: DriverList) -> Response:
     if query.csv:
-        args = (provider, _like(query.q), None, query.status)
-        return csv_response(
-            conn, _SQL[provider, False], args, _driver, Driver, f"{provider}-drivers.csv"
-        )
+        like = _like(query.q)
+        args = (provider, like, None, query.status)
+        sql = list_sql(provider, False, like)
+        return csv_response(conn, sql, args, _driver, Driver, f"{provider}-drivers.csv")
     return MsgspecResponse(await list_drivers(conn, provider, query))
 
 

@@ -68,9 +68,11 @@ async def test_a_tenant_never_sees_another_tenants_drivers(
     headers = await login(api, await make_user(org_id))
 
     listed = (await api.get("/fleet/drivers", headers=headers)).json()["items"]
+    searched = (await api.get("/fleet/drivers", params={"q": "theirs"}, headers=headers)).json()
     theirs = f"{other.hex[:6]}-000"
     one = await api.get(f"/fleet/drivers/{theirs}", headers=headers)
     assert [d["first_name"] for d in listed] == ["Mine"]
+    assert searched["items"] == []  # the search function filters by the caller's org too
     assert one.status_code == 404
     assert one.headers["content-type"] == "application/problem+json"
 
