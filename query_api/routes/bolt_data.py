@@ -218,6 +218,7 @@ _STATE_LOGS = Timeline(
     tie="state",
     to_item=_state_log,
     item_type=StateLog,
+    page_type=StateLogPage,
     csv_name="bolt-state-logs-{driver_id}.csv",
 )
 
@@ -239,7 +240,4 @@ async def bolt_driver_state_logs(
 
     Each log is the state the driver entered at ``created_at``, with the vehicle and where.
     """
-    if csv:
-        return await _STATE_LOGS.csv(conn, driver_id, days)
-    items, next_cursor = await _STATE_LOGS.page(conn, driver_id, days, limit, cursor)
-    return MsgspecResponse(StateLogPage(items=items, next_cursor=next_cursor))
+    return await _STATE_LOGS.respond(conn, driver_id, days, csv, limit, cursor)

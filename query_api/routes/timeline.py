@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 from typing import Generic
 
 import asyncpg
+import msgspec
 from starlette.responses import Response
 
 from query_api.days import DayRange
 from query_api.listing import T, csv_response, decode_time_key, page_of
 from query_api.routes.drivers import known_driver
+from query_api.schemas import MsgspecResponse
 
 _SQL = """
 SELECT {columns}, {time} AS k_time, {tie} AS k_tie
@@ -48,6 +50,7 @@ class Timeline(Generic[T]):
     tie: str
     to_item: Callable[[asyncpg.Record], T]
     item_type: type[T]
+    page_type: Callable[..., msgspec.Struct]
     csv_name: str  # {driver_id} is the driver's id
     _sql: dict[str, str] = field(init=False, repr=False, compare=False)
 
@@ -62,6 +65,21 @@ class Timeline(Generic[T]):
             "next": _SQL.format(**parts, after=after, known=known),
         }
         object.__setattr__(self, "_sql", sql)
+
+    async def respond(
+        self,
+        conn: asyncpg.Connection,
+        driver_id: str,
+        days: DayRange,
+        csv: bool,
+        limit: int,
+        cursor: str | None,
+    ) -> Response:
+        """The page after ``cursor``, or with ``csv`` every row of the days; 404 if unknown."""
+        if csv:
+            return await self.csv(conn, driver_id, days)
+        items, next_cursor = await self.page(conn, driver_id, days, limit, cursor)
+        return MsgspecResponse(self.page_type(items=items, next_cursor=next_cursor))
 
     async def page(
         self,

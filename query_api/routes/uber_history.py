@@ -51,6 +51,7 @@ _TRANSACTIONS = Timeline(
     tie="transaction_id",
     to_item=_transaction,
     item_type=Transaction,
+    page_type=TransactionPage,
     csv_name="uber-transactions-{driver_id}.csv",
 )
 # Served by the primary key (org_id, driver_id, status_at, status).
@@ -63,6 +64,7 @@ _STATUSES = Timeline(
     tie="status",
     to_item=lambda row: StatusChange(status_at=row["status_at"], status=row["status"]),
     item_type=StatusChange,
+    page_type=StatusChangePage,
     csv_name="uber-status-history-{driver_id}.csv",
 )
 
@@ -85,10 +87,7 @@ async def uber_driver_transactions(
     ``amount_minor`` is the sum of the top-level categories of ``breakdown`` (fare, fees,
     tip…), in minor units of ``currency``, as Uber sent them (no float on the way).
     """
-    if csv:
-        return await _TRANSACTIONS.csv(conn, driver_id, days)
-    items, next_cursor = await _TRANSACTIONS.page(conn, driver_id, days, limit, cursor)
-    return MsgspecResponse(TransactionPage(items=items, next_cursor=next_cursor))
+    return await _TRANSACTIONS.respond(conn, driver_id, days, csv, limit, cursor)
 
 
 @router.get(
@@ -109,7 +108,4 @@ async def uber_driver_status_history(
     Each status is kept once per (time, status) that Uber reported; a driver Uber did not
     track has no row here (their current status is on ``GET /fleet/drivers/{driver_id}``).
     """
-    if csv:
-        return await _STATUSES.csv(conn, driver_id, days)
-    items, next_cursor = await _STATUSES.page(conn, driver_id, days, limit, cursor)
-    return MsgspecResponse(StatusChangePage(items=items, next_cursor=next_cursor))
+    return await _STATUSES.respond(conn, driver_id, days, csv, limit, cursor)
