@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import uvicorn
+from starlette.applications import Starlette
 
 from fleet.config import BoltSettings, UberSettings
 from fleet.runtime import free_port
@@ -62,14 +63,15 @@ class SimServer:
 
 @contextmanager
 def serve_simulator(settings: SimulatorSettings, clock: Clock | None = None) -> Iterator[SimServer]:
+    with serve_app(create_app(settings, clock), settings) as server:
+        yield server
+
+
+@contextmanager
+def serve_app(app: Starlette, settings: SimulatorSettings) -> Iterator[SimServer]:
+    """Serve a simulator app built by the caller on a uvicorn thread, until the block ends."""
     port = free_port()
-    config = uvicorn.Config(
-        create_app(settings, clock),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        lifespan="off",
-    )
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -12,8 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -22,15 +20,14 @@ from pathlib import Path
 from uuid import UUID
 
 import asyncpg
-import uvicorn
 
 from fleet.accounts import ensure_org
 from fleet.config import DatabaseSettings
 from fleet.database import migrate
-from fleet.runtime import OWNER_ROLE, free_port
+from fleet.runtime import OWNER_ROLE
 from simulator import Clock, SimulatorSettings, create_app
 from simulator.state import SimState
-from tests.simserver import SimServer
+from tests.simserver import SimServer, serve_app
 
 WORKERS = ("ingest", "relay", "projector")
 ORG_SLUG = "fault"
@@ -125,21 +122,8 @@ class Sim:
 def serve_sim(settings: SimulatorSettings, clock: Clock | None = None) -> Iterator[Sim]:
     """Like ``tests.simserver.serve_simulator``, keeping the simulator's state at hand."""
     app = create_app(settings, clock)
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("simulator did not start")
-        time.sleep(0.01)
-    try:
-        yield Sim(SimServer(f"http://127.0.0.1:{port}", settings), app.state.sim)
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with serve_app(app, settings) as server:
+        yield Sim(server, app.state.sim)
 
 
 def worker_env(db: DatabaseSettings, nats_url: str, sim: SimServer, state: Path) -> dict[str, str]:

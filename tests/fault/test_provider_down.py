@@ -15,6 +15,7 @@ import asyncpg
 import httpx
 import pytest
 
+from contracts import resources
 from fleet.config import UBER_DEFAULT_SCOPES
 from ingest.bolt.client import BoltClient
 from ingest.bolt.pollers import BoltPollers
@@ -42,15 +43,7 @@ pytestmark = pytest.mark.fault
 NOW = datetime(2025, 3, 10, 20, 0, 7, tzinfo=UTC)
 DOWN = timedelta(hours=20)
 # The windowed Uber resources and the listings; Uber reports (being written) are left out.
-UBER_RESOURCES = (
-    "organizations",
-    "drivers",
-    "vehicles",
-    "driver_status",
-    "daily_metrics",
-    "payments",
-    "transactions",
-)
+UBER_RESOURCES = tuple(r for r in resources.UBER_RESOURCES if r != "reports")
 
 
 async def _no_sleep(_: float) -> None:
