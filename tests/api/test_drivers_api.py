@@ -72,7 +72,7 @@ async def test_a_tenant_never_sees_another_tenants_drivers(
     theirs = f"{other.hex[:6]}-000"
     one = await api.get(f"/fleet/drivers/{theirs}", headers=headers)
     assert [d["first_name"] for d in listed] == ["Mine"]
-    assert searched["items"] == []  # the search function filters by the caller's org too
+    assert searched["items"] == []
     assert one.status_code == 404
     assert one.headers["content-type"] == "application/problem+json"
 
@@ -105,3 +105,21 @@ async def test_bad_cursor_and_limits_are_4xx_problems(
         response = await api.get("/fleet/drivers", params=params, headers=headers)
         assert response.status_code == status, params
         assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_the_search_function_returns_only_the_drivers_of_the_org_set(
+    db_api_pool: asyncpg.Pool, owner_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    """api_driver_search runs as the owner (RLS does not apply to it): it filters by itself."""
+    other = await owner_pool.fetchval(
+        "INSERT INTO orgs (slug, name) VALUES ($1, 'Other') RETURNING org_id",
+        f"s-{org_id.hex[:12]}",
+    )
+    await _seed_drivers(owner_pool, org_id, [("Nadia", "Samir")])
+    await _seed_drivers(owner_pool, other, [("Nadia", "Samir")])
+    async with db_api_pool.acquire() as conn, conn.transaction():
+        unset = await conn.fetch("SELECT api_driver_search('uber', '%nadia%')")
+        await conn.execute("SELECT set_config('app.org_id', $1, true)", str(org_id))
+        found = await conn.fetch("SELECT api_driver_search('uber', '%nadia%')")
+    assert unset == []
+    assert [r[0] for r in found] == [f"{org_id.hex[:6]}-000"]
