@@ -126,7 +126,7 @@ def _monitoring(env: dict[str, str], api_port: int, metrics: dict[str, int]) -> 
     """Prometheus and postgres_exporter, when installed (see fleet/monitoring.py)."""
     chosen = monitoring.plan(env)
     if chosen is None:
-        say("Prometheus not on PATH: no local monitoring (apt-get install prometheus)")
+        say("no local Prometheus (FLEET_PROMETHEUS=off, or apt-get install prometheus)")
         return []
     scraped = monitoring.targets(api_port, metrics, chosen.exporter_port)
     folder = monitoring.write_config(chosen, scraped, state_dir(env))
