@@ -14,6 +14,11 @@ from query_api.app import ApiSettings, create_app
 from query_api.metrics import MULTIPROC_DIR, prepare_multiprocess_dir
 from query_api.sessions import AuthSettings
 
+# How long an idle keep-alive connection stays open. Longer than the proxy's own idle
+# timeout (Traefik keeps backend connections 90 s): with uvicorn's default of 5 s, the proxy
+# would now and then send a request on a connection the API was closing, and answer 502.
+KEEP_ALIVE_S = 120
+
 
 def settings_from_env() -> ApiSettings:
     env = environ()
@@ -60,4 +65,5 @@ def run() -> None:
         port=env_int(env, "FLEET_API_PORT", 8000),
         log_level="warning",
         access_log=False,
+        timeout_keep_alive=env_int(env, "FLEET_API_KEEP_ALIVE_S", KEEP_ALIVE_S),
     )
