@@ -28,11 +28,12 @@ class BearerPrincipal(HTTPBearer):
 
     async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
             raise unauthorized("missing bearer token")
         tokens: VerifiedTokens = request.app.state.tokens
         try:
-            return tokens.verify(token.strip())
+            return tokens.verify(token)
         except TokenError as exc:
             raise unauthorized(str(exc)) from exc
 

@@ -97,3 +97,15 @@ async def test_every_fleet_route_needs_a_token(api: httpx.AsyncClient) -> None:
         response = await api.get(path)
         assert response.status_code == 401
         assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_only_a_bearer_scheme_with_a_token_is_read(
+    api: httpx.AsyncClient, make_user, org_id: UUID
+) -> None:
+    token = (await login(api, await make_user(org_id)))["Authorization"].removeprefix("Bearer ")
+    for value in (f"Basic {token}", "Bearer", "Bearer   ", token, f"Bearer{token}"):
+        response = await api.get("/auth/me", headers={"Authorization": value})
+        assert response.status_code == 401, value
+        assert response.headers["content-type"] == "application/problem+json"
+    for value in (f"bearer {token}", f"BEARER  {token} "):  # the scheme is case-insensitive
+        assert (await api.get("/auth/me", headers={"Authorization": value})).status_code == 200
