@@ -90,9 +90,10 @@ class Observation:
 
 _ENCODER = msgspec.json.Encoder()
 
-# Step 2: the latest hash of each record's entity, by a backward scan of ``event_log_entity``
-# per record (LIMIT 1 stops at the newest event of the right type). The ids travel as one
-# JSON array: asyncpg encodes a text[] of 500 element by element, at twice the cost.
+# Step 2: the latest hash of each record's entity, one backward probe per record of the index
+# event_log_latest (org_id, provider, event_type, entity_id, position; migrations/0013). The
+# ids travel as one JSON array: asyncpg encodes a text[] of 500 element by element, at twice
+# the cost.
 _LATEST_SQL = """
 SELECT i.ord, latest.record_hash
 FROM json_array_elements_text($4::text::json) WITH ORDINALITY AS i(entity_id, ord)

@@ -29,6 +29,14 @@ $$;
 -- sequence allows exactly that (not nextval or setval).
 GRANT SELECT ON SEQUENCE event_log_position_seq TO fleet_writer;
 
--- The latest event of each entity holds the hash entity_observations kept, served by
--- event_log_entity (org_id, provider, entity_id, position). Its policies and grants go with it.
+-- The latest event of each entity holds the hash entity_observations kept; its policies and
+-- grants go with it.
 DROP TABLE entity_observations;
+
+-- The change detection's lookup: the latest event of one kind (event type) of one entity.
+-- event_log_entity (org_id, provider, entity_id, position) would serve it only by walking
+-- back through every event of another kind sharing the id (an Uber driver's status changes
+-- between two observations of the driver itself) before reaching it, a walk that grows with
+-- the log.
+CREATE INDEX event_log_latest ON event_log (org_id, provider, event_type, entity_id, position)
+    INCLUDE (record_hash);
