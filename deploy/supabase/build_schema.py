@@ -44,6 +44,7 @@ _POLICY = re.compile(
     rf"\bTO\s+{API_ROLE}\b(?P<body>[^;]*);",
     re.IGNORECASE,
 )
+_DROP_TABLE = re.compile(r"DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?P<table>[\w.]+)\s*;", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -93,22 +94,31 @@ def supabase_access(sql: str) -> str:
         "REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM anon, authenticated;",
         "",
     ]
-    tables: list[str] = []
-    for match in _POLICY.finditer(sql):
-        name, table = match["name"], match["table"]
+    twins: dict[str, list[str]] = {}  # by table, in the order the migrations create them
+    for match in sorted([*_POLICY.finditer(sql), *_DROP_TABLE.finditer(sql)], key=_start):
+        table = match["table"]
+        if match.re is _DROP_TABLE:  # a later migration dropped it, and its policies with it
+            twins.pop(table, None)
+            continue
         if APP_ORG not in match["body"]:
             continue
-        twin = f"{name}_supabase"
+        twin = f"{match['name']}_supabase"
         body = match["body"].replace(APP_ORG, JWT_ORG)
-        lines += [
-            f"DROP POLICY IF EXISTS {twin} ON {table};",
-            f"CREATE POLICY {twin} ON {table}{match['head']}TO {SUPABASE_ROLE}{body};",
-        ]
-        if table not in tables:
-            tables.append(table)
+        twins.setdefault(table, []).extend(
+            [
+                f"DROP POLICY IF EXISTS {twin} ON {table};",
+                f"CREATE POLICY {twin} ON {table}{match['head']}TO {SUPABASE_ROLE}{body};",
+            ]
+        )
+    tables = list(twins)
+    lines += [line for table in tables for line in twins[table]]
     granted = [t for t in tables if t not in NOT_FOR_AUTHENTICATED]
     lines += ["", f"GRANT SELECT ON {', '.join(granted)} TO {SUPABASE_ROLE};"] if granted else []
     return "\n".join(lines) + "\n"
+
+
+def _start(match: re.Match[str]) -> int:
+    return match.start()
 
 
 def build(folder: Path = MIGRATIONS) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from tests.api.seed import other_org, seed_page, seed_quarantine
 
-RAW_TABLES = ("event_log", "provider_fetches", "quarantine", "entity_observations")
+RAW_TABLES = ("event_log", "provider_fetches", "quarantine")
 
 
 async def test_the_api_role_sees_only_the_org_it_set(
@@ -33,8 +33,8 @@ async def test_the_api_role_sees_only_the_org_it_set(
             {r[0] for r in await conn.fetch(f"SELECT DISTINCT org_id FROM {t}")}  # noqa: S608
             for t in (*RAW_TABLES, "provider_accounts")
         ]
-    assert unset == [0, 0, 0, 0]
-    assert scoped == [{org_id}, {org_id}, {org_id}, {org_id}, set()]
+    assert unset == [0, 0, 0]
+    assert scoped == [{org_id}, {org_id}, {org_id}, set()]
 
 
 async def test_the_api_role_cannot_read_bodies_tokens_or_login_failures_directly(
@@ -82,3 +82,48 @@ async def test_every_org_scoped_table_the_api_reads_is_isolated_by_org(
     assert set(tables) >= SERVED_READ_TABLES
     leaky = [n for n, r in tables.items() if r["readable"] and not (r["rls"] and r["api_policy"])]
     assert leaky == []
+
+
+# Every (table, command) the writer holds a grant for on a table under row-level security,
+# and whether a permissive policy lets it through whole: applies to it (or to everyone), for
+# that command or ALL, with no condition but `true` on reads and writes. Restrictive policies
+# are listed apart: any one that applies to the writer filters it.
+_WRITER_POLICIES = """
+SELECT c.relname AS name, cmd.name AS cmd,
+       EXISTS (SELECT 1 FROM pg_policies p
+               WHERE p.schemaname = 'public' AND p.tablename = c.relname
+                 AND p.permissive = 'PERMISSIVE'
+                 AND ('fleet_writer' = ANY (p.roles) OR 'public' = ANY (p.roles))
+                 AND p.cmd IN ('ALL', cmd.name)
+                 AND coalesce(p.qual, 'true') = 'true'
+                 AND coalesce(p.with_check, 'true') = 'true') AS passes_all,
+       EXISTS (SELECT 1 FROM pg_policies p
+               WHERE p.schemaname = 'public' AND p.tablename = c.relname
+                 AND p.permissive = 'RESTRICTIVE'
+                 AND ('fleet_writer' = ANY (p.roles) OR 'public' = ANY (p.roles))) AS restricted
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+CROSS JOIN (VALUES ('SELECT'), ('INSERT'), ('UPDATE'), ('DELETE')) AS cmd(name)
+WHERE c.relkind IN ('r', 'p') AND c.relrowsecurity
+  AND has_table_privilege('fleet_writer', c.oid, cmd.name)
+"""
+
+
+async def test_bypassing_row_security_grants_the_writer_no_row_its_policies_did_not(
+    owner_pool: asyncpg.Pool,
+) -> None:
+    """The writer has BYPASSRLS (to COPY into event_log) only because it changes nothing."""
+    held = await owner_pool.fetch(_WRITER_POLICIES)
+    filtered = [(r["name"], r["cmd"]) for r in held if not r["passes_all"] or r["restricted"]]
+    assert ("event_log", "INSERT") in {(r["name"], r["cmd"]) for r in held}
+    assert filtered == []
+
+
+async def test_only_the_writer_bypasses_row_security(owner_pool: asyncpg.Pool) -> None:
+    roles = dict(
+        await owner_pool.fetch(
+            "SELECT rolname, rolbypassrls FROM pg_roles "
+            "WHERE rolname IN ('fleet_writer', 'fleet_api')"
+        )
+    )
+    assert roles == {"fleet_writer": True, "fleet_api": False}

@@ -71,9 +71,22 @@ def test_migrations_are_ordered_by_their_depends_lines(tmp_path: Path) -> None:
     assert [m.id for m in ordered] == ["0001_a", "0003_c", "0002_b"]
 
 
+def test_a_table_a_later_migration_drops_gets_no_twin_and_no_grant() -> None:
+    policy = "CREATE POLICY {t}_org ON {t} TO fleet_api USING (org_id = {org});\n"
+    sql = (
+        policy.format(t="kept", org=build_schema.APP_ORG)
+        + policy.format(t="gone", org=build_schema.APP_ORG)
+        + "DROP TABLE gone;\n"
+    )
+    access = build_schema.supabase_access(sql)
+    assert "kept_org_supabase ON kept" in access and "GRANT SELECT ON kept TO" in access
+    assert "gone" not in access
+
+
 def test_every_api_policy_gets_a_jwt_twin_for_authenticated() -> None:
     sql = build_schema.build()
-    api_policies = build_schema._POLICY.findall(sql)
+    dropped = {m["table"] for m in build_schema._DROP_TABLE.finditer(sql)}
+    api_policies = [m for m in build_schema._POLICY.finditer(sql) if m["table"] not in dropped]
     twins = sql.count("TO authenticated\n")
     assert api_policies and twins == len(api_policies)
     assert "password_hash" not in build_schema.supabase_access(sql)
