@@ -3,6 +3,8 @@
 The log holds ``EVENTS`` driver observations: ``DRIVERS`` drivers observed in successive
 rounds, each round changing every phone number, so a rebuild inserts then updates. Baseline:
 the same events read with a server-side cursor and nothing else, the ceiling of a rebuild.
+The rebuild's time includes building the indexes ``prepare`` leaves out until after the load
+(``build_indexes``): the table is not usable without them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from _harness import driver_observations, embedded, new_org, report, scaled
 
 from eventlog.store import append_observations
 from projector.projections.drivers import DriversProjection
-from projector.replay import REBUILD_BATCH, TablePlan, prepare, rebuild, swap
+from projector.replay import REBUILD_BATCH, TablePlan, build_indexes, prepare, rebuild, swap
 
 EVENTS = scaled(100_000)
 DRIVERS = max(EVENTS // 4, 1)
@@ -68,6 +70,7 @@ async def main() -> None:
             await prepare(pool, table)
             started = time.perf_counter()
             await rebuild(pool, table.rebuilders())  # fleet replay's batches
+            await build_indexes(pool, table)  # the secondary indexes, left out until now
             rebuild_s = time.perf_counter() - started
             started = time.perf_counter()
             await swap(pool, table, force=True)  # the live table was never projected here
@@ -80,7 +83,7 @@ async def main() -> None:
         "rebuild",
         [
             f"drivers rebuild: {events:,} events ({DRIVERS:,} drivers, batches of "
-            f"{REBUILD_BATCH:,}): {rebuild_eps:,.0f} ev/s",
+            f"{REBUILD_BATCH:,}, secondary indexes built after): {rebuild_eps:,.0f} ev/s",
             f"  baseline, raw cursor read of the same events: {read_eps:,.0f} ev/s "
             f"(rebuild at {rebuild_eps / read_eps:.0%} of it)",
             f"  check + swap (live table empty, so a full catch-up of it): {swap_s:.2f} s",

@@ -2,11 +2,13 @@
 
 ``fleet replay`` for one table (say ``drivers``), while the projector and the API run:
 
-1. **prepare** ``drivers__rebuild`` (``LIKE drivers INCLUDING ALL``) and a checkpoint row per
-   projection writing the table (``drivers__rebuild``, ``bolt_drivers__rebuild``…), at 0;
+1. **prepare** ``drivers__rebuild`` (``LIKE drivers INCLUDING ALL``, less the indexes that are
+   not unique: they are built after the load, in bulk) and a checkpoint row per projection
+   writing the table (``drivers__rebuild``, ``bolt_drivers__rebuild``…), at 0;
 2. **rebuild**: every projection of the table, retargeted at the shadow table, applies the
    log from its rebuild checkpoint, batch by batch, each batch committed with its checkpoint.
    Ctrl-C loses at most the batch in flight; running again resumes (``fresh`` starts over);
+   then the indexes left out in step 1 are built (``build_indexes``);
 3. **swap**, in one transaction: lock the live and rebuild checkpoint rows (the live runner
    waits), bring both to the same position, compare row counts and checksums (a difference
    refuses the swap unless forced: replaying after a fix is *meant* to differ, so look at the
@@ -53,9 +55,11 @@ from projector.projection import Projection, quote_table, retargeted, tables_of
 from projector.runner import ProjectionRunner, advance
 from projector.shadow import (
     Digest,
+    add_missing_indexes,
     copy_security,
     create_like,
     digest,
+    drop_secondary_indexes,
     grantees,
     swap_tables,
     table_exists,
@@ -164,6 +168,7 @@ async def prepare(pool: asyncpg.Pool, table: TablePlan, *, fresh: bool = False) 
         for name in table.tables:
             await conn.execute(f"DROP TABLE IF EXISTS {quote_table(name + REBUILD)}")
             await create_like(conn, name, name + REBUILD)
+            await drop_secondary_indexes(conn, name + REBUILD)
         for rebuilder in table.rebuilders():
             await set_checkpoint(conn, rebuilder.name, 0)
             await conn.execute(
@@ -229,6 +234,17 @@ async def _rebuild_one(
         bar.finish()
 
 
+async def build_indexes(pool: asyncpg.Pool, table: TablePlan) -> None:
+    """Build the shadow tables' indexes that ``prepare`` left out (any the live tables have).
+
+    Before the swap, in a transaction of its own, so that the swap's locks are not held
+    while they build; the swap checks again (nothing to do then).
+    """
+    async with pool.acquire() as conn, conn.transaction():
+        for name in table.tables:
+            await add_missing_indexes(conn, name, name + REBUILD)
+
+
 async def swap(
     pool: asyncpg.Pool, table: TablePlan, *, force: bool = False, upcast: Upcast = upcast_envelope
 ) -> ReplayResult:
@@ -242,6 +258,7 @@ async def swap(
             if live != rebuilt and not force:
                 raise ReplayMismatch(name, live, rebuilt)
         for name in table.tables:
+            await add_missing_indexes(conn, name, name + REBUILD)
             await conn.execute(f"DROP TABLE IF EXISTS {quote_table(name + OLD)}")
             await swap_tables(conn, name, name + REBUILD, name + OLD)
         for (projection, rebuilder), position in zip(pairs, positions, strict=True):
@@ -289,6 +306,7 @@ async def replay(
     """Prepare (or resume), rebuild, check and swap one table."""
     await prepare(pool, table, fresh=fresh)
     await rebuild(pool, table.rebuilders(), progress=progress, batch_size=batch_size, upcast=upcast)
+    await build_indexes(pool, table)
     return await swap(pool, table, force=force, upcast=upcast)
 
 
@@ -305,6 +323,7 @@ async def _prepare_as_of(conn: asyncpg.Connection, table: str, schema: str) -> s
     await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_table(schema)}")
     if not await table_exists(conn, target):
         await create_like(conn, table, target)
+        await drop_secondary_indexes(conn, target)  # built after the load (rebuild_as_of)
         await copy_security(conn, table, target, read_only=True)
         for role in await grantees(conn, table):
             await conn.execute(f"GRANT USAGE ON SCHEMA {quote_table(schema)} TO {role}")
@@ -333,6 +352,9 @@ async def rebuild_as_of(
         retargeted(p, name=f"{p.name}@{schema}", tables=targets) for p in table.projections
     ]
     await rebuild(pool, projections, until=until, progress=progress, batch_size=batch_size)
+    async with pool.acquire() as conn, conn.transaction():
+        for live, target in targets.items():
+            await add_missing_indexes(conn, live, target)
     return targets[table.table], until
 
 

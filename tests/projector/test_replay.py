@@ -182,6 +182,50 @@ async def test_as_of_rebuilds_a_past_state_into_its_own_schema(
     assert [(r["driver_id"], r["phone"]) for r in rows] == [("a1", "+33601")]
 
 
+_INDEXES = """
+SELECT c.relname, i.indisunique, regexp_replace(pg_get_indexdef(i.indexrelid),
+                                                '^CREATE (UNIQUE )?INDEX \\S+ ON \\S+ ', '') AS def
+FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+WHERE i.indrelid = $1::regclass ORDER BY 1
+"""
+
+
+async def _indexes(pool: asyncpg.Pool, table: str) -> list[tuple[str, bool, str]]:
+    return [tuple(r) for r in await pool.fetch(_INDEXES, table)]
+
+
+async def test_the_rebuild_builds_secondary_indexes_after_the_load_and_keeps_their_names(
+    owner_pool: asyncpg.Pool, writer_pool: asyncpg.Pool, org_id: UUID, live: DriversProjection
+) -> None:
+    await append_drivers(writer_pool, org_id, [driver_observation(f"x{n}") for n in range(3)])
+    await ProjectionRunner(owner_pool, None, live).catch_up()
+    before = await _indexes(owner_pool, live.table)
+    table = TablePlan(live.table, (live,))
+
+    await prepare(owner_pool, table)
+    during = await _indexes(owner_pool, table.shadow)
+    await rebuild(owner_pool, table.rebuilders())
+    result = await swap(owner_pool, table)  # swap builds them when nothing did before
+
+    assert result.swapped
+    assert {d for _, unique, d in before if not unique}  # the search's GIN indexes among them
+    assert [(u, d) for _, u, d in during] == [(u, d) for _, u, d in before if u]
+    assert await _indexes(owner_pool, live.table) == before
+
+
+async def test_an_as_of_snapshot_has_every_index_of_the_live_table(
+    owner_pool: asyncpg.Pool, writer_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    await append_drivers(writer_pool, org_id, [driver_observation("s1")])
+    moment = await owner_pool.fetchval("SELECT clock_timestamp()")
+    projection = DriversProjection(f"asof-{uuid.uuid4().hex[:8]}")
+
+    target, _ = await rebuild_as_of(owner_pool, TablePlan("drivers", (projection,)), moment)
+
+    live = sorted((u, d) for _, u, d in await _indexes(owner_pool, "drivers"))
+    assert sorted((u, d) for _, u, d in await _indexes(owner_pool, target)) == live
+
+
 def test_the_plan_groups_projections_by_table_and_knows_names() -> None:
     a, b = DriversProjection("drivers"), DriversProjection("other", table="other_table")
     assert [t.table for t in plan([a, b])] == ["drivers", "other_table"]
