@@ -93,7 +93,7 @@ class TenantLease:
 
     A plain object in the ASGI scope rather than a ``yield`` dependency: FastAPI runs a
     ``yield`` dependency's exit in an exit stack behind a shielded task, which cost a light
-    read route a tenth of its CPU (query_api/ROLES.md's routes are almost all reads).
+    read route a tenth of its CPU (almost every route of the API is such a read).
     """
 
     __slots__ = ("_conn", "_gate", "_pool")
