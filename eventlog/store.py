@@ -37,7 +37,7 @@ How a page is appended
 3. The new and changed records are written with a binary COPY, in page order. COPY evaluates
    each row's identity default as it reads the row, so it draws the page's positions in row
    order; under the lock nothing else draws from the sequence (CACHE 1, INCREMENT 1, checked
-   by tests/eventlog/test_event_log.py), so the page's positions are exactly
+   by tests/eventlog/test_change_detection.py), so the page's positions are exactly
    ``currval - n + 1 .. currval``. ``currval`` is the session's own last value: an earlier
    rolled-back append only left a hole before them. The same statement that reads
    ``currval`` sends ``pg_notify``, delivered at commit.
@@ -111,8 +111,8 @@ _COPY_COLUMNS = (
 )  # fmt: skip
 
 _COPIED_SQL = """
-SELECT currval(pg_get_serial_sequence('event_log', 'position')) AS last,
-       pg_notify($1, currval(pg_get_serial_sequence('event_log', 'position'))::text)
+SELECT last, pg_notify($1, last::text)
+FROM (SELECT currval(pg_get_serial_sequence('event_log', 'position')) AS last) AS copied
 """
 
 # The fallback of step 3 when row-level security applies to the writer (see above).
