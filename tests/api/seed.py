@@ -115,6 +115,22 @@ async def seed_driver(
     )
 
 
+async def seed_named_drivers(
+    pool: asyncpg.Pool, org_id: UUID, names: list[tuple[str, str]]
+) -> None:
+    """Uber drivers of the read table named (first, last), with ids and phones by rank."""
+    now = datetime.now(UTC)
+    await pool.executemany(
+        "INSERT INTO drivers (org_id, provider, driver_id, account_id, first_name, last_name, "
+        "phone, first_seen_at, updated_at, last_position) "
+        "VALUES ($1, 'uber', $2, 'acct', $3, $4, $5, $6, $6, 1)",
+        [
+            (org_id, f"{org_id.hex[:6]}-{i:03d}", first, last, f"+3360000{i:04d}", now)
+            for i, (first, last) in enumerate(names)
+        ],
+    )
+
+
 async def seed_uber_day(
     pool: asyncpg.Pool, org_id: UUID, driver_id: str, day: date, trips: int, cents: int
 ) -> None:

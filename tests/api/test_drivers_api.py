@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from uuid import UUID
 
 import asyncpg
 import httpx
 
+from tests.api.seed import seed_named_drivers
 from tests.apihelp import login
-
-
-async def _seed_drivers(pool: asyncpg.Pool, org_id: UUID, names: list[tuple[str, str]]) -> None:
-    now = datetime.now(UTC)
-    await pool.executemany(
-        "INSERT INTO drivers (org_id, provider, driver_id, account_id, first_name, last_name, "
-        "phone, first_seen_at, updated_at, last_position) "
-        "VALUES ($1, 'uber', $2, 'acct', $3, $4, $5, $6, $6, 1)",
-        [
-            (org_id, f"{org_id.hex[:6]}-{i:03d}", first, last, f"+3360000{i:04d}", now)
-            for i, (first, last) in enumerate(names)
-        ],
-    )
 
 
 async def test_pages_walk_every_driver_once_in_name_order(
     api: httpx.AsyncClient, make_user, owner_pool: asyncpg.Pool, org_id: UUID
 ) -> None:
     names = [(f"Prénom{i}", f"Nom{i % 7}") for i in range(23)]
-    await _seed_drivers(owner_pool, org_id, names)
+    await seed_named_drivers(owner_pool, org_id, names)
     headers = await login(api, await make_user(org_id))
     seen, cursor = [], None
     while True:
@@ -46,7 +33,7 @@ async def test_pages_walk_every_driver_once_in_name_order(
 async def test_search_by_name_or_phone(
     api: httpx.AsyncClient, make_user, owner_pool: asyncpg.Pool, org_id: UUID
 ) -> None:
-    await _seed_drivers(owner_pool, org_id, [("Amina", "Diallo"), ("Rui", "Costa")])
+    await seed_named_drivers(owner_pool, org_id, [("Amina", "Diallo"), ("Rui", "Costa")])
     headers = await login(api, await make_user(org_id))
     by_name = (await api.get("/fleet/drivers", params={"q": "diall"}, headers=headers)).json()
     by_phone = (await api.get("/fleet/drivers", params={"q": "00001"}, headers=headers)).json()
@@ -63,8 +50,8 @@ async def test_a_tenant_never_sees_another_tenants_drivers(
         "INSERT INTO orgs (slug, name) VALUES ($1, 'Other') RETURNING org_id",
         f"o-{org_id.hex[:12]}",
     )
-    await _seed_drivers(owner_pool, org_id, [("Mine", "A")])
-    await _seed_drivers(owner_pool, other, [("Theirs", "B")])
+    await seed_named_drivers(owner_pool, org_id, [("Mine", "A")])
+    await seed_named_drivers(owner_pool, other, [("Theirs", "B")])
     headers = await login(api, await make_user(org_id))
 
     listed = (await api.get("/fleet/drivers", headers=headers)).json()["items"]
@@ -80,7 +67,7 @@ async def test_a_tenant_never_sees_another_tenants_drivers(
 async def test_rls_filters_rows_for_the_api_role_without_any_where(
     db_api_pool: asyncpg.Pool, owner_pool: asyncpg.Pool, org_id: UUID
 ) -> None:
-    await _seed_drivers(owner_pool, org_id, [("Solo", "Z")])
+    await seed_named_drivers(owner_pool, org_id, [("Solo", "Z")])
     async with db_api_pool.acquire() as conn, conn.transaction():
         unset = await conn.fetchval("SELECT count(*) FROM drivers")
         await conn.execute("SELECT set_config('app.org_id', $1, true)", str(org_id))
@@ -115,8 +102,8 @@ async def test_the_search_function_returns_only_the_drivers_of_the_org_set(
         "INSERT INTO orgs (slug, name) VALUES ($1, 'Other') RETURNING org_id",
         f"s-{org_id.hex[:12]}",
     )
-    await _seed_drivers(owner_pool, org_id, [("Nadia", "Samir")])
-    await _seed_drivers(owner_pool, other, [("Nadia", "Samir")])
+    await seed_named_drivers(owner_pool, org_id, [("Nadia", "Samir")])
+    await seed_named_drivers(owner_pool, other, [("Nadia", "Samir")])
     async with db_api_pool.acquire() as conn, conn.transaction():
         unset = await conn.fetch("SELECT api_driver_search('uber', '%nadia%')")
         await conn.execute("SELECT set_config('app.org_id', $1, true)", str(org_id))

@@ -14,7 +14,7 @@ import asyncpg
 import httpx
 
 from query_api.app import POOL_SIZE
-from tests.api.test_drivers_api import _seed_drivers
+from tests.api.seed import seed_named_drivers
 from tests.apihelp import login
 
 _IN_TRANSACTION = """
@@ -26,7 +26,7 @@ WHERE application_name = 'fleet' AND state LIKE 'idle in transaction%'
 async def test_every_outcome_gives_the_connection_back(
     api: httpx.AsyncClient, make_user, owner_pool: asyncpg.Pool, org_id: UUID
 ) -> None:
-    await _seed_drivers(owner_pool, org_id, [(f"P{i}", f"N{i}") for i in range(120)])
+    await seed_named_drivers(owner_pool, org_id, [(f"P{i}", f"N{i}") for i in range(120)])
     headers = await login(api, await make_user(org_id))
     requests = [
         ("/fleet/drivers", {"limit": 5}, 200),
