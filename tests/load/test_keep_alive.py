@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fleet.config import DatabaseSettings
 from fleet.runtime import EmbeddedNats, free_port
-from tests.load.test_mixed_reads import _start_api, _wait_healthy
+from tests.apiproc import running_api
 
 IDLE_S = 6.5  # past uvicorn's default keep-alive (5 s)
 
@@ -44,9 +44,7 @@ async def test_an_idle_connection_still_answers_after_uvicorns_default_keep_aliv
         "FLEET_STATE_DIR": str(tmp_path / "state"),
         "APP_ENV": "test",
     }
-    api = _start_api(env, tmp_path / "api.log")
-    try:
-        await _wait_healthy(f"http://127.0.0.1:{port}", api)
+    with running_api(env, tmp_path / "api.log"):
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
             assert await _get(reader, writer) == b"HTTP/1.1 200 OK"
@@ -54,6 +52,3 @@ async def test_an_idle_connection_still_answers_after_uvicorns_default_keep_aliv
             assert await _get(reader, writer) == b"HTTP/1.1 200 OK"
         finally:
             writer.close()
-    finally:
-        api.terminate()
-        api.wait(15)

@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import subprocess
-import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -25,6 +23,7 @@ from fleet.accounts import create_user
 from fleet.config import DatabaseSettings
 from fleet.runtime import EmbeddedNats, free_port
 from simulator import SimulatorSettings
+from tests.apiproc import running_api
 from tests.fault.checks import wait_for_drivers
 from tests.fault.stack import ORG_SLUG, Sim, running_workers, serve_sim, worker_env
 
@@ -52,28 +51,6 @@ EVERY_SECOND = {
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(int(share * len(ordered)), len(ordered) - 1)] if ordered else float("nan")
-
-
-def _start_api(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    """`fleet api` in a process of its own, as `fleet up` runs it."""
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "fleet", "api"], env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-
-
-async def _wait_healthy(url: str, proc: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient(base_url=url, timeout=2) as client:
-        for _ in range(200):
-            if proc.poll() is not None:
-                raise AssertionError(f"fleet api exited with {proc.returncode}")
-            try:
-                if (await client.get("/healthz")).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.1)
-    raise AssertionError("fleet api did not answer /healthz")
 
 
 def _requests(uber: list[str], bolt: list[str]) -> list[tuple[str, str, dict[str, str]]]:
@@ -151,38 +128,34 @@ async def test_mixed_reads_at_full_rate_during_ingestion_never_answer_5xx(
     with serve_sim(settings) as sim:
         env = worker_env(fault_db, own_nats.url, sim.server, tmp_path / "state")
         env.update(EVERY_SECOND)
-        port = free_port()
-        api_env = {**env, "FLEET_API_PORT": str(port), "JWT_SECRET": "load-" + "s" * 40}
-        url = f"http://127.0.0.1:{port}"
-        with running_workers(env, tmp_path / "logs") as workers:
+        api_env = {**env, "FLEET_API_PORT": str(free_port()), "JWT_SECRET": "load-" + "s" * 40}
+        with (
+            running_workers(env, tmp_path / "logs") as workers,
+            running_api(api_env, tmp_path / "api.log") as api,
+        ):
             workers.start_all()
-            api = _start_api(api_env, tmp_path / "api.log")
-            try:
-                await _wait_healthy(url, api)
-                await wait_for_drivers(fault_db.owner_url, sim.served_drivers(), 60)
-                headers = await _login(url, fault_db)
-                ids = await _ids(fault_db)
-                head_before = await _head(fault_db)
-                times: dict[str, list[float]] = defaultdict(list)
-                statuses: Counter[tuple[str, int]] = Counter()
-                limits = httpx.Limits(max_connections=WORKERS, max_keepalive_connections=WORKERS)
-                async with httpx.AsyncClient(
-                    base_url=url, headers=headers, timeout=30, limits=limits
-                ) as client:
-                    started = time.monotonic()
-                    until = started + SECONDS
-                    calls_before = sim.server.control("/_sim/stats")["total_calls"]
-                    await asyncio.gather(
-                        _churn(sim, until),
-                        *(_reader(client, ids, until, times, statuses) for _ in range(WORKERS)),
-                    )
-                    calls = sim.server.control("/_sim/stats")["total_calls"] - calls_before
-                    elapsed = time.monotonic() - started
-                head_after = await _head(fault_db)
-                alive = workers.dead() == [] and api.poll() is None
-            finally:
-                api.terminate()
-                api.wait(15)
+            url = api.url
+            await wait_for_drivers(fault_db.owner_url, sim.served_drivers(), 60)
+            headers = await _login(url, fault_db)
+            ids = await _ids(fault_db)
+            head_before = await _head(fault_db)
+            times: dict[str, list[float]] = defaultdict(list)
+            statuses: Counter[tuple[str, int]] = Counter()
+            limits = httpx.Limits(max_connections=WORKERS, max_keepalive_connections=WORKERS)
+            async with httpx.AsyncClient(
+                base_url=url, headers=headers, timeout=30, limits=limits
+            ) as client:
+                started = time.monotonic()
+                until = started + SECONDS
+                calls_before = sim.server.control("/_sim/stats")["total_calls"]
+                await asyncio.gather(
+                    _churn(sim, until),
+                    *(_reader(client, ids, until, times, statuses) for _ in range(WORKERS)),
+                )
+                calls = sim.server.control("/_sim/stats")["total_calls"] - calls_before
+                elapsed = time.monotonic() - started
+            head_after = await _head(fault_db)
+            alive = workers.dead() == [] and api.alive()
 
     total = sum(statuses.values())
     errors = {k: n for k, n in statuses.items() if k[1] >= 500}

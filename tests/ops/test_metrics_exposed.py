@@ -9,12 +9,8 @@ alert rules in deploy/ query (tests/ops/test_dashboards.py checks that side).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import re
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -41,6 +37,7 @@ from ingest.uber.client import UberClient
 from ingest.uber.pollers import UberPollers
 from projector.metrics import ProjectorMetrics
 from tests.apihelp import ApiClient
+from tests.apiproc import running_api
 from tests.conftest import NatsServer
 from tests.helpers import append_drivers, driver_observation
 from tests.simserver import SimServer
@@ -303,37 +300,8 @@ def api_two_workers(db: DatabaseSettings, tmp_path: Path) -> Iterator[str]:
     )
     (tmp_path / "metrics").mkdir()
     (tmp_path / "metrics" / "counter_1.db").write_bytes(b"left by an earlier run")
-    log = (tmp_path / "api.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "fleet", "api"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc, tmp_path / "api.log")
-        yield url
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
-        log.close()
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, log.read_text()
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return
-        time.sleep(0.2)
-    raise AssertionError(f"fleet api did not answer:\n{log.read_text()}")
+    with running_api(env, tmp_path / "api.log") as api:
+        yield api.url
 
 
 def test_several_api_workers_expose_the_sum_of_their_requests(api_two_workers: str) -> None:
