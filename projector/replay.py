@@ -240,9 +240,14 @@ async def build_indexes(pool: asyncpg.Pool, table: TablePlan) -> None:
     Before the swap, in a transaction of its own, so that the swap's locks are not held
     while they build; the swap checks again (nothing to do then).
     """
+    await _add_missing_indexes(pool, {name: name + REBUILD for name in table.tables})
+
+
+async def _add_missing_indexes(pool: asyncpg.Pool, targets: dict[str, str]) -> None:
+    """Give each target table every index its live table (the key) has, in one transaction."""
     async with pool.acquire() as conn, conn.transaction():
-        for name in table.tables:
-            await add_missing_indexes(conn, name, name + REBUILD)
+        for live, target in targets.items():
+            await add_missing_indexes(conn, live, target)
 
 
 async def swap(
@@ -352,9 +357,7 @@ async def rebuild_as_of(
         retargeted(p, name=f"{p.name}@{schema}", tables=targets) for p in table.projections
     ]
     await rebuild(pool, projections, until=until, progress=progress, batch_size=batch_size)
-    async with pool.acquire() as conn, conn.transaction():
-        for live, target in targets.items():
-            await add_missing_indexes(conn, live, target)
+    await _add_missing_indexes(pool, targets)
     return targets[table.table], until
 
 
