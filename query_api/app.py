@@ -100,6 +100,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         description="Uber and Bolt fleet data for AA DENIS MOBILITÉS.",
+        # We export Prometheus metrics; FastAPI's OpenTelemetry hooks looked up providers on
+        # every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.jwt = settings.jwt
