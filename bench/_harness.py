@@ -23,17 +23,11 @@ from uuid import UUID
 import asyncpg
 
 from contracts.uber import DRIVER_OBSERVED, DRIVER_OBSERVED_VERSION
+from core.config import DatabaseSettings
+from core.state import DB_NAME, load_secrets, read_database_settings, write_runtime
 from eventlog.store import Observation, canonical_hash
-from fleet.config import DatabaseSettings
 from fleet.database import migrate, provision
-from fleet.runtime import (
-    DB_NAME,
-    EmbeddedNats,
-    EmbeddedPostgres,
-    load_secrets,
-    read_database_settings,
-    write_runtime,
-)
+from fleet.runtime import EmbeddedNats, EmbeddedPostgres
 
 OUT = Path(__file__).resolve().parent / "out"
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))

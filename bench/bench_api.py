@@ -33,8 +33,8 @@ import asyncpg
 import httpx
 from _harness import embedded, new_org, percentile, report, scaled
 
+from core.config import DatabaseSettings, JwtSettings
 from fleet.accounts import create_user
-from fleet.config import DatabaseSettings, JwtSettings
 from query_api.app import POOL_SIZE
 from query_api.listing import encode_cursor
 from query_api.security import Principal, issue_access_token

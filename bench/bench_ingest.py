@@ -34,7 +34,7 @@ import uvicorn
 from _harness import embedded, new_org, report, scaled
 from starlette.applications import Starlette
 
-from fleet.config import UBER_DEFAULT_SCOPES, BoltSettings, UberSettings
+from core.config import UBER_DEFAULT_SCOPES, BoltSettings, UberSettings
 from fleet.runtime import free_port
 from ingest.bolt.client import BoltClient
 from ingest.bolt.pollers import BoltPollers, BoltPollSettings

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+from core.config import env_int, environ, load_database, load_nats_url
+from core.logs import setup_logging
+from core.metrics_server import serve_metrics
+from core.signals import stop_event
 from eventlog.bus import connect, ensure_events_stream
 from eventlog.db import create_pool
 from eventlog.relay import Relay
-from fleet.config import env_int, environ, load_database, load_nats_url
-from fleet.logs import setup_logging
-from fleet.metrics_server import serve_metrics
-from fleet.signals import stop_event
 
 
 async def main() -> None:

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import asyncpg
 
-from query_api.security import ROLES, hash_password
+from core.passwords import ROLES, hash_password
 
 
 class AccountError(Exception):

@@ -10,8 +10,8 @@ from contextlib import contextmanager
 
 import asyncpg
 
-from fleet.config import ConfigError, database_configured, environ, load_database, state_dir
-from fleet.logs import setup_logging
+from core.config import ConfigError, database_configured, environ, load_database, state_dir
+from core.logs import setup_logging
 
 
 @contextmanager

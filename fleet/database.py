@@ -8,7 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from fleet.runtime import API_ROLE, DB_NAME, OWNER_ROLE, WRITER_ROLE
+from core.state import API_ROLE, DB_NAME, OWNER_ROLE, WRITER_ROLE
 
 
 def migrations_dir() -> Path:

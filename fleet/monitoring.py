@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from fleet.config import ConfigError, env_int
+from core.config import ConfigError, env_int
 from fleet.runtime import free_port
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import json
 import os
 import pwd
-import secrets
 import shutil
 import socket
 import subprocess
@@ -35,85 +33,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fleet.config import ConfigError, DatabaseSettings
+from core.config import ConfigError
+from core.state import (
+    load_secrets,
+    loopback_url,
+    read_runtime,
+)
 
 PG_SYSTEM_USER = "fleet-postgres"
-DB_NAME = "fleet"
-OWNER_ROLE = "fleet_owner"
-WRITER_ROLE = "fleet_writer"
-API_ROLE = "fleet_api"
-
-
-# -- secrets -------------------------------------------------------------------------------
-
-
-def _secrets_path(state: Path) -> Path:
-    return state / "secrets.json"
-
-
-def load_secrets(state: Path) -> dict[str, str]:
-    """Generated secrets of this state folder, created on first use and kept (mode 0600)."""
-    path = _secrets_path(state)
-    current: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
-    wanted = ("pg_superuser", "pg_owner", "pg_writer", "pg_api", "jwt_secret")
-    missing = [name for name in wanted if name not in current]
-    if missing:
-        for name in missing:
-            current[name] = secrets.token_urlsafe(32 if name != "jwt_secret" else 48)
-        state.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(current, indent=2))
-        tmp.chmod(0o600)
-        tmp.replace(path)
-    return current
-
-
-def dev_jwt_secret(state: Path) -> str:
-    """The development JWT secret: generated once and kept in the state folder."""
-    return load_secrets(state)["jwt_secret"]
-
-
-# -- runtime info --------------------------------------------------------------------------
-
-
-def write_runtime(state: Path, **values: Any) -> None:
-    path = state / "runtime.json"
-    current = json.loads(path.read_text()) if path.exists() else {}
-    current.update(values)
-    path.write_text(json.dumps(current, indent=2))
-
-
-def read_runtime(state: Path) -> dict[str, Any]:
-    path = state / "runtime.json"
-    return json.loads(path.read_text()) if path.exists() else {}
-
-
-def read_nats_url(state: Path) -> str:
-    url = read_runtime(state).get("nats_url")
-    if not url:
-        raise ConfigError("NATS is not running: start `fleet up`, or set NATS_URL")
-    return str(url)
-
-
-def read_database_settings(state: Path) -> DatabaseSettings:
-    """Connection URLs for the embedded PostgreSQL of this state folder."""
-    port_file = state / "postgres" / "port"
-    if not port_file.exists():
-        raise ConfigError(
-            "no database configured and no embedded PostgreSQL in "
-            f"{state}: run `fleet up` (or set DATABASE_URL)"
-        )
-    port = int(port_file.read_text())
-    found = load_secrets(state)
-    return DatabaseSettings(
-        owner_url=_url(OWNER_ROLE, found["pg_owner"], port, DB_NAME),
-        writer_url=_url(WRITER_ROLE, found["pg_writer"], port, DB_NAME),
-        api_url=_url(API_ROLE, found["pg_api"], port, DB_NAME),
-    )
-
-
-def _url(user: str, password: str, port: int, db: str) -> str:
-    return f"postgresql://{user}:{password}@127.0.0.1:{port}/{db}"
 
 
 def free_port(preferred: int | None = None) -> int:
@@ -323,7 +250,7 @@ class EmbeddedPostgres:
         )
 
     def superuser_url(self, port: int) -> str:
-        return _url("postgres", load_secrets(self.state)["pg_superuser"], port, "postgres")
+        return loopback_url("postgres", load_secrets(self.state)["pg_superuser"], port, "postgres")
 
 
 # -- NATS ----------------------------------------------------------------------------------

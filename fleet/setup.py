@@ -8,10 +8,11 @@ from uuid import UUID
 
 import asyncpg
 
+from core.config import database_configured, load_database, state_dir
+from core.state import load_secrets
 from fleet.accounts import ensure_org
-from fleet.config import database_configured, load_database, state_dir
 from fleet.database import migrate, provision
-from fleet.runtime import EmbeddedPostgres, load_secrets
+from fleet.runtime import EmbeddedPostgres
 
 DEFAULT_ORG_NAME = "AA DENIS MOBILITÉS"
 

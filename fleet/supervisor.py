@@ -19,9 +19,7 @@ from dataclasses import dataclass, field
 import asyncpg
 import httpx
 
-from fleet import monitoring
-from fleet.accounts import ensure_admin, ensure_org
-from fleet.config import (
+from core.config import (
     ConfigError,
     bolt_credentials_set,
     database_configured,
@@ -32,7 +30,10 @@ from fleet.config import (
     state_dir,
     uber_credentials_set,
 )
-from fleet.runtime import EmbeddedNats, EmbeddedPostgres, free_port, write_runtime
+from core.state import write_runtime
+from fleet import monitoring
+from fleet.accounts import ensure_admin, ensure_org
+from fleet.runtime import EmbeddedNats, EmbeddedPostgres, free_port
 from fleet.setup import DEFAULT_ORG_NAME, prepare_database
 
 STOP_GRACE_S = 10.0

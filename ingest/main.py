@@ -16,9 +16,7 @@ from uuid import UUID
 import asyncpg
 import httpx
 
-from eventlog.bus import connect
-from eventlog.db import create_pool
-from fleet.config import (
+from core.config import (
     ConfigError,
     UberSettings,
     env_int,
@@ -28,9 +26,11 @@ from fleet.config import (
     load_nats_url,
     load_uber,
 )
-from fleet.logs import setup_logging
-from fleet.metrics_server import serve_metrics
-from fleet.signals import stop_event
+from core.logs import setup_logging
+from core.metrics_server import serve_metrics
+from core.signals import stop_event
+from eventlog.bus import connect
+from eventlog.db import create_pool
 from ingest.auth import oauth_client
 from ingest.bolt import setup as bolt_setup
 from ingest.metrics import POLL_INTERVAL

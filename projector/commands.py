@@ -13,8 +13,8 @@ from datetime import datetime
 import asyncpg
 
 from contracts.upcasting import upcast_envelope
+from core.config import DatabaseSettings
 from eventlog.db import create_pool
-from fleet.config import DatabaseSettings
 from projector.parking import retry_parked
 from projector.progress import Progress
 from projector.projections import all_projections

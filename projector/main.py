@@ -7,11 +7,11 @@ import logging
 
 from prometheus_client import REGISTRY, start_http_server
 
+from core.config import env_int, environ, load_database, load_nats_url
+from core.logs import setup_logging
+from core.signals import stop_event
 from eventlog.bus import connect, ensure_events_stream
 from eventlog.db import create_pool
-from fleet.config import env_int, environ, load_database, load_nats_url
-from fleet.logs import setup_logging
-from fleet.signals import stop_event
 from projector.metrics import ProjectorMetrics
 from projector.projections import all_projections
 from projector.runner import ProjectionRunner

@@ -19,8 +19,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
+from core.config import DatabaseSettings, JwtSettings
 from eventlog.bus import connect
-from fleet.config import DatabaseSettings, JwtSettings
 from query_api import problems
 from query_api.deps import TenantScope
 from query_api.metrics import HttpMetrics, exposition

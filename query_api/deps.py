@@ -13,8 +13,9 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from core.passwords import ROLES
 from query_api.problems import ApiProblem, unauthorized
-from query_api.security import ROLES, Principal, TokenError, VerifiedTokens
+from query_api.security import Principal, TokenError, VerifiedTokens
 
 
 class BearerPrincipal(HTTPBearer):

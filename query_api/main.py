@@ -8,8 +8,8 @@ from pathlib import Path
 import uvicorn
 from fastapi import FastAPI
 
-from fleet.config import env_int, environ, load_database, load_jwt, load_nats_url
-from fleet.logs import setup_logging
+from core.config import env_int, environ, load_database, load_jwt, load_nats_url
+from core.logs import setup_logging
 from query_api.app import ApiSettings, create_app
 from query_api.metrics import MULTIPROC_DIR, prepare_multiprocess_dir
 from query_api.sessions import AuthSettings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fleet.config import DatabaseSettings, JwtSettings
+from core.config import DatabaseSettings, JwtSettings
 from query_api.app import ApiSettings, create_app
 
 

@@ -1,4 +1,4 @@
-"""Passwords (argon2id) and the API's JWTs (HS256, algorithm pinned, claims checked)."""
+"""The API's JWTs (HS256, algorithm pinned, claims checked)."""
 
 from __future__ import annotations
 
@@ -7,28 +7,9 @@ from dataclasses import dataclass
 from uuid import UUID
 
 import jwt
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
-from fleet.config import JwtSettings
-
-_HASHER = PasswordHasher()
-# Verified against when the email is unknown, so both failures cost the same time.
-_DUMMY_HASH = _HASHER.hash("not-a-real-password-used-only-for-timing")
-
-ROLES = ("admin", "manager", "viewer", "auditor")
-
-
-def hash_password(password: str) -> str:
-    return _HASHER.hash(password)
-
-
-def verify_password(password_hash: str | None, password: str) -> bool:
-    """True when ``password`` matches; an unknown user (None) costs the same time."""
-    try:
-        return _HASHER.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
-    except (VerificationError, InvalidHashError):
-        return False
+from core.config import JwtSettings
+from core.passwords import ROLES
 
 
 @dataclass(frozen=True)

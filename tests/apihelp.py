@@ -14,8 +14,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from core.config import DatabaseSettings, JwtSettings
 from fleet.accounts import create_user
-from fleet.config import DatabaseSettings, JwtSettings
 from query_api.app import ApiSettings, create_app
 
 JWT = JwtSettings(secret="test-secret-" + "x" * 40)

@@ -13,7 +13,7 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 
-from fleet.config import BoltSettings, UberSettings
+from core.config import BoltSettings, UberSettings
 from fleet.runtime import free_port
 from simulator import Clock, SimulatorSettings, create_app
 

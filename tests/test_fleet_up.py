@@ -10,7 +10,8 @@ import asyncpg
 import httpx
 import pytest
 
-from fleet.runtime import free_port, read_database_settings
+from core.state import read_database_settings
+from fleet.runtime import free_port
 from tests.fleetup import ADMIN, PASSWORD, start, stop, wait_for_line
 
 

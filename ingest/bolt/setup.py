@@ -7,7 +7,7 @@ from uuid import UUID
 import asyncpg
 import httpx
 
-from fleet.config import BoltSettings
+from core.config import BoltSettings
 from ingest.auth import oauth_client
 from ingest.bolt.client import PROVIDER, SCOPE, BoltClient
 from ingest.bolt.pollers import BoltPollers, BoltPollSettings

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import httpx
 
-from fleet.config import ConfigError, UberSettings, env_int
+from core.config import ConfigError, UberSettings, env_int
 from ingest.http import ProviderHttp, RateLimiter, RetryPolicy
 from ingest.schedule import Poll
 from ingest.uber.client import PROVIDER, UberClient

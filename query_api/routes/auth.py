@@ -9,11 +9,12 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
+from core.passwords import verify_password
 from query_api.deps import AnyUser, ClientAddress
 from query_api.listing import NO_NUL
 from query_api.problems import ApiProblem, unauthorized
 from query_api.schemas import Me, MsgspecResponse, Token, ok, problems
-from query_api.security import Principal, issue_access_token, verify_password
+from query_api.security import Principal, issue_access_token
 from query_api.sessions import (
     AuthSettings,
     issue_refresh,

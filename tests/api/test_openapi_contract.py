@@ -30,9 +30,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from fleet.config import DatabaseSettings
+from core.config import DatabaseSettings
+from core.passwords import hash_password
 from query_api.app import ApiSettings, create_app
-from query_api.security import hash_password
 from tests.apihelp import JWT, PASSWORD
 
 CHECKS = [

@@ -21,7 +21,7 @@ import httpx
 import jwt
 import pytest
 
-from fleet.config import DatabaseSettings
+from core.config import DatabaseSettings
 from query_api.app import ApiSettings, create_app
 from tests.apihelp import JWT, ApiClient, bearer, login, login_tokens
 

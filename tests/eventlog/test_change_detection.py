@@ -15,8 +15,8 @@ import asyncpg
 import pytest
 
 from contracts.bolt import DRIVER_OBSERVED, VEHICLE_OBSERVED
+from core.config import DatabaseSettings
 from eventlog.store import Observation, append_observations, canonical_hash
-from fleet.config import DatabaseSettings
 from tests.helpers import append_drivers, driver_observation
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from fleet.config import DatabaseSettings
+from core.config import DatabaseSettings
 from fleet.runtime import EmbeddedNats
 from tests.fault.stack import own_database
 

@@ -9,7 +9,7 @@ import asyncpg
 import msgspec
 
 from contracts.uber import UberEarnerPayment, UberPaymentRecord
-from fleet.config import UBER_DEFAULT_SCOPES, UberSettings
+from core.config import UBER_DEFAULT_SCOPES, UberSettings
 from ingest.http import ProviderHttp
 from ingest.main import uber_http
 from ingest.uber.client import UberClient

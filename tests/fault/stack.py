@@ -21,10 +21,10 @@ from uuid import UUID
 
 import asyncpg
 
+from core.config import DatabaseSettings
+from core.state import OWNER_ROLE
 from fleet.accounts import ensure_org
-from fleet.config import DatabaseSettings
 from fleet.database import migrate
-from fleet.runtime import OWNER_ROLE
 from simulator import Clock, SimulatorSettings, create_app
 from simulator.state import SimState
 from tests.simserver import SimServer, serve_app

@@ -12,7 +12,7 @@ import asyncpg
 import httpx
 import pytest
 
-from fleet.config import DatabaseSettings
+from core.config import DatabaseSettings
 from ingest.schedule import Poll
 from projector.projections import all_projections
 from projector.runner import ProjectionRunner

@@ -17,8 +17,8 @@ import asyncpg
 import pytest
 
 from contracts.subjects import EVENTS_STREAM
+from core.config import DatabaseSettings
 from eventlog.bus import POSITION_HEADER, connect
-from fleet.config import DatabaseSettings
 from fleet.runtime import EmbeddedNats
 from simulator import SimulatorSettings
 from tests.fault.checks import (

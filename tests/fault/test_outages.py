@@ -16,10 +16,11 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from fleet.config import DatabaseSettings
+from core.config import DatabaseSettings
+from core.state import DB_NAME, load_secrets
+from core.state import read_database_settings as embedded_settings
 from fleet.database import migrate, provision
-from fleet.runtime import DB_NAME, EmbeddedNats, EmbeddedPostgres, load_secrets
-from fleet.runtime import read_database_settings as embedded_settings
+from fleet.runtime import EmbeddedNats, EmbeddedPostgres
 from simulator import SimulatorSettings
 from tests.fault.checks import (
     REPEATS,

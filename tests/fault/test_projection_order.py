@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from fleet.config import DatabaseSettings
+from core.config import DatabaseSettings
 from ingest.http import ProviderHttp
 from ingest.main import uber_http
 from ingest.uber.client import UberClient

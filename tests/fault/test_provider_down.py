@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from contracts import resources
-from fleet.config import UBER_DEFAULT_SCOPES
+from core.config import UBER_DEFAULT_SCOPES
 from ingest.bolt.client import BoltClient
 from ingest.bolt.pollers import BoltPollers
 from ingest.bolt.setup import bolt_http, bolt_jobs

@@ -25,8 +25,8 @@ import asyncpg
 import httpx
 import pytest
 
+from core.config import UBER_DEFAULT_SCOPES
 from eventlog.store import read_after
-from fleet.config import UBER_DEFAULT_SCOPES
 from ingest.bolt.client import BoltClient
 from ingest.bolt.pollers import BoltPollers
 from ingest.bolt.setup import bolt_http

@@ -24,8 +24,8 @@ import msgspec
 import pytest
 
 from contracts.uber import REPORT_OBSERVED, UberReportRecord
+from core.config import UBER_DEFAULT_SCOPES
 from eventlog.store import read_after
-from fleet.config import UBER_DEFAULT_SCOPES
 from ingest.errors import ProviderRateLimited
 from ingest.http import ProviderHttp, RetryPolicy
 from ingest.main import uber_http

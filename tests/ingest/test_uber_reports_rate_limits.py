@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from fleet.config import UBER_DEFAULT_SCOPES
+from core.config import UBER_DEFAULT_SCOPES
 from ingest.http import ProviderHttp, RateLimiter, RetryPolicy
 from ingest.main import uber_http
 from ingest.uber.client import UberClient

@@ -11,7 +11,7 @@ from uuid import UUID
 import asyncpg
 import pytest
 
-from fleet.config import UBER_DEFAULT_SCOPES, ConfigError
+from core.config import UBER_DEFAULT_SCOPES, ConfigError
 from ingest.main import uber_http
 from ingest.uber.context import UberPollSettings
 from ingest.uber.pollers import UberPollers

@@ -18,7 +18,7 @@ import asyncpg
 import httpx
 import pytest
 
-from fleet.config import UBER_DEFAULT_SCOPES
+from core.config import UBER_DEFAULT_SCOPES
 from ingest.http import ProviderHttp, RetryPolicy
 from ingest.main import uber_http
 from ingest.uber.client import UberClient

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from fleet.config import DatabaseSettings
+from core.config import DatabaseSettings
 from fleet.runtime import EmbeddedNats, free_port
 from tests.apiproc import running_api
 

@@ -19,8 +19,8 @@ import asyncpg
 import httpx
 import pytest
 
+from core.config import DatabaseSettings
 from fleet.accounts import create_user
-from fleet.config import DatabaseSettings
 from fleet.runtime import EmbeddedNats, free_port
 from simulator import SimulatorSettings
 from tests.apiproc import running_api

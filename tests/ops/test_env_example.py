@@ -1,7 +1,7 @@
 """.env.example lists every environment variable the code reads.
 
 The code reads its settings in a few shapes: ``env.get("X")``, ``env["X"]``,
-``os.environ.get("X")``, ``os.getenv("X")`` and the typed helpers of fleet/config.py
+``os.environ.get("X")``, ``os.getenv("X")`` and the typed helpers of core/config.py
 (``env_int(env, "X", ...)``, ``_int``/``_float``/``_int_list``); the simulator reads its
 ``SIM_*`` variables through the ``ENV_NAMES`` table. A variable counts as listed when a line
 ``X=...`` or ``# X=...`` sets it (commented: the built-in default applies).
@@ -15,7 +15,7 @@ from pathlib import Path
 from simulator.settings import ENV_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ("contracts", "eventlog", "ingest", "projector", "query_api", "fleet", "simulator")
+SOURCES = ("core", "contracts", "eventlog", "ingest", "projector", "query_api", "fleet", "simulator")
 
 _NAME = r"""["']([A-Z][A-Z0-9_]*)["']"""
 _READS = (

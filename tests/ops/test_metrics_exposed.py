@@ -23,10 +23,10 @@ import pytest
 from prometheus_client import REGISTRY, CollectorRegistry
 
 import projector.metrics
+from core.config import DatabaseSettings
 from eventlog.bus import connect, ensure_events_stream
 from eventlog.fetches import quarantine
 from eventlog.relay import Relay
-from fleet.config import DatabaseSettings
 from fleet.runtime import free_port
 from ingest.errors import ProviderAuthError
 from ingest.http import ProviderHttp, RateLimiter

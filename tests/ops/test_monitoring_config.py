@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from core.config import ConfigError
 from fleet import monitoring
-from fleet.config import ConfigError
 
 
 def test_exporter_url_disables_tls_only_on_loopback_without_an_sslmode() -> None:

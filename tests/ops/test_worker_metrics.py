@@ -8,7 +8,7 @@ from uuid import UUID
 import asyncpg
 from prometheus_client import REGISTRY
 
-from fleet.metrics_server import serve_metrics
+from core.metrics_server import serve_metrics
 from fleet.runtime import free_port
 from ingest.http import ProviderHttp
 from ingest.main import uber_http

@@ -17,7 +17,7 @@ from uuid import UUID
 import asyncpg
 import pytest
 
-from fleet.config import DatabaseSettings
+from core.config import DatabaseSettings
 from ingest.pages import PollResult
 from ingest.runs import Resource, RunRecorder
 from ingest.sync import sweep_interrupted_runs

@@ -19,10 +19,10 @@ import asyncpg
 import pytest
 
 from contracts.envelope import EventEnvelope
+from core.config import DatabaseSettings
 from eventlog.bus import connect, ensure_events_stream
 from eventlog.relay import Relay
 from eventlog.store import head_position, read_after
-from fleet.config import DatabaseSettings
 from projector.projections.drivers import DriversProjection
 from projector.runner import ProjectionRunner
 from tests.conftest import NatsServer

@@ -4,8 +4,8 @@ Each process builds the settings it needs with one ``load_*`` call in its compos
 and passes them down; nothing reads ``os.environ`` elsewhere. A missing or weak secret in
 production stops the process with a message that says which variable to fix.
 
-Where no database or NATS is configured, the values come from the embedded runtime that
-``fleet up`` (or any ``fleet`` command) keeps in the state folder, see :mod:`fleet.runtime`.
+Where no database or NATS is configured, the values come from the state folder that ``fleet up``
+(or any ``fleet`` command) keeps, see :mod:`core.state`.
 """
 
 from __future__ import annotations
@@ -111,9 +111,9 @@ def database_url_from_env(env: Mapping[str, str]) -> str:
 def load_database(env: Mapping[str, str]) -> DatabaseSettings:
     """Database URLs from the environment, or from the embedded runtime when none is set."""
     if not database_configured(env):
-        from fleet import runtime  # local: the runtime module is only needed without config
+        from core import state  # local: the state folder is read only without config
 
-        return runtime.read_database_settings(state_dir(env))
+        return state.read_database_settings(state_dir(env))
     owner = database_url_from_env(env)
     writer = env.get("WRITER_DATABASE_URL")
     api = env.get("API_DATABASE_URL")
@@ -129,9 +129,9 @@ def load_database(env: Mapping[str, str]) -> DatabaseSettings:
 def load_nats_url(env: Mapping[str, str]) -> str:
     if url := env.get("NATS_URL"):
         return url
-    from fleet import runtime
+    from core import state
 
-    return runtime.read_nats_url(state_dir(env))
+    return state.read_nats_url(state_dir(env))
 
 
 def load_jwt(env: Mapping[str, str]) -> JwtSettings:
@@ -143,9 +143,9 @@ def load_jwt(env: Mapping[str, str]) -> JwtSettings:
             "APP_ENV=prod (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
         )
     if not secret:
-        from fleet import runtime
+        from core import state
 
-        secret = runtime.dev_jwt_secret(state_dir(env))
+        secret = state.dev_jwt_secret(state_dir(env))
     return JwtSettings(
         secret=secret,
         issuer=env.get("JWT_ISSUER", "fleet-manager"),

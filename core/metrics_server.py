@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from prometheus_client import start_http_server
 
-from fleet.config import env_int
+from core.config import env_int
 
 log = logging.getLogger(__name__)
 
