@@ -11,7 +11,7 @@ FRONTEND_SRC := $(shell find frontend/src frontend/index.html frontend/vite.conf
 up: install frontend/dist/index.html ## run the whole system on the embedded default
 	$(BIN)/fleet up
 
-test: test-frontend test-e2e test-python ## every test (pytest last: its summary closes the run)
+test: lint test-frontend test-e2e test-python ## lint and type checks, then every test (pytest last: its summary closes the run)
 
 test-python: install
 	$(BIN)/pytest
@@ -42,10 +42,11 @@ frontend/dist/index.html: $(NPM_STAMP) $(FRONTEND_SRC)
 
 frontend: frontend/dist/index.html
 
-lint: install ## ruff and mypy
+lint: install $(NPM_STAMP) ## ruff, ruff format, mypy strict, and the frontend's tsc
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	cd frontend && npm run typecheck
 
 fmt: install
 	$(BIN)/ruff format .

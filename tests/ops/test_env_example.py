@@ -15,7 +15,16 @@ from pathlib import Path
 from simulator.settings import ENV_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ("core", "contracts", "eventlog", "ingest", "projector", "query_api", "fleet", "simulator")
+SOURCES = (
+    "core",
+    "contracts",
+    "eventlog",
+    "ingest",
+    "projector",
+    "query_api",
+    "fleet",
+    "simulator",
+)
 
 _NAME = r"""["']([A-Z][A-Z0-9_]*)["']"""
 _READS = (
