@@ -140,3 +140,11 @@ async def test_a_writer_under_row_security_appends_by_insert_with_the_same_detec
     assert len(first) == 2
     assert again == []
     assert await stored_positions(writer_pool, org_id) == first + changed
+
+
+async def test_the_suite_runs_each_append_path_it_names(
+    writer_pool: asyncpg.Pool, request: pytest.FixtureRequest
+) -> None:
+    """Both variants of the suite really take their own path (eventlog/conftest.py)."""
+    under_rls = await writer_pool.fetchval("SELECT row_security_active('event_log')")
+    assert under_rls == (request.node.callspec.params["writer_pool"] == "insert")
