@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from core.names import resolve_aliases
+
 PROD_ENVS = frozenset({"prod", "production"})
 MIN_JWT_SECRET_BYTES = 32
 
@@ -47,6 +49,8 @@ class JwtSettings:
     audience: str = "fleet-manager-api"
     access_ttl_s: int = 900
     algorithm: str = "HS256"
+    # With it, access tokens issued by Supabase Auth are accepted too (query_api/security.py).
+    supabase_secret: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class UberSettings:
     api_base: str
     scopes: str
     simulated: bool
+    default_org_id: str | None = None  # UBER_DEFAULT_ORG_ID: poll only this Uber org
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,7 @@ class BoltSettings:
     client_secret: str
     token_url: str
     api_base: str
-    company_ids: tuple[int, ...] | None  # BOLT_COMPANY_IDS: poll only these companies
+    company_ids: tuple[int, ...] | None  # BOLT_DEFAULT_FLEET_ID + BOLT_COMPANY_IDS, or all
     rate_rps: float = 1.0  # Bolt publishes no limit; clients pace ~1 req/s (§4 #14)
     rate_burst: int = 5
     simulated: bool = False
@@ -134,6 +139,9 @@ def load_nats_url(env: Mapping[str, str]) -> str:
     return state.read_nats_url(state_dir(env))
 
 
+SUPPORTED_JWT_ALGORITHMS = ("HS256",)
+
+
 def load_jwt(env: Mapping[str, str]) -> JwtSettings:
     """JWT settings; in production a secret shorter than 32 bytes stops the process."""
     secret = env.get("JWT_SECRET", "")
@@ -142,15 +150,26 @@ def load_jwt(env: Mapping[str, str]) -> JwtSettings:
             f"JWT_SECRET must be set to at least {MIN_JWT_SECRET_BYTES} random bytes when "
             "APP_ENV=prod (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
         )
+    algorithm = env.get("JWT_ALGORITHM", "HS256").strip() or "HS256"
+    if algorithm not in SUPPORTED_JWT_ALGORITHMS:
+        raise ConfigError(
+            f"JWT_ALGORITHM={algorithm} is not supported: the API signs and verifies with "
+            f"{', '.join(SUPPORTED_JWT_ALGORITHMS)} only (a shared secret, JWT_SECRET)"
+        )
     if not secret:
         from core import state
 
         secret = state.dev_jwt_secret(state_dir(env))
+    minutes = _int(env, "JWT_ACCESS_TOKEN_EXPIRE_MINUTES", 15)
+    if minutes < 1:
+        raise ConfigError("JWT_ACCESS_TOKEN_EXPIRE_MINUTES must be at least 1")
     return JwtSettings(
         secret=secret,
         issuer=env.get("JWT_ISSUER", "fleet-manager"),
         audience=env.get("JWT_AUDIENCE", "fleet-manager-api"),
-        access_ttl_s=_int(env, "JWT_ACCESS_TTL_S", 900),
+        access_ttl_s=minutes * 60,
+        algorithm=algorithm,
+        supabase_secret=env.get("SUPABASE_JWT_SECRET") or None,
     )
 
 
@@ -172,10 +191,11 @@ def load_uber(env: Mapping[str, str]) -> UberSettings | None:
     return UberSettings(
         client_id=env["UBER_CLIENT_ID"],
         client_secret=env["UBER_CLIENT_SECRET"],
-        token_url=env.get("UBER_TOKEN_URL", "https://auth.uber.com/oauth/v2/token"),
-        api_base=env.get("UBER_API_BASE", "https://api.uber.com").rstrip("/"),
+        token_url=env.get("UBER_AUTH_URL") or "https://auth.uber.com/oauth/v2/token",
+        api_base=(env.get("UBER_BASE_URL") or "https://api.uber.com").rstrip("/"),
         scopes=env.get("UBER_SCOPES", UBER_DEFAULT_SCOPES),
         simulated=simulated,
+        default_org_id=env.get("UBER_DEFAULT_ORG_ID", "").strip() or None,
     )
 
 
@@ -193,13 +213,24 @@ def load_bolt(env: Mapping[str, str]) -> BoltSettings | None:
     return BoltSettings(
         client_id=env["BOLT_CLIENT_ID"],
         client_secret=env["BOLT_CLIENT_SECRET"],
-        token_url=env.get("BOLT_TOKEN_URL", "https://oidc.bolt.eu/token"),
-        api_base=env.get("BOLT_API_BASE", BOLT_DEFAULT_API_BASE).rstrip("/"),
-        company_ids=_int_list(env, "BOLT_COMPANY_IDS"),
+        token_url=env.get("BOLT_AUTH_URL") or "https://oidc.bolt.eu/token",
+        api_base=(env.get("BOLT_BASE_URL") or BOLT_DEFAULT_API_BASE).rstrip("/"),
+        company_ids=bolt_company_ids(env),
         rate_rps=_float(env, "BOLT_RATE_RPS", 1.0),
         rate_burst=_int(env, "BOLT_RATE_BURST", 5),
         simulated=env.get("BOLT_SIMULATED", "") == "1",
     )
+
+
+def bolt_company_ids(env: Mapping[str, str]) -> tuple[int, ...] | None:
+    """The Bolt companies to poll: ``BOLT_DEFAULT_FLEET_ID`` (the spec's), then any others
+    of ``BOLT_COMPANY_IDS``; None (every company the credentials reach) when neither is set."""
+    default = _int_list(env, "BOLT_DEFAULT_FLEET_ID") or ()
+    if len(default) > 1:
+        raise ConfigError("BOLT_DEFAULT_FLEET_ID is one company id (others: BOLT_COMPANY_IDS)")
+    others = _int_list(env, "BOLT_COMPANY_IDS") or ()
+    ids = tuple(dict.fromkeys(default + others))
+    return ids or None
 
 
 def _int_list(env: Mapping[str, str], name: str) -> tuple[int, ...] | None:
@@ -242,5 +273,6 @@ def env_int(env: Mapping[str, str], name: str, default: int) -> int:
 
 
 def environ() -> Mapping[str, str]:
-    """The process environment, read once by each composition root."""
-    return dict(os.environ)
+    """The process environment, read once by each composition root, with each deprecated
+    name's value under its documented name (:mod:`core.names`)."""
+    return resolve_aliases(os.environ)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -12,6 +13,7 @@ import asyncpg
 
 from core.config import ConfigError, database_configured, environ, load_database, state_dir
 from core.logs import setup_logging
+from fleet.environment import check_environment
 
 
 @contextmanager
@@ -205,6 +207,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     try:
+        check_environment(os.environ)
         args.fn(args)
     except ConfigError as exc:
         sys.exit(f"fleet {args.command}: configuration error: {exc}")

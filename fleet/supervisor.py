@@ -164,8 +164,8 @@ def _simulator_env(env: dict[str, str], port: int) -> None:
         {
             "UBER_CLIENT_ID": env.get("SIM_UBER_CLIENT_ID", "sim-uber-client"),
             "UBER_CLIENT_SECRET": env.get("SIM_UBER_CLIENT_SECRET", "sim-uber-secret"),
-            "UBER_TOKEN_URL": f"{base}/oauth/v2/token",
-            "UBER_API_BASE": base,
+            "UBER_AUTH_URL": f"{base}/oauth/v2/token",
+            "UBER_BASE_URL": base,
             "UBER_SIMULATED": "1",
         }
     )
@@ -175,8 +175,8 @@ def _simulator_env(env: dict[str, str], port: int) -> None:
             {
                 "BOLT_CLIENT_ID": env.get("SIM_BOLT_CLIENT_ID", "sim-bolt-client"),
                 "BOLT_CLIENT_SECRET": env.get("SIM_BOLT_CLIENT_SECRET", "sim-bolt-secret"),
-                "BOLT_TOKEN_URL": f"{base}/token",
-                "BOLT_API_BASE": f"{base}/fleet-integration-gateway",
+                "BOLT_AUTH_URL": f"{base}/token",
+                "BOLT_BASE_URL": f"{base}/fleet-integration-gateway",
                 "BOLT_SIMULATED": "1",
             }
         )

@@ -86,7 +86,9 @@ def build_resources(
         log.warning("no Uber credentials (UBER_CLIENT_ID/UBER_CLIENT_SECRET): Uber idle")
     else:
         client = uber_setup.uber_client(providers.add(uber_http(uber)), uber)
-        pollers = UberPollers(pool, client, org_id, settings=uber_setup.uber_poll_settings(env))
+        pollers = UberPollers(
+            pool, client, org_id, settings=uber_setup.uber_poll_settings(env, uber.default_org_id)
+        )
         jobs = uber_setup.uber_jobs(pollers)
         resources += [Resource(org_id, UBER, name, poll) for name, poll in jobs.items()]
     if (bolt := load_bolt(env)) is None:

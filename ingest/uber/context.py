@@ -43,6 +43,7 @@ class UberPollSettings:
     transactions_lag: timedelta = timedelta(minutes=5)  # re-read: freshness is under 1 min
     transactions_margin: timedelta = timedelta(minutes=10)
     transactions_first_lookback: timedelta = timedelta(hours=24)  # first run, clamped
+    only_org: str | None = None  # UBER_DEFAULT_ORG_ID: the one Uber org polled
     reports_type: str = "REPORT_TYPE_PAYMENTS_ORDER"
     reports_poll_first: timedelta = timedelta(seconds=1)  # then doubling, up to the cap
     reports_poll_cap: timedelta = timedelta(seconds=60)

@@ -181,12 +181,18 @@ class UberPollers:
         return total
 
     async def _accounts(self) -> list[str]:
-        """The tenant's Uber orgs; on the first run they are discovered first."""
+        """The tenant's Uber orgs (only UBER_DEFAULT_ORG_ID's when it is set); on the first
+        run they are discovered first."""
         accounts = await self._known_accounts()
-        if not accounts:
+        only = self._ctx.settings.only_org
+        if not accounts or (only and only not in accounts):
             await self.organizations()
             accounts = await self._known_accounts()
-        return accounts
+        if only is None:
+            return accounts
+        if only not in accounts:
+            raise UberOrgNotReached(only, accounts)
+        return [only]
 
     async def _known_accounts(self) -> list[str]:
         rows = await self._pool.fetch(
@@ -196,6 +202,16 @@ class UberPollers:
             PROVIDER,
         )
         return [row["account_id"] for row in rows]
+
+
+class UberOrgNotReached(Exception):
+    """UBER_DEFAULT_ORG_ID names an org the credentials do not reach: nothing is polled."""
+
+    def __init__(self, org: str, reached: Sequence[str]) -> None:
+        super().__init__(
+            f"UBER_DEFAULT_ORG_ID {org} is not among the Uber orgs these credentials reach "
+            f"({', '.join(reached) or 'none'})"
+        )
 
 
 _ORG_DECODER = msgspec.json.Decoder(c.UberOrganization)

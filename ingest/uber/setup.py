@@ -46,7 +46,7 @@ def uber_client(
 MAX_CATCHUP_DAYS = UberPollSettings.metrics_max_catchup_days
 
 
-def uber_poll_settings(env: Mapping[str, str]) -> UberPollSettings:
+def uber_poll_settings(env: Mapping[str, str], only_org: str | None = None) -> UberPollSettings:
     """Windows of the windowed polls: ``UBER_METRICS_DAYS`` days re-polled (default 3), and
     ``UBER_METRICS_BACKFILL_DAYS`` of history on a first run (default 31, at most 31: the
     catch-up limit)."""
@@ -54,7 +54,9 @@ def uber_poll_settings(env: Mapping[str, str]) -> UberPollSettings:
     backfill = env_int(env, "UBER_METRICS_BACKFILL_DAYS", MAX_CATCHUP_DAYS)
     if not 1 <= backfill <= MAX_CATCHUP_DAYS:
         raise ConfigError(f"UBER_METRICS_BACKFILL_DAYS must be between 1 and {MAX_CATCHUP_DAYS}")
-    return UberPollSettings(metrics_days=max(days, 1), metrics_backfill_days=backfill)
+    return UberPollSettings(
+        metrics_days=max(days, 1), metrics_backfill_days=backfill, only_org=only_org
+    )
 
 
 def uber_jobs(pollers: UberPollers) -> dict[str, Poll]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import logging
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
@@ -12,11 +13,13 @@ import asyncpg
 import pytest
 
 from core.config import UBER_DEFAULT_SCOPES, ConfigError
+from ingest.http import ProviderHttp
 from ingest.main import uber_http
+from ingest.uber.client import UberClient
 from ingest.uber.context import UberPollSettings
-from ingest.uber.pollers import UberPollers
+from ingest.uber.pollers import UberOrgNotReached, UberPollers
 from ingest.uber.setup import uber_client, uber_poll_settings
-from simulator import FixedClock
+from simulator import FixedClock, SimulatorSettings
 from tests.ingest import test_uber_windows as uber_sim
 from tests.ingest.test_uber_windows import (
     DRIVERS,
@@ -26,7 +29,7 @@ from tests.ingest.test_uber_windows import (
     events_of,
     ms,
 )
-from tests.simserver import SimServer
+from tests.simserver import SimServer, serve_simulator
 
 FIFTEEN_MIN_MS = 15 * 60 * 1000
 
@@ -179,3 +182,49 @@ def test_metrics_backfill_is_31_days_unless_set_and_never_beyond_the_catch_up_li
     for bad in ("0", "32"):
         with pytest.raises(ConfigError, match="UBER_METRICS_BACKFILL_DAYS"):
             uber_poll_settings({"UBER_METRICS_BACKFILL_DAYS": bad})
+
+
+@pytest.fixture
+async def two_org_pollers(
+    writer_pool: asyncpg.Pool, org_id: UUID
+) -> AsyncIterator[Callable[[str | None], UberPollers]]:
+    """Pollers against a simulator whose credentials reach two Uber orgs."""
+    with serve_simulator(SimulatorSettings(seed=7, uber_orgs=2, uber_drivers=10)) as sim:
+        http = uber_http(sim.uber_settings())
+        try:
+            yield lambda only: UberPollers(
+                writer_pool, UberClient(ProviderHttp("uber", http), sim.url), org_id,
+                settings=UberPollSettings(only_org=only),
+            )  # fmt: skip
+        finally:
+            await http.aclose()
+
+
+async def test_uber_default_org_restricts_polling_to_that_org(
+    two_org_pollers: Callable[[str | None], UberPollers], writer_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    await two_org_pollers(None).organizations()
+    orgs = [r["account_id"] for r in await writer_pool.fetch(
+        "SELECT account_id FROM provider_accounts WHERE org_id = $1 ORDER BY 1", org_id
+    )]  # fmt: skip
+    assert len(orgs) == 2
+
+    await two_org_pollers(orgs[1]).drivers()
+
+    polled = await writer_pool.fetch(
+        "SELECT DISTINCT account_id FROM event_log WHERE org_id = $1 AND event_type = $2",
+        org_id, "uber.driver.observed",
+    )  # fmt: skip
+    assert [r["account_id"] for r in polled] == [orgs[1]]
+
+
+async def test_an_uber_default_org_the_credentials_do_not_reach_fails_the_poll_saying_so(
+    two_org_pollers: Callable[[str | None], UberPollers], writer_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    with pytest.raises(UberOrgNotReached, match="UBER_DEFAULT_ORG_ID not-ours is not among"):
+        await two_org_pollers("not-ours").drivers()
+    appended = await writer_pool.fetchval(
+        "SELECT count(*) FROM event_log WHERE org_id = $1 AND event_type = $2",
+        org_id, "uber.driver.observed",
+    )  # fmt: skip
+    assert appended == 0

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from core.names import DEPRECATED, DOCUMENTED
+from fleet.environment import known_settings
 from simulator.settings import ENV_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,3 +66,16 @@ def test_every_variable_the_code_reads_is_in_env_example() -> None:
         name: sorted(files) for name, files in read.items() if name not in variables_listed()
     }
     assert not missing, f"add these to .env.example (read by): {missing}"
+
+
+def test_every_variable_the_code_reads_is_a_known_setting() -> None:
+    """A setting read but not known would be refused at start as unknown (core/names.py)."""
+    unknown = set(variables_read()) - known_settings()
+    assert not unknown, f"add these to core/names.py DOCUMENTED: {sorted(unknown)}"
+
+
+def test_env_example_lists_every_documented_setting_and_no_unknown_one() -> None:
+    listed = variables_listed()
+    assert DOCUMENTED - listed == set(), "document these in .env.example"
+    old = {alias.old for alias in DEPRECATED}
+    assert listed - known_settings() - old == set(), "unknown names in .env.example"
