@@ -150,6 +150,22 @@ def cmd_replay(args: argparse.Namespace) -> None:
     sys.exit(code)
 
 
+def cmd_import_legacy(args: argparse.Namespace) -> None:
+    from ingest.legacy.importer import LegacyImportError, import_command
+
+    setup_logging("import")
+    org = args.org or environ().get("FLEET_ORG_SLUG", "default")
+    with database_ready():
+        try:
+            report = asyncio.run(
+                import_command(load_database(environ()), args.database_url, org,
+                               dry_run=args.dry_run)
+            )  # fmt: skip
+        except LegacyImportError as exc:
+            sys.exit(f"fleet import legacy: {exc}")
+    print("\n".join(report.lines(org)))
+
+
 def cmd_parked(args: argparse.Namespace) -> None:
     from projector.commands import parked_list_command, parked_retry_command
 
@@ -171,6 +187,16 @@ def _add_projector_commands(sub: argparse._SubParsersAction[argparse.ArgumentPar
         cmd = actions.add_parser(action, help=text)
         cmd.add_argument("--projection", help="only this projection")
         cmd.set_defaults(fn=cmd_parked)
+
+
+def _add_import_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    imports = sub.add_parser("import", help="bring another system's data into the log")
+    kinds = imports.add_subparsers(dest="source", required=True)
+    legacy = kinds.add_parser("legacy", help="the original implementation's database")
+    legacy.add_argument("--database-url", required=True, help="its PostgreSQL URL (read only)")
+    legacy.add_argument("--org", help="the tenant to import into (default: FLEET_ORG_SLUG)")
+    legacy.add_argument("--dry-run", action="store_true", help="report, write nothing")
+    legacy.set_defaults(fn=cmd_import_legacy)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -201,6 +227,7 @@ def parser() -> argparse.ArgumentParser:
     reset.add_argument("--password", help="omit to generate one, printed once")
     reset.set_defaults(fn=cmd_users_reset_password)
     _add_projector_commands(sub)
+    _add_import_commands(sub)
     return root
 
 
