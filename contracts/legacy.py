@@ -14,13 +14,16 @@ recomputed here).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import msgspec
 
+from contracts import bolt
 from contracts.catalog import register
 
 PROVIDER = "legacy"
 VERSION = 1
+BOLT_ORDERS_OBSERVED = f"{PROVIDER}.bolt_orders.observed"
 
 
 @dataclass(frozen=True)
@@ -76,3 +79,67 @@ TEST_ROWS = {("bolt_drivers", "test-driver-123"): "a connection-test row, not a 
 
 for _t in TABLES:
     register(_t.event_type, VERSION, _t.record)
+
+
+class LegacyBoltOrder(msgspec.Struct, frozen=True):
+    """The columns of the original's ``bolt_orders`` that the orders read model uses.
+
+    The original flattened Bolt's ``order_price`` into columns of euro floats with null
+    turned into 0, and kept the company it asked for; times are Bolt's unix seconds.
+    """
+
+    order_reference: str
+    company_id: int | None = None
+    driver_uuid: str | None = None
+    driver_name: str | None = None
+    payment_method: str | None = None
+    order_status: str | None = None
+    order_created_timestamp: int | None = None
+    order_accepted_timestamp: int | None = None
+    order_pickup_timestamp: int | None = None
+    order_drop_off_timestamp: int | None = None
+    order_finished_timestamp: int | None = None
+    order_cancelled_timestamp: int | None = None
+    payment_confirmed_timestamp: int | None = None
+    price_review_reason: str | None = None
+    vehicle_model: str | None = None
+    vehicle_license_plate: str | None = None
+    pickup_address: str | None = None
+    ride_distance: float | None = None
+    ride_price: Decimal | None = None
+    booking_fee: Decimal | None = None
+    toll_fee: Decimal | None = None
+    cancellation_fee: Decimal | None = None
+    tip: Decimal | None = None
+    net_earnings: Decimal | None = None
+    cash_discount: Decimal | None = None
+    in_app_discount: Decimal | None = None
+    commission: Decimal | None = None
+
+    def as_bolt_order(self) -> bolt.BoltOrder:
+        """The order as Bolt's own record would read (distance: metres, as Bolt sends it)."""
+        return bolt.BoltOrder(
+            order_reference=self.order_reference,
+            driver_uuid=self.driver_uuid,
+            driver_name=self.driver_name,
+            payment_method=self.payment_method,
+            order_status=self.order_status,
+            order_created_timestamp=self.order_created_timestamp,
+            order_accepted_timestamp=self.order_accepted_timestamp,
+            order_pickup_timestamp=self.order_pickup_timestamp,
+            order_drop_off_timestamp=self.order_drop_off_timestamp,
+            order_finished_timestamp=self.order_finished_timestamp,
+            order_cancelled_timestamp=self.order_cancelled_timestamp,
+            payment_confirmed_timestamp=self.payment_confirmed_timestamp,
+            price_review_reason=self.price_review_reason,
+            vehicle_model=self.vehicle_model,
+            vehicle_license_plate=self.vehicle_license_plate,
+            pickup_address=self.pickup_address,
+            ride_distance=None if self.ride_distance is None else round(self.ride_distance),
+            order_price=bolt.BoltOrderPrice(
+                ride_price=self.ride_price, booking_fee=self.booking_fee,
+                toll_fee=self.toll_fee, cancellation_fee=self.cancellation_fee, tip=self.tip,
+                net_earnings=self.net_earnings, cash_discount=self.cash_discount,
+                in_app_discount=self.in_app_discount, commission=self.commission,
+            ),
+        )  # fmt: skip

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
-from contracts import bolt
+from contracts import bolt, legacy
 from contracts.envelope import EventEnvelope
 from projector.projection import quote_table
 from projector.projections.bolt_earnings import DriverDay, recompute_days
@@ -26,6 +26,7 @@ from projector.projections.bolt_earnings import DriverDay, recompute_days
 PARIS = ZoneInfo("Europe/Paris")
 TABLES = ("bolt_orders", "bolt_daily_earnings")
 _ORDER = msgspec.json.Decoder(bolt.BoltOrder)
+_LEGACY_ORDER = msgspec.json.Decoder(legacy.LegacyBoltOrder)
 
 _UPSERT = """
 INSERT INTO {orders} AS o (
@@ -34,12 +35,12 @@ INSERT INTO {orders} AS o (
     price_reviewed_at, currency, ride_price, booking_fee, toll_fee, cancellation_fee, tip,
     net_earnings, cash_discount, in_app_discount, commission, price_review_reason,
     ride_distance, pickup_address, destination_address, vehicle_model, vehicle_license_plate,
-    earnings_day, updated_at, last_position)
+    earnings_day, updated_at, last_position, source)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
         coalesce((SELECT currency FROM bolt_companies WHERE org_id = $1 AND company_id = $3),
                  'EUR'),
         $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31,
-        $32)
+        $32, $33)
 ON CONFLICT (org_id, order_reference) DO UPDATE SET
     company_id = excluded.company_id, driver_uuid = excluded.driver_uuid,
     driver_name = excluded.driver_name, status = excluded.status,
@@ -58,8 +59,9 @@ ON CONFLICT (org_id, order_reference) DO UPDATE SET
     vehicle_model = excluded.vehicle_model,
     vehicle_license_plate = excluded.vehicle_license_plate,
     earnings_day = excluded.earnings_day, updated_at = excluded.updated_at,
-    last_position = excluded.last_position
-WHERE o.last_position < excluded.last_position
+    last_position = excluded.last_position, source = excluded.source
+WHERE (o.source = excluded.source AND o.last_position < excluded.last_position)
+   OR (o.source = 'legacy' AND excluded.source = 'provider')
 """
 
 _CURRENT_DAYS = """
@@ -97,12 +99,20 @@ def _money(order: bolt.BoltOrder) -> list[int]:
     return [bolt.minor_units(a) for a in amounts]
 
 
+def _decoded(event: EventEnvelope) -> tuple[bolt.BoltOrder, int, str]:
+    """The order, its company and its source: Bolt's record, or the original's row."""
+    if event.event_type == legacy.BOLT_ORDERS_OBSERVED:
+        row = _LEGACY_ORDER.decode(event.record)
+        return row.as_bolt_order(), row.company_id or 0, "legacy"
+    return _ORDER.decode(event.record), int(event.account_id), "provider"
+
+
 def _row(event: EventEnvelope) -> tuple[object, ...]:
-    o = _ORDER.decode(event.record)
+    o, company_id, source = _decoded(event)
     return (
         event.org_id,
         o.order_reference,
-        int(event.account_id),
+        company_id,
         o.driver_uuid,
         o.driver_name,
         o.order_status,
@@ -124,6 +134,7 @@ def _row(event: EventEnvelope) -> tuple[object, ...]:
         earnings_day(o),
         event.observed_at,
         event.position,
+        source,
     )
 
 
@@ -131,7 +142,7 @@ def _days_of(rows: Sequence[tuple[object, ...]]) -> set[DriverDay]:
     """The driver-days the new rows count on (orders without a driver count nowhere)."""
     days = set()
     for row in rows:
-        org_id, driver, day = row[0], row[3], row[-3]
+        org_id, driver, day = row[0], row[3], row[-4]
         if isinstance(org_id, UUID) and isinstance(driver, str) and isinstance(day, date):
             days.add(DriverDay(org_id, driver, day))
     return days
@@ -148,7 +159,9 @@ async def _current_days(
 class BoltOrdersProjection:
     """Orders, and the daily earnings summed from them."""
 
-    event_types = frozenset({bolt.ORDER_OBSERVED})
+    # The original's orders too (``fleet import legacy``): Bolt's own observation of an
+    # order always replaces a legacy row, whichever comes later in the log (see _UPSERT).
+    event_types = frozenset({bolt.ORDER_OBSERVED, legacy.BOLT_ORDERS_OBSERVED})
 
     def __init__(
         self, name: str = "bolt_orders", *, tables: Mapping[str, str] | None = None
