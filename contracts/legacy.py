@@ -24,6 +24,8 @@ from contracts.catalog import register
 PROVIDER = "legacy"
 VERSION = 1
 BOLT_ORDERS_OBSERVED = f"{PROVIDER}.bolt_orders.observed"
+DAILY_METRICS_OBSERVED = f"{PROVIDER}.driver_daily_metrics.observed"
+PAYMENTS_OBSERVED = f"{PROVIDER}.driver_payments.observed"
 
 
 @dataclass(frozen=True)
@@ -143,3 +145,25 @@ class LegacyBoltOrder(msgspec.Struct, frozen=True):
                 in_app_discount=self.in_app_discount, commission=self.commission,
             ),
         )  # fmt: skip
+
+
+class LegacyDailyMetrics(msgspec.Struct, frozen=True):
+    """The original's ``driver_daily_metrics`` row: one driver's Uber day, money as floats."""
+
+    driver_uuid: str
+    day: str  # ISO date
+    trips: Decimal | None = None
+    online_hours: Decimal | None = None
+    on_trip_hours: Decimal | None = None
+    earnings: Decimal | None = None
+
+
+class LegacyPayment(msgspec.Struct, frozen=True):
+    """The original's ``driver_payments`` row; ``occurred_at`` may have no zone (then UTC)."""
+
+    id: str | int
+    driver_uuid: str
+    occurred_at: str
+    amount: Decimal
+    currency: str | None = None
+    description: str | None = None

@@ -14,25 +14,28 @@ from decimal import Decimal, InvalidOperation
 import asyncpg
 import msgspec
 
-from contracts import uber
+from contracts import legacy, uber
 from contracts.envelope import EventEnvelope
 from projector.projection import quote_table
 from projector.projections.uber_money import decimal_to_minor
 
 _RECORD = msgspec.json.Decoder(uber.UberDailyMetricsRecord)
 _ROW = msgspec.json.Decoder(uber.UberAnalyticsRow)
+_LEGACY = msgspec.json.Decoder(legacy.LegacyDailyMetrics)
 
 _UPSERT = """
 INSERT INTO {table} AS m (org_id, provider, driver_id, day, account_id, trips,
                                        hours_online, hours_on_trip, earnings_minor, currency,
-                                       updated_at, last_position)
-VALUES ($1, 'uber', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                       updated_at, last_position, source)
+VALUES ($1, 'uber', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 ON CONFLICT (org_id, provider, driver_id, day) DO UPDATE SET
     account_id = excluded.account_id, trips = excluded.trips,
     hours_online = excluded.hours_online, hours_on_trip = excluded.hours_on_trip,
     earnings_minor = excluded.earnings_minor, currency = excluded.currency,
-    updated_at = excluded.updated_at, last_position = excluded.last_position
-WHERE m.last_position < excluded.last_position
+    updated_at = excluded.updated_at, last_position = excluded.last_position,
+    source = excluded.source
+WHERE (m.source = excluded.source AND m.last_position < excluded.last_position)
+   OR (m.source = 'legacy' AND excluded.source = 'provider')
 """
 
 Value = str | int | float
@@ -55,7 +58,9 @@ def _trips(value: Value | None) -> int | None:
 class UberDailyMetricsProjection:
     """Uber's share of ``driver_daily_metrics``, from ``uber.daily_metrics.observed``."""
 
-    event_types = frozenset({uber.DAILY_METRICS_OBSERVED})
+    # The original's rows too (``fleet import legacy``), for the days Uber no longer serves:
+    # Uber's own row of a driver-day always replaces the original's (see _UPSERT).
+    event_types = frozenset({uber.DAILY_METRICS_OBSERVED, legacy.DAILY_METRICS_OBSERVED})
 
     def __init__(
         self,
@@ -78,6 +83,8 @@ class UberDailyMetricsProjection:
         await conn.executemany(self._upsert, [self._row(e) for e in events])
 
     def _row(self, event: EventEnvelope) -> tuple[object, ...]:
+        if event.event_type == legacy.DAILY_METRICS_OBSERVED:
+            return self._legacy_row(event)
         record = _RECORD.decode(event.record)
         row = _ROW.decode(record.row)
         values = dict(zip(record.metrics, row.metricValues, strict=False))
@@ -94,4 +101,24 @@ class UberDailyMetricsProjection:
             self.currency,
             event.observed_at,
             event.position,
+            "provider",
+        )
+
+    def _legacy_row(self, event: EventEnvelope) -> tuple[object, ...]:
+        """The original's row: hours as hours, earnings in major units of the currency."""
+        row = _LEGACY.decode(event.record)
+        earnings = row.earnings
+        return (
+            event.org_id,
+            row.driver_uuid,
+            date.fromisoformat(row.day),
+            event.account_id,
+            None if row.trips is None else int(row.trips),
+            row.online_hours,
+            row.on_trip_hours,
+            None if earnings is None else decimal_to_minor(str(earnings), self.currency),
+            self.currency,
+            event.observed_at,
+            event.position,
+            "legacy",
         )

@@ -10,25 +10,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from itertools import groupby
 from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
 
-from contracts import uber
+from contracts import legacy, uber
 from contracts.envelope import EventEnvelope
 from projector.projection import quote_table
-from projector.projections.uber_money import breakdown, total
+from projector.projections.uber_money import breakdown, decimal_to_minor, total
 
 PARIS = ZoneInfo("Europe/Paris")
 _RECORD = msgspec.json.Decoder(uber.UberPaymentRecord)
 _PAYMENT = msgspec.json.Decoder(uber.UberEarnerPayment)
+_LEGACY = msgspec.json.Decoder(legacy.LegacyPayment)
 
 _UPSERT = """
 INSERT INTO {table} AS p (org_id, provider, payment_key, driver_id, account_id,
                                   window_start, window_end, day, amount_minor, currency,
-                                  breakdown, updated_at, last_position)
-VALUES ($1, 'uber', $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12)
+                                  breakdown, updated_at, last_position, source)
+VALUES ($1, 'uber', $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13)
 ON CONFLICT (org_id, provider, payment_key) DO UPDATE SET
     driver_id = excluded.driver_id, account_id = excluded.account_id,
     window_start = excluded.window_start, window_end = excluded.window_end, day = excluded.day,
@@ -36,6 +38,26 @@ ON CONFLICT (org_id, provider, payment_key) DO UPDATE SET
     breakdown = excluded.breakdown, updated_at = excluded.updated_at,
     last_position = excluded.last_position
 WHERE p.last_position < excluded.last_position
+"""
+
+# The original's payments have keys of their own, so they cannot be matched to Uber's one by
+# one: they count only on the driver-days for which Uber served no payment. In log order, a
+# legacy payment of a day Uber already covered is not stored, and Uber's first payment of a
+# day removes the legacy ones of that day; a replay of the log gives the same rows.
+_UBER_COVERS_DAY = """
+SELECT EXISTS (SELECT 1 FROM {table} WHERE org_id = $1 AND provider = 'uber'
+               AND driver_id = $2 AND day = $3 AND source = 'provider')
+"""
+# Whether the tenants ever imported legacy payments: asked of the log (one probe of its
+# event-type index) rather than of the table, whose indexes a replay builds after its load.
+_ANY_LEGACY = """
+SELECT EXISTS (SELECT 1 FROM event_log WHERE org_id = ANY($1::uuid[]) AND provider = 'legacy'
+               AND event_type = $2)
+"""
+_DROP_LEGACY_DAYS = """
+DELETE FROM {table} t USING unnest($1::uuid[], $2::text[], $3::date[]) AS k(org_id, driver, day)
+WHERE t.source = 'legacy' AND t.org_id = k.org_id AND t.provider = 'uber'
+  AND t.driver_id = k.driver AND t.day = k.day
 """
 
 
@@ -62,23 +84,82 @@ def _row(event: EventEnvelope) -> tuple[object, ...]:
         msgspec.json.encode(breakdown(categories)).decode(),
         event.observed_at,
         event.position,
+        "provider",
+    )
+
+
+def _legacy_row(event: EventEnvelope, currency: str) -> tuple[object, ...]:
+    """The original's payment: one instant, an amount in major units, its description."""
+    row = _LEGACY.decode(event.record)
+    at = datetime.fromisoformat(row.occurred_at)
+    at = at if at.tzinfo else at.replace(tzinfo=UTC)  # the original stored UTC without zone
+    currency = row.currency or currency
+    amount = decimal_to_minor(str(row.amount), currency)
+    category = row.description or "legacy"
+    detail: list[dict[str, object]] = [
+        {"category": category, "amount_minor": amount, "currency": currency, "children": []}
+    ]
+    return (
+        event.org_id,
+        f"legacy:{row.id}",
+        row.driver_uuid,
+        event.account_id,
+        at,
+        at,
+        at.astimezone(PARIS).date(),
+        amount,
+        currency,
+        msgspec.json.encode(detail).decode(),
+        event.observed_at,
+        event.position,
+        "legacy",
     )
 
 
 class UberPaymentsProjection:
     """Uber's share of ``driver_payments``, from ``uber.payment.observed``."""
 
-    event_types = frozenset({uber.PAYMENT_OBSERVED})
+    event_types = frozenset({uber.PAYMENT_OBSERVED, legacy.PAYMENTS_OBSERVED})
 
-    def __init__(self, name: str = "uber_payments", *, table: str = "driver_payments") -> None:
+    def __init__(
+        self, name: str = "uber_payments", *, table: str = "driver_payments", currency: str = "EUR"
+    ) -> None:
         self.name = name
         self.table = table
+        self.currency = currency
         self._upsert = _UPSERT.format(table=quote_table(table))
+        self._covers = _UBER_COVERS_DAY.format(table=quote_table(table))
+        self._drop_legacy = _DROP_LEGACY_DAYS.format(table=quote_table(table))
 
     def retarget(self, *, name: str, table: str) -> UberPaymentsProjection:
         """The same projection under another checkpoint name, writing into ``table``."""
-        return UberPaymentsProjection(name, table=table)
+        return UberPaymentsProjection(name, table=table, currency=self.currency)
 
     async def apply(self, conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> None:
-        """Upsert each driver-window unless a later observation is already there."""
-        await conn.executemany(self._upsert, [_row(e) for e in events])
+        """Upsert each driver-window unless a later observation is already there; the
+        original's payments only on the days Uber did not cover (see _UBER_COVERS_DAY)."""
+        # In log order, run by run: within a run of Uber's events the drops and upserts
+        # commute, so a run costs a few statements whatever its length.
+        for is_legacy, run in groupby(events, lambda e: e.event_type == legacy.PAYMENTS_OBSERVED):
+            if is_legacy:
+                await self._apply_legacy(conn, [_legacy_row(e, self.currency) for e in run])
+                continue
+            rows = [_row(e) for e in run]
+            await self._drop_legacy_days(conn, rows)
+            await conn.executemany(self._upsert, rows)
+
+    async def _drop_legacy_days(
+        self, conn: asyncpg.Connection, rows: list[tuple[object, ...]]
+    ) -> None:
+        """Remove the original's payments of the driver-days Uber's ``rows`` cover."""
+        orgs = list({r[0] for r in rows})
+        if not await conn.fetchval(_ANY_LEGACY, orgs, legacy.PAYMENTS_OBSERVED):
+            return
+        days = list({(r[0], r[2], r[6]) for r in rows})
+        await conn.execute(self._drop_legacy, *map(list, zip(*days, strict=True)))
+
+    async def _apply_legacy(self, conn: asyncpg.Connection, rows: list[tuple[object, ...]]) -> None:
+        """Store each of the original's payments unless Uber already covers its day."""
+        for row in rows:
+            if not await conn.fetchval(self._covers, row[0], row[2], row[6]):
+                await conn.execute(self._upsert, *row)

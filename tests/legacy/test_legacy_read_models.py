@@ -1,14 +1,21 @@
-"""The original's orders fill the orders read model where Bolt does not; Bolt's always win."""
+"""The original's rows fill the read models where the providers no longer serve the data;
+a provider's own observation of the same record always wins."""
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from uuid import UUID
 
 import asyncpg
 
+from contracts import uber
+from eventlog.store import Observation, append_observations, canonical_hash
 from ingest.legacy.importer import import_legacy
 from projector.projections.bolt_orders import BoltOrdersProjection
+from projector.projections.uber_metrics import UberDailyMetricsProjection
+from projector.projections.uber_payments import UberPaymentsProjection
 from tests.projector.test_bolt_projections import append_orders, order, runner_from_head
 
 
@@ -69,3 +76,65 @@ async def test_bolts_own_observation_of_an_order_replaces_the_legacy_row_for_goo
     assert sum(t.appended for t in again.tables) == 1
     first = (await orders(writer_pool, org_id))["ORD-1"]
     assert (first["source"], first["ride_price"]) == ("provider", 2000)
+
+
+async def append_uber(
+    pool: asyncpg.Pool, org_id: UUID, event_type: str, entity_id: str, record: dict[str, object]
+) -> None:
+    body = json.dumps(record).encode()
+    async with pool.acquire() as conn, conn.transaction():
+        await append_observations(
+            conn, org_id=org_id, provider="uber", account_id="org-enc-1", entity_type="x",
+            observed_at=datetime.now(UTC), fetch_id=None,
+            observations=[Observation(entity_id, event_type, 1, body, canonical_hash(body))],
+        )  # fmt: skip
+
+
+async def test_legacy_metrics_fill_days_uber_does_not_serve_and_uber_replaces_its_own_day(
+    alembic_source: str, writer_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    runner = await runner_from_head(writer_pool, UberDailyMetricsProjection(f"lm-{org_id}"))
+    await import_legacy(alembic_source, writer_pool, org_id)
+    row = {"dimensionId": "u-2", "metricValues": [5, "4.5", "3.25", "88.10"]}
+    await append_uber(writer_pool, org_id, uber.DAILY_METRICS_OBSERVED, "u-2:2024-03-02", {
+        "day": "2024-03-02", "row": row,
+        "metrics": ["TotalTrips", "HoursOnline", "HoursOnTrip", "TotalEarnings"],
+    })  # fmt: skip
+    await runner.catch_up()
+
+    found = await writer_pool.fetch(
+        "SELECT driver_id, day, trips, hours_online, earnings_minor, source "
+        "FROM driver_daily_metrics WHERE org_id = $1 ORDER BY driver_id",
+        org_id,
+    )
+    assert [tuple(r) for r in found] == [
+        ("u-1", date(2024, 3, 1), 12, Decimal("8.50"), 23140, "legacy"),  # two rows, one day
+        ("u-2", date(2024, 3, 2), 5, Decimal("4.50"), 8810, "provider"),
+    ]
+
+
+async def test_legacy_payments_count_only_on_driver_days_uber_did_not_cover(
+    alembic_source: str, writer_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    runner = await runner_from_head(writer_pool, UberPaymentsProjection(f"lpay-{org_id}"))
+    await import_legacy(alembic_source, writer_pool, org_id)
+    await runner.catch_up()
+    payment = {"earnerInfo": {"uuid": "u-2"}, "paymentBreakdowns": [
+        {"categoryName": "earnings", "amount": {"amountE5": 1000000, "currencyCode": "EUR"}}
+    ]}  # fmt: skip
+    start = int(datetime(2024, 3, 2, 7, tzinfo=UTC).timestamp() * 1000)
+    await append_uber(writer_pool, org_id, uber.PAYMENT_OBSERVED, "u-2:x", {
+        "start_time": start, "end_time": start + 3_600_000, "payment": payment,
+    })  # fmt: skip
+    await runner.catch_up()
+
+    found = await writer_pool.fetch(
+        "SELECT payment_key, driver_id, day, amount_minor, source, breakdown "
+        "FROM driver_payments WHERE org_id = $1 ORDER BY payment_key",
+        org_id,
+    )
+    assert [tuple(r)[:5] for r in found] == [
+        ("legacy:p-1", "u-1", date(2024, 3, 2), 4510, "legacy"),  # 23:30 UTC: 00:30 in Paris
+        ("u-2:x", "u-2", date(2024, 3, 2), 1000, "provider"),  # replaced legacy:p-2 that day
+    ]
+    assert json.loads(found[0]["breakdown"])[0]["category"] == "trip fare"
