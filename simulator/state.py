@@ -120,7 +120,7 @@ def plans_capacity(settings: SimulatorSettings) -> int:
     slot with probability ``2s / (1 + s)``); a window's day before counts too (Bolt's price
     reviews of late trips), hence ``+ 2``. Churn replaces people rather than adding to
     them, so the live rosters stay near this.
-    The ceiling (about 500 MB, 2,700 drivers over 35 days) bounds the memory of a huge
+    The ceiling (about 500 MB, 2,700 people over 35 days) bounds the memory of a huge
     world; past it a query still computes each plan only once, as its answer is kept.
     """
     pairs = min(settings.uber_drivers, settings.bolt_drivers) * slot_share(

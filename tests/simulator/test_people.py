@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from simulator import SimulatorSettings, create_app
@@ -125,6 +127,20 @@ async def test_the_truth_is_served_on_the_control_api(client):
         "uber_driver_id", "bolt_driver_uuid", "person", "kinds", "auto_linkable",
     }  # fmt: skip
     assert set(body["homonyms"][0]) >= {"uber_driver_id", "bolt_driver_uuid", "name"}
+
+
+async def test_the_truth_follows_drivers_who_joined_and_left_with_the_clock(open_bolt, clock):
+    bolt = await open_bolt(SimulatorSettings(churn_per_hour=6, seed=3))
+    clock.advance(timedelta(hours=6))
+    truth = (await bolt.client.get("/_sim/truth/people")).json()
+    await bolt.login()  # the token of six hours ago has expired
+    now = int(clock.now().timestamp())
+    window = {"company_id": 70001, "start_ts": now - 3600, "end_ts": now, "offset": 0}
+    served = (await bolt.ok("getDrivers", {**window, "limit": 1000}))["drivers"]
+    stats = (await bolt.client.get("/_sim/stats")).json()
+    assert stats["churn"]["joined"] > 0 and stats["churn"]["left"] > 0
+    assert {p["bolt_driver_uuid"] for p in truth["pairs"]} <= {d["driver_uuid"] for d in served}
+    assert any(p["person"] >= 50 for p in truth["pairs"])  # slots past the 25 first joined
 
 
 def test_no_provider_route_serves_the_truth():
