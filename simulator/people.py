@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from simulator.ids import COLORS, VEHICLE_MODELS, french_plate, vin
 
@@ -68,8 +69,13 @@ def first_number(seed: int, index: int) -> str:
     and a matcher linking on phone would then rightly link two different people. Stepping
     through the 10**8 numbers by a step coprime with 10**8 gives each index its own.
     """
-    offset = random.Random(f"{seed}:phones").randrange(PHONE_SPACE)
-    return f"6{(index * PHONE_STEP + offset) % PHONE_SPACE:08d}"
+    return f"6{(index * PHONE_STEP + phone_offset(seed)) % PHONE_SPACE:08d}"
+
+
+@lru_cache(maxsize=16)
+def phone_offset(seed: int) -> int:
+    """Where the seed's people start in the 10**8 numbers (one per seed, kept)."""
+    return random.Random(f"{seed}:phones").randrange(PHONE_SPACE)
 
 
 def changed_number(rng: random.Random) -> str:

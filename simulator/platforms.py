@@ -122,15 +122,17 @@ def namesake(who: Person, of: Person) -> Person:
 
 def as_written(slot: Slot, who: Person, side: str) -> Person:
     """``who`` as the ``side`` platform holds them, with the slot's twists on that side."""
+    contact = slot.contact if side == slot.contact_side else "same"
+    twist = slot.name_twist if side == slot.name_side else ""
+    if contact == "same" and not twist:
+        return who  # most records: no rng to seed
     rng = random.Random(slot.rng_key)
     new_number, letter = changed_number(rng), rng.random()
-    if side == slot.contact_side and slot.contact in ("other_email", "no_shared_contact"):
+    if contact in ("other_email", "no_shared_contact"):
         who = replace(who, email=second_email(who))
-    if side == slot.contact_side and slot.contact in ("changed_phone", "no_shared_contact"):
+    if contact in ("changed_phone", "no_shared_contact"):
         who = replace(who, phone_national=new_number)
-    if side == slot.name_side and slot.name_twist:
-        who = twisted_name(who, slot.name_twist, letter)
-    return who
+    return twisted_name(who, twist, letter) if twist else who
 
 
 def second_email(who: Person) -> str:
