@@ -31,10 +31,12 @@ Served routes (providers.md numbering)::
     Sim    /_sim/... control and chaos endpoints (see ``simulator.control``)
 
 Module map: ``settings``/``clock`` (inputs), ``people``/``places``/``activity``
-(what happened, shared by both providers), ``world``/``bolt_world``/``roster``
-(provider records), ``churn`` (drivers joining and leaving with the clock),
-``reports``/``report_files`` (async CSV reports), ``ratelimit`` (token buckets, quotas),
-``uber_*``/``bolt_*`` (HTTP), ``chaos``/``control``/``stats``.
+(what happened, shared by both providers), ``platforms`` (who drives where, and how each
+provider writes them down), ``world``/``bolt_world``/``roster`` (provider records),
+``churn`` (drivers joining and leaving with the clock), ``reports``/``report_files``
+(async CSV reports), ``ratelimit`` (token buckets, quotas), ``uber_*``/``bolt_*`` (HTTP),
+``chaos``/``control``/``stats``, ``truth`` (who is who across providers, for tests only:
+``GET /_sim/truth/people``, never on a provider route).
 """
 
 from simulator.app import create_app

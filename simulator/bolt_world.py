@@ -1,10 +1,11 @@
 """The Bolt side of the simulated world: companies, drivers and vehicles.
 
 Company ids are integers (70001, 70002, ...); vehicles have an integer ``id``
-and a ``uuid``. Bolt driver ``i`` is person ``i`` of the shared pool, so with
-the defaults every Uber driver also drives for Bolt, under a different id but
-with the same name, phone, e-mail and car. People are spread over companies
-round-robin; a ``driver_uuid`` is drawn per company (§2.2).
+and a ``uuid``. Bolt's driver of slot ``i`` is the person ``platforms`` puts
+there: some also drive for Uber (under another id, with the same car but not
+always the same phone, e-mail or spelling), the others only for Bolt. People
+are spread over companies round-robin; a ``driver_uuid`` is drawn per company
+(§2.2).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import random
 from dataclasses import dataclass, replace
 
 from simulator.ids import uuid4_from
-from simulator.people import car_of, mobile_number, person
+from simulator.people import Person, car_of, changed_number
+from simulator.platforms import bolt_person, written_phone
 from simulator.roster import Roster, RosterWorld, tagged_email
 
 COMPANY_NAMES = ("Sim VTC Paris", "Sim VTC Lyon", "Sim VTC Marseille", "Sim VTC Nice")
@@ -74,10 +76,10 @@ def build_companies(seed: int, count: int) -> list[BoltCompany]:
     return companies
 
 
-def build_vehicle(seed: int, index: int, company_id: int) -> BoltVehicle:
-    """Bolt's record of person ``index``'s car."""
+def build_vehicle(seed: int, index: int, owner: int, company_id: int) -> BoltVehicle:
+    """Bolt's record of the car of slot ``index``'s driver, person ``owner``."""
     rng = random.Random(f"{seed}:bolt:vehicle:{index}")
-    car = car_of(seed, index)
+    car = car_of(seed, owner)
     return BoltVehicle(
         id=FIRST_VEHICLE_ID + index,
         uuid=uuid4_from(rng),
@@ -92,19 +94,20 @@ def build_vehicle(seed: int, index: int, company_id: int) -> BoltVehicle:
     )
 
 
-def build_driver(seed: int, index: int, company: BoltCompany) -> BoltDriver:
-    """Bolt driver number ``index`` in ``company``."""
+def build_driver(
+    seed: int, index: int, who: Person, phone_form: str, company: BoltCompany
+) -> BoltDriver:
+    """The driver of slot ``index`` in ``company``: ``who``, phone written in ``phone_form``."""
     rng = random.Random(f"{seed}:bolt:driver:{company.company_id}:{index}")
-    who = person(seed, index)
     return BoltDriver(
-        person_index=index,
+        person_index=who.index,
         driver_uuid=uuid4_from(rng),
         company_id=company.company_id,
         partner_uuid=company.partner_uuid,
         first_name=who.first_name,
         last_name=who.last_name,
         email=who.email,
-        phone=f"+33{who.phone_national}",
+        phone=written_phone(who.phone_national, phone_form),
         state="active",
         driver_score=rng.randrange(80, 101),
         driver_rating=round(rng.uniform(4.6, 5.0), 2),
@@ -115,8 +118,8 @@ def build_driver(seed: int, index: int, company: BoltCompany) -> BoltDriver:
 class BoltWorld(RosterWorld[BoltDriver]):
     """Mutable, deterministic state of the Bolt side."""
 
-    def __init__(self, seed: int, n_drivers: int, n_companies: int) -> None:
-        self.seed = seed
+    def __init__(self, seed: int, n_drivers: int, n_companies: int, both_share: float) -> None:
+        self.seed, self._both_share = seed, both_share
         self._companies = build_companies(seed, n_companies)
         self._vehicles: dict[int, BoltVehicle] = {}
         self._roster = Roster(seed, "bolt", self._onboard, lambda d: d.driver_uuid, _mutated)
@@ -124,9 +127,10 @@ class BoltWorld(RosterWorld[BoltDriver]):
 
     def _onboard(self, index: int) -> BoltDriver:
         company = self._companies[index % len(self._companies)]
-        vehicle = build_vehicle(self.seed, index, company.company_id)
+        who, phone_form = bolt_person(self.seed, self._both_share, index)
+        vehicle = build_vehicle(self.seed, index, who.index, company.company_id)
         self._vehicles[vehicle.id] = vehicle
-        return build_driver(self.seed, index, company)
+        return build_driver(self.seed, index, who, phone_form, company)
 
     def companies(self) -> list[BoltCompany]:
         """Companies the client may read, by id."""
@@ -139,6 +143,10 @@ class BoltWorld(RosterWorld[BoltDriver]):
     def drivers(self, company_id: int) -> list[BoltDriver]:
         """Live drivers of a company, ordered by ``driver_uuid`` (stable offsets)."""
         return [d for d in self._roster.all() if d.company_id == company_id]
+
+    def all_drivers(self) -> list[BoltDriver]:
+        """Every live driver of every company, ordered by ``driver_uuid``."""
+        return self._roster.all()
 
     def vehicles(self, company_id: int) -> list[BoltVehicle]:
         """Vehicles of a company, ordered by id."""
@@ -153,5 +161,5 @@ class BoltWorld(RosterWorld[BoltDriver]):
 
 def _mutated(rng: random.Random, driver: BoltDriver, batch: int) -> BoltDriver:
     return replace(
-        driver, phone=f"+33{mobile_number(rng)}", email=tagged_email(driver.email, batch)
+        driver, phone=f"+33{changed_number(rng)}", email=tagged_email(driver.email, batch)
     )

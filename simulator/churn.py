@@ -3,8 +3,9 @@
 Trips, realtime statuses and Bolt price reviews already follow the clock (``activity``
 derives them from the time, so a later "now" shows more of them). What the clock alone does
 not change is who drives for the fleet: this module adds it. Every whole hour of the clock
-since the simulator started brings ``churn_per_hour`` roster events, each one person joining
-(both providers onboard the next person of the pool) or one driver leaving each provider.
+since the simulator started brings ``churn_per_hour`` roster events, each one slot joining
+(both providers onboard its driver: one person on both or two people, see ``platforms``) or
+one driver leaving each provider.
 The events of hour ``h`` are drawn from ``Random(f"{seed}:churn:{h}")`` and applied in hour
 order, lazily, when a request arrives: the same seed and the same clock give the same roster,
 however many requests came in between.

@@ -21,6 +21,10 @@ Bodies and answers::
     POST /_sim/stats/reset          -> forget call counts
     GET  /_sim/clock                -> {"now": iso, "fixed": bool}
     POST /_sim/clock                {"advance_s": S} or {"now": iso} (fixed clock only)
+    GET  /_sim/truth/people         -> {"ids": {...}, "pairs": [{"uber_driver_id",
+                                        "bolt_driver_uuid", "person", "kinds",
+                                        "auto_linkable"}], "homonyms": [...]}
+                                       (who is who across platforms: ``simulator.truth``)
 
 Ids are Uber raw ``driverId`` values or Bolt ``driver_uuid`` values.
 """
@@ -42,6 +46,7 @@ from simulator.clock import FixedClock
 from simulator.render import json_response
 from simulator.state import SimState
 from simulator.tokens import TokenStore
+from simulator.truth import ground_truth, truth_view
 from simulator.world import UberDriver
 
 Action = Callable[[dict[str, Any]], Any]
@@ -140,6 +145,16 @@ def move_clock(sim: SimState, body: dict[str, Any]) -> dict[str, Any]:
     return clock_view(sim)
 
 
+def people_truth(sim: SimState) -> dict[str, Any]:
+    """Which Uber and Bolt drivers are one person, and which share only a name.
+
+    The world first catches up with the clock, as a provider call would, so the truth
+    describes the rosters the providers serve now.
+    """
+    sim.tick()
+    return truth_view(ground_truth(sim.uber_world.all_drivers(), sim.bolt_world.all_drivers()))
+
+
 def provider_actions(name: str, world: World, tokens: TokenStore) -> list[tuple[str, Action]]:
     """Token and roster controls of one provider."""
     base = f"/_sim/{name}"
@@ -182,6 +197,7 @@ def control_routes(sim: SimState) -> list[Route]:
         ("/_sim/chaos", lambda b: sim.chaos.as_dict()),
         ("/_sim/stats", lambda b: stats_view(sim)),
         ("/_sim/clock", lambda b: clock_view(sim)),
+        ("/_sim/truth/people", lambda b: people_truth(sim)),
     ]
     routes += [Route(path, control(action), methods=["GET"]) for path, action in reads]
     return routes

@@ -1,9 +1,11 @@
 """The people who drive for the fleet, shared by both providers.
 
 Person ``i`` is drawn from its own ``random.Random`` keyed by the seed and
-``i``, so it does not depend on how many people exist. Uber and Bolt both take
-their drivers from this pool (index 0 upwards), which is what lets the platform
-match one driver across providers by phone or e-mail.
+``i``, so it does not depend on how many people exist. Which people drive on
+which platform, and how each platform writes them down, is ``platforms``' job.
+
+No two people share a phone number or an e-mail address: a matcher that links
+drivers on either must never be led to link two different people by chance.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import random
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from simulator.ids import COLORS, VEHICLE_MODELS, french_plate, vin
 
@@ -30,9 +33,14 @@ LAST_NAMES = (
 )  # fmt: skip
 
 
+# Odd and not a multiple of 5, so coprime with 10**8: index -> number is one-to-one.
+PHONE_STEP = 61_803_399
+PHONE_SPACE = 10**8
+
+
 @dataclass(frozen=True)
 class Person:
-    """A driver's identity as a human: the same on every provider at first."""
+    """A driver's identity as a human, before any platform writes it down."""
 
     index: int
     first_name: str
@@ -46,19 +54,50 @@ def person(seed: int, index: int) -> Person:
     rng = random.Random(f"{seed}:person:{index}")
     first = rng.choice(FIRST_NAMES)
     last = rng.choice(LAST_NAMES)
-    email = f"{ascii_slug(first)}.{ascii_slug(last)}{index}@example.test"
-    return Person(index, first, last, email, mobile_number(rng))
+    return Person(index, first, last, email_of(first, last, index), first_number(seed, index))
 
 
-def mobile_number(rng: random.Random) -> str:
-    """A French mobile number in national form without the leading 0, e.g. ``612345678``."""
-    return "6" + "".join(str(rng.randrange(10)) for _ in range(8))
+def email_of(first: str, last: str, index: int) -> str:
+    """Person ``index``'s own address; the index makes it theirs alone."""
+    return f"{ascii_slug(first)}.{ascii_slug(last)}{index}@example.test"
+
+
+def first_number(seed: int, index: int) -> str:
+    """Person ``index``'s mobile number in national form without the leading 0 (``612345678``).
+
+    Not drawn at random: 2,600 people drawing 8 digits share a number once in thirty worlds,
+    and a matcher linking on phone would then rightly link two different people. Stepping
+    through the 10**8 numbers by a step coprime with 10**8 gives each index its own.
+    """
+    return f"6{(index * PHONE_STEP + phone_offset(seed)) % PHONE_SPACE:08d}"
+
+
+@lru_cache(maxsize=16)
+def phone_offset(seed: int) -> int:
+    """Where the seed's people start in the 10**8 numbers (one per seed, kept)."""
+    return random.Random(f"{seed}:phones").randrange(PHONE_SPACE)
+
+
+def changed_number(rng: random.Random) -> str:
+    """The number someone moved to: a ``7`` mobile, so never another person's first number."""
+    return "7" + "".join(str(rng.randrange(10)) for _ in range(8))
 
 
 def ascii_slug(text: str) -> str:
     """Lower-case ASCII form of a name, for e-mail addresses (``Élodie`` -> ``elodie``)."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if c.isascii() and c.isalnum()).lower()
+
+
+def without_accents(text: str) -> str:
+    """``text`` with its accents dropped, case kept (``Hélène`` -> ``Helene``)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def folded(text: str) -> str:
+    """Accent- and case-folded form of a name, the way a matcher compares names."""
+    return without_accents(text).casefold().strip()
 
 
 @dataclass(frozen=True)

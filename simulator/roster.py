@@ -1,7 +1,7 @@
 """A provider's live drivers, with deterministic run-time changes.
 
-Both worlds keep their drivers in a ``Roster``: driver ``i`` is built from
-person ``i`` of the shared pool; onboarding takes the next person; mutations
+Both worlds keep their drivers in a ``Roster``: driver ``i`` is built for slot
+``i`` (``platforms`` says which person fills it); onboarding takes the next slot; mutations
 and removals draw from an rng keyed by the seed, the provider and the batch
 number, so replaying the same control calls yields the same world.
 """
@@ -56,7 +56,7 @@ class Roster(Generic[D]):
         return len(self._live)
 
     def add(self, count: int) -> list[D]:
-        """Onboard the next ``count`` people of the pool."""
+        """Onboard the drivers of the next ``count`` slots."""
         added = [self._build(self._next_index + i) for i in range(count)]
         self._next_index += count
         for driver in added:
@@ -108,7 +108,7 @@ class RosterWorld(Generic[D]):
         return self._roster.version
 
     def add_drivers(self, count: int) -> list[D]:
-        """Onboard ``count`` new drivers (the next people of the pool), each with a vehicle."""
+        """Onboard ``count`` new drivers (the next slots), each with a vehicle."""
         return self._roster.add(count)
 
     def mutate_drivers(self, count: int) -> list[D]:

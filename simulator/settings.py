@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Self
 
-# field name -> environment variable (int, bool and str fields).
+# field name -> environment variable (int, float, bool and str fields).
 ENV_NAMES: Mapping[str, str] = {
     "seed": "SIM_SEED",
     "uber_drivers": "SIM_UBER_DRIVERS",
@@ -49,6 +49,7 @@ ENV_NAMES: Mapping[str, str] = {
     "uber_report_links_per_10min": "SIM_UBER_REPORT_LINKS_PER_10MIN",
     "uber_report_zip_above_rows": "SIM_UBER_REPORT_ZIP_ABOVE_ROWS",
     "churn_per_hour": "SIM_CHURN_PER_HOUR",
+    "both_platforms_share": "SIM_BOTH_PLATFORMS_SHARE",
 }
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
@@ -100,6 +101,8 @@ class SimulatorSettings:
     uber_report_zip_above_rows: int = 10000
     # "Time moves on": drivers joining and leaving per hour of the clock (both providers).
     churn_per_hour: int = 0
+    # Share of the people who drive on both platforms (see ``platforms``), 0..1.
+    both_platforms_share: float = 0.4
 
     def __post_init__(self) -> None:
         for name in ("uber_drivers", "bolt_drivers", "uber_history_days", "bolt_history_days"):
@@ -117,6 +120,7 @@ class SimulatorSettings:
         for name in ("uber_report_delay_s", "churn_per_hour"):
             _require(getattr(self, name) >= 0, f"{name} must be >= 0")
         _require(0 <= self.uber_report_fail_percent <= 100, "uber_report_fail_percent: 0..100")
+        _require(0.0 <= self.both_platforms_share <= 1.0, "both_platforms_share must be 0..1")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Self:
@@ -131,10 +135,12 @@ class SimulatorSettings:
         return cls(**values)
 
 
-def _parse(kind: object, env_name: str, raw: str) -> int | bool | str:
-    """An ``int``, ``bool`` or ``str`` field's value from its variable."""
+def _parse(kind: object, env_name: str, raw: str) -> int | float | bool | str:
+    """An ``int``, ``float``, ``bool`` or ``str`` field's value from its variable."""
     if kind == "int":
         return _parse_int(env_name, raw)
+    if kind == "float":
+        return _parse_float(env_name, raw)
     if kind == "bool":
         word = raw.strip().lower()
         if word not in TRUE_WORDS | FALSE_WORDS:
@@ -149,6 +155,14 @@ def _parse_int(env_name: str, raw: str) -> int:
         return int(raw.strip())
     except ValueError:
         raise ValueError(f"{env_name} must be an integer, got {raw!r}") from None
+
+
+def _parse_float(env_name: str, raw: str) -> float:
+    """Parse a decimal variable (``0.4``) or stop with a message naming the variable."""
+    try:
+        return float(raw.strip())
+    except ValueError:
+        raise ValueError(f"{env_name} must be a decimal number, got {raw!r}") from None
 
 
 def _require(condition: bool, message: str) -> None:

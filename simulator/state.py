@@ -13,6 +13,7 @@ from simulator.chaos import Chaos
 from simulator.churn import Churn
 from simulator.clock import Clock
 from simulator.memo import Memo
+from simulator.platforms import slot_share
 from simulator.ratelimit import Buckets, Quota
 from simulator.reports import ReportStore
 from simulator.settings import SimulatorSettings
@@ -82,8 +83,9 @@ class SimState:
 
 def build_state(settings: SimulatorSettings, clock: Clock) -> SimState:
     """Build the world and token stores described by ``settings``."""
-    uber_world = UberWorld(settings.seed, settings.uber_drivers, settings.uber_orgs)
-    bolt_world = BoltWorld(settings.seed, settings.bolt_drivers, settings.bolt_companies)
+    share = settings.both_platforms_share
+    uber_world = UberWorld(settings.seed, settings.uber_drivers, settings.uber_orgs, share)
+    bolt_world = BoltWorld(settings.seed, settings.bolt_drivers, settings.bolt_companies, share)
     start_s = int(clock.now().timestamp())
     return SimState(
         settings=settings,
@@ -114,13 +116,17 @@ def build_state(settings: SimulatorSettings, clock: Clock) -> SimState:
 def plans_capacity(settings: SimulatorSettings) -> int:
     """Room for every person's every day served (see ``DayPlans``), within ``PLANS_KEPT``.
 
-    Uber driver ``i`` and Bolt driver ``i`` are the same person, hence the larger roster;
-    a window's day before counts too (Bolt's price reviews of late trips), hence ``+ 2``.
-    Churn replaces people rather than adding to them, so the live roster stays near this.
-    The ceiling (about 500 MB, 2,700 drivers over 35 days) bounds the memory of a huge
+    The people are both rosters less the pairs (one person on both; ``platforms`` shares a
+    slot with probability ``2s / (1 + s)``); a window's day before counts too (Bolt's price
+    reviews of late trips), hence ``+ 2``. Churn replaces people rather than adding to
+    them, so the live rosters stay near this.
+    The ceiling (about 500 MB, 2,700 people over 35 days) bounds the memory of a huge
     world; past it a query still computes each plan only once, as its answer is kept.
     """
-    people = max(settings.uber_drivers, settings.bolt_drivers)
+    pairs = min(settings.uber_drivers, settings.bolt_drivers) * slot_share(
+        settings.both_platforms_share
+    )
+    people = settings.uber_drivers + settings.bolt_drivers - int(pairs)
     days = max(settings.uber_history_days, settings.bolt_history_days) + 2
     fewest, most = PLANS_KEPT
     return min(max(fewest, people * days), most)

@@ -12,7 +12,8 @@ import random
 from dataclasses import dataclass, replace
 
 from simulator.ids import encrypted_entity_id, encrypted_org_id, uuid4_from
-from simulator.people import Car, car_of, mobile_number, person
+from simulator.people import Car, Person, car_of, changed_number
+from simulator.platforms import uber_person
 from simulator.roster import Roster, RosterWorld, tagged_email
 
 ORG_NAMES = ("Sim VTC Paris", "Sim VTC Lyon", "Sim VTC Marseille", "Sim VTC Nice", "Sim VTC Lille")
@@ -69,13 +70,12 @@ def build_orgs(seed: int, count: int) -> list[UberOrg]:
     return orgs
 
 
-def build_driver(seed: int, index: int, org_id: str) -> tuple[UberDriver, UberVehicle]:
-    """Driver number ``index`` (person ``index`` of the pool) and the vehicle assigned to them."""
+def build_driver(seed: int, index: int, who: Person, org_id: str) -> tuple[UberDriver, UberVehicle]:
+    """The driver of slot ``index`` (``who``, as Uber knows them) and the vehicle assigned."""
     rng = random.Random(f"{seed}:uber:driver:{index}")
-    who = person(seed, index)
-    vehicle = build_vehicle(rng, org_id, car_of(seed, index))
+    vehicle = build_vehicle(rng, org_id, car_of(seed, who.index))
     driver = UberDriver(
-        person_index=index,
+        person_index=who.index,
         driver_id=uuid4_from(rng),
         driver_id_encrypted=encrypted_entity_id(rng),
         org_id=org_id,
@@ -107,8 +107,8 @@ def build_vehicle(rng: random.Random, org_id: str, car: Car) -> UberVehicle:
 class UberWorld(RosterWorld[UberDriver]):
     """Mutable, deterministic state of the Uber side."""
 
-    def __init__(self, seed: int, n_drivers: int, n_orgs: int) -> None:
-        self.seed = seed
+    def __init__(self, seed: int, n_drivers: int, n_orgs: int, both_share: float) -> None:
+        self.seed, self._both_share = seed, both_share
         self._orgs = build_orgs(seed, n_orgs)
         self._vehicles: dict[str, UberVehicle] = {}
         self._roster = Roster(seed, "uber", self._onboard, lambda d: d.driver_id, _mutated)
@@ -116,7 +116,8 @@ class UberWorld(RosterWorld[UberDriver]):
 
     def _onboard(self, index: int) -> UberDriver:
         org_id = self._orgs[index % len(self._orgs)].org_id
-        driver, vehicle = build_driver(self.seed, index, org_id)
+        who = uber_person(self.seed, self._both_share, index)
+        driver, vehicle = build_driver(self.seed, index, who, org_id)
         self._vehicles[vehicle.vehicle_id] = vehicle
         return driver
 
@@ -154,4 +155,5 @@ class UberWorld(RosterWorld[UberDriver]):
 
 def _mutated(rng: random.Random, driver: UberDriver, batch: int) -> UberDriver:
     """The driver after changing phones and e-mail address."""
-    return replace(driver, phone_number=mobile_number(rng), email=tagged_email(driver.email, batch))
+    phone = changed_number(rng)
+    return replace(driver, phone_number=phone, email=tagged_email(driver.email, batch))

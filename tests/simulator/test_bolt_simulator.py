@@ -309,8 +309,6 @@ async def test_state_logs_come_newest_first_with_total_rows(bolt):
 async def test_online_time_agrees_across_providers(uber, bolt):
     logs = (await bolt.ok("getFleetStateLogs", window(*YESTERDAY)))["state_logs"]
     bolt_online = online_seconds(logs)
-    bolt_drivers = (await bolt.ok("getDrivers", window(*YESTERDAY)))["drivers"]
-    bolt_by_phone = {d["phone"]: d["driver_uuid"] for d in bolt_drivers}
     org_id = await uber.org_id()
     body = {
         "reportRequests": [{
@@ -325,29 +323,44 @@ async def test_online_time_agrees_across_providers(uber, bolt):
         r["dimensionId"]: r["metricValues"][0]
         for r in rows["reports"][0]["data"]["timeRangeData"][0]["rows"]
     }
-    drivers = (await uber.get("/v1/vehicle-suppliers/drivers", org_id=org_id, page_size=100)).json()
     compared = 0
-    for driver in drivers["driverInformation"]:
-        phone = driver["phoneNumber"]["countryCode"] + driver["phoneNumber"]["number"]
-        bolt_seconds = bolt_online.get(bolt_by_phone[phone], 0)
-        assert f"{bolt_seconds / 3600:.2f}" == uber_hours[driver["driverId"]]
+    for pair in (await people_truth(bolt))["pairs"]:
+        bolt_seconds = bolt_online.get(pair["bolt_driver_uuid"], 0)
+        assert f"{bolt_seconds / 3600:.2f}" == uber_hours[pair["uber_driver_id"]]
         compared += bolt_seconds > 0
-    assert compared > 10
+    assert compared > 5
 
 
 async def test_the_same_person_has_the_same_car_on_both_providers(uber, bolt):
     org_id = await uber.org_id()
-    uber_plates = {
-        v["licensePlate"]
-        for v in (
-            await uber.get("/v2/vehicle-suppliers/vehicles", org_id=org_id, page_size=100)
-        ).json()["vehicleInformation"]
+    uber_drivers = (
+        await uber.get(
+            "/v1/vehicle-suppliers/drivers",
+            org_id=org_id,
+            page_size=100,
+            include_assigned_vehicles="true",
+        )
+    ).json()["driverInformation"]
+    uber_vehicles = (
+        await uber.get("/v2/vehicle-suppliers/vehicles", org_id=org_id, page_size=100)
+    ).json()["vehicleInformation"]
+    plate_of_vehicle = {v["vehicleId"]: v["licensePlate"] for v in uber_vehicles}
+    uber_plate = {
+        d["driverId"]: plate_of_vehicle[d["assignedVehicles"][0]["vehicleId"]] for d in uber_drivers
     }
-    bolt_plates = {
-        v["reg_number"]
-        for v in (await bolt.ok("getVehicles", window(NOW - DAY, NOW, limit=100)))["vehicles"]
-    }
-    assert uber_plates == bolt_plates
+    bolt_drivers = (await bolt.ok("getDrivers", window(NOW - DAY, NOW)))["drivers"]
+    bolt_plate = {d["driver_uuid"]: d["active_vehicle"]["reg_number"] for d in bolt_drivers}
+    pairs = (await people_truth(bolt))["pairs"]
+    assert pairs
+    for pair in pairs:
+        assert uber_plate[pair["uber_driver_id"]] == bolt_plate[pair["bolt_driver_uuid"]]
+
+
+async def people_truth(calls) -> dict:
+    """The simulator's ground truth of who is who across the platforms."""
+    response = await calls.client.get("/_sim/truth/people")
+    assert response.status_code == 200, response.text
+    return response.json()
 
 
 # -- chaos and control ------------------------------------------------------------------------

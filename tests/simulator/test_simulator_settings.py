@@ -75,3 +75,14 @@ def test_bolt_defaults_and_env_names():
     assert (settings.bolt_companies, settings.bolt_drivers) == (3, 12)
     assert settings.uber_history_days == 10
     assert (settings.bolt_history_days, settings.uber_drivers) == (35, 25)
+
+
+def test_the_share_of_people_on_both_platforms_is_read_and_checked():
+    assert SimulatorSettings().both_platforms_share == 0.4
+    assert (
+        SimulatorSettings.from_env({"SIM_BOTH_PLATFORMS_SHARE": " 0.25"}).both_platforms_share
+        == 0.25
+    )
+    for bad in ("1.5", "-0.1", "nan", "forty"):
+        with pytest.raises(ValueError, match=r"SIM_BOTH_PLATFORMS_SHARE|both_platforms_share"):
+            SimulatorSettings.from_env({"SIM_BOTH_PLATFORMS_SHARE": bad})
