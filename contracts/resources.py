@@ -129,6 +129,9 @@ DECLARED = Declaration(
         _one("bolt", "orders", 6 * HOUR_S, bolt.ORDER_OBSERVED, "bolt_orders",
              spec_alias="trips",
              summary="orders since the cursor, and fares reviewed lately"),
+        _one("bolt", "recent_orders", HOUR_S, bolt.ORDER_OBSERVED, "bolt_orders",
+             spec_alias="earnings",
+             summary="orders of the last 6 hours: earnings at most an hour old"),
         _one("bolt", "state_logs", HOUR_S, bolt.STATE_LOG_OBSERVED, "bolt_state_logs",
              summary="driver state changes since the cursor"),
     )

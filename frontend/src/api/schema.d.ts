@@ -371,6 +371,7 @@ export interface paths {
          *     - `drivers`: every driver of every company
          *     - `vehicles`: every vehicle of every company
          *     - `orders` (the spec's `trips`): orders since the cursor, and fares reviewed lately
+         *     - `recent_orders` (the spec's `earnings`): orders of the last 6 hours: earnings at most an hour old
          *     - `state_logs`: driver state changes since the cursor
          */
         post: operations["bolt_sync_bolt_sync__resource__post"];
@@ -2264,7 +2265,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                resource: "companies" | "drivers" | "vehicles" | "orders" | "trips" | "state_logs";
+                resource: "companies" | "drivers" | "vehicles" | "orders" | "trips" | "recent_orders" | "earnings" | "state_logs";
             };
             cookie?: never;
         };
