@@ -12,13 +12,13 @@ from core.config import ConfigError
 
 def known_settings() -> frozenset[str]:
     """Every setting some layer reads: the documented ones, the poll intervals of the declared
-    resources and the simulator's."""
-    from ingest.bolt.setup import INTERVALS as BOLT_INTERVALS
-    from ingest.uber.setup import INTERVALS as UBER_INTERVALS
+    resources (with their old names, which ingest warns about) and the simulator's."""
+    from contracts.resources import DECLARED
     from simulator.settings import ENV_NAMES
 
-    intervals = {name for table in (UBER_INTERVALS, BOLT_INTERVALS) for name, _ in table.values()}
-    return names.DOCUMENTED | intervals | set(ENV_NAMES.values())
+    intervals = {r.interval_env for r in DECLARED}
+    old = {r.deprecated_interval_env for r in DECLARED if r.deprecated_interval_env}
+    return names.DOCUMENTED | intervals | old | set(ENV_NAMES.values())
 
 
 def check_environment(env: Mapping[str, str], out: TextIO | None = None) -> None:

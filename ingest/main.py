@@ -16,6 +16,7 @@ from uuid import UUID
 import asyncpg
 import httpx
 
+from contracts.resources import DECLARED, Declaration
 from core.config import (
     ConfigError,
     UberSettings,
@@ -34,6 +35,7 @@ from eventlog.db import create_pool
 from ingest.auth import oauth_client
 from ingest.bolt import setup as bolt_setup
 from ingest.metrics import POLL_INTERVAL
+from ingest.resources import interval_s
 from ingest.runs import Resource, RunRecorder
 from ingest.schedule import PollScheduler
 from ingest.sync import SyncConsumer, sweep_interrupted_runs
@@ -100,25 +102,22 @@ def build_resources(
     return resources
 
 
-INTERVALS = {"uber": uber_setup.INTERVALS, "bolt": bolt_setup.INTERVALS}
-
-
 def schedule(
     scheduler: PollScheduler,
     recorder: RunRecorder,
     resources: list[Resource],
     env: Mapping[str, str],
+    declared: Declaration = DECLARED,
 ) -> None:
     """One job per resource, every ``<PROVIDER>_<RESOURCE>_INTERVAL_S`` seconds."""
     for target in resources:
-        variable, default = INTERVALS[target.provider][target.resource]
+        seconds = interval_s(declared.get(target.provider, target.resource), env)
 
         async def run(target: Resource = target) -> object:
             return await recorder.scheduled(target)
 
-        interval_s = env_int(env, variable, default)
-        POLL_INTERVAL.labels(target.provider, target.resource).set(interval_s)
-        scheduler.add(target.name, run, interval_s)
+        POLL_INTERVAL.labels(target.provider, target.resource).set(seconds)
+        scheduler.add(target.name, run, seconds)
 
 
 async def serve_sync_commands(

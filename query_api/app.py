@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
+from contracts.resources import DECLARED, Declaration
 from core.config import DatabaseSettings, JwtSettings
 from eventlog.bus import connect
 from query_api import problems
@@ -71,6 +72,7 @@ class ApiSettings:
     nats_url: str | None
     frontend_dir: Path | None = None
     auth: AuthSettings = field(default_factory=AuthSettings)
+    resources: Declaration = DECLARED  # the pollable resources, whose sync routes it serves
 
 
 def create_app(settings: ApiSettings) -> FastAPI:
@@ -120,7 +122,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         vehicles.bolt_router,
         bolt_data.router,
         overview.router,
-        sync.router,
+        sync.sync_router(settings.resources),
         audit_events.router,
         audit_fetches.router,
         audit_quarantine.router,

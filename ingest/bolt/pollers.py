@@ -1,7 +1,7 @@
 """Bolt pollers: one per resource, each appending what changed since its last observation.
 
-Schedules (``ingest/main.py``): companies daily, drivers and vehicles every 15 min, orders
-every 6 h, state logs hourly.
+Schedules (``contracts/resources.py``): companies daily, drivers and vehicles every 15 min,
+orders every 6 h, recent orders and state logs hourly.
 
 Windows and cursors. Drivers and vehicles are full listings (Bolt still wants a window; we
 send the last 31 days). Orders and state logs are windowed with a cursor in ``poll_cursors``
@@ -18,6 +18,11 @@ cursor. Re-reading the last ``orders_overlap_s`` (24 h) costs one call and catch
 Orders have a second pass each run, filtered on price-review time over the last 7 days: a
 reviewed fare changes the order record, hence exactly one new event; unchanged orders give
 nothing.
+
+Recent orders (the spec's hourly ``earnings``) read the orders created in the last
+``recent_orders_s`` (6 h, the orders schedule) with no cursor, so the driver-day earnings
+built from orders are at most an hour old while the full window keeps its 6-hour schedule.
+An order both polls see appends once (change detection), whichever stores it first.
 """
 
 from __future__ import annotations
@@ -69,6 +74,7 @@ class BoltPollSettings:
     backfill_s: int = 31 * DAY_S  # orders, state logs: first run reads this far back
     orders_overlap_s: int = DAY_S
     review_s: int = 7 * DAY_S  # the price-review pass
+    recent_orders_s: int = 6 * 3600  # recent orders: created since the last full orders poll
     state_logs_overlap_s: int = 3600
 
 
@@ -122,6 +128,10 @@ class BoltPollers:
         """New orders since the cursor, then orders whose price was reviewed lately."""
         return await self._each_company("orders", self._orders_of)
 
+    async def recent_orders(self) -> PollResult:
+        """Orders created in the last few hours, between two polls of the full window."""
+        return await self._each_company("recent_orders", self._recent_orders_of)
+
     async def state_logs(self) -> PollResult:
         """Driver state changes since the cursor."""
         return await self._each_company("state_logs", self._state_logs_of)
@@ -154,6 +164,12 @@ class BoltPollers:
         )
         result.add(await self._store(company_id, kinds.ORDER, "orders", reviewed, _orders))
         return result
+
+    async def _recent_orders_of(self, company_id: int) -> PollResult:
+        end = unix(self._now())
+        start = end - self._settings.recent_orders_s
+        pages = self._client.orders(company_id, start, end, FILTER_CREATED, self._on_failure)
+        return await self._store(company_id, kinds.ORDER, "recent_orders", pages, _orders)
 
     async def _state_logs_of(self, company_id: int) -> PollResult:
         end = unix(self._now())

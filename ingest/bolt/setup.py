@@ -7,21 +7,14 @@ from uuid import UUID
 import asyncpg
 import httpx
 
+from contracts.resources import DECLARED
 from core.config import BoltSettings
 from ingest.auth import oauth_client
 from ingest.bolt.client import PROVIDER, SCOPE, BoltClient
 from ingest.bolt.pollers import BoltPollers, BoltPollSettings
 from ingest.http import ProviderHttp, RateLimiter
+from ingest.resources import poll_jobs
 from ingest.schedule import Poll
-
-# resource: (interval variable, default seconds)
-INTERVALS = {
-    "companies": ("BOLT_COMPANIES_INTERVAL_S", 86400),
-    "drivers": ("BOLT_DRIVERS_INTERVAL_S", 900),
-    "vehicles": ("BOLT_VEHICLES_INTERVAL_S", 900),
-    "orders": ("BOLT_ORDERS_INTERVAL_S", 6 * 3600),
-    "state_logs": ("BOLT_STATE_LOGS_INTERVAL_S", 3600),
-}
 
 
 def bolt_http(settings: BoltSettings) -> httpx.AsyncClient:
@@ -42,14 +35,8 @@ def bolt_client(http: httpx.AsyncClient, settings: BoltSettings) -> BoltClient:
 
 
 def bolt_jobs(pollers: BoltPollers) -> dict[str, Poll]:
-    """One poll per Bolt resource, by resource name."""
-    return {
-        "companies": pollers.companies,
-        "drivers": pollers.drivers,
-        "vehicles": pollers.vehicles,
-        "orders": pollers.orders,
-        "state_logs": pollers.state_logs,
-    }
+    """One poll per declared Bolt resource, by resource name."""
+    return poll_jobs(pollers, DECLARED.of(PROVIDER))
 
 
 def bolt_pollers(

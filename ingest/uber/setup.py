@@ -6,24 +6,15 @@ from collections.abc import Mapping
 
 import httpx
 
+from contracts.resources import DECLARED
 from core.config import ConfigError, UberSettings, env_int
 from ingest.http import ProviderHttp, RateLimiter, RetryPolicy
+from ingest.resources import poll_jobs
 from ingest.schedule import Poll
 from ingest.uber.client import PROVIDER, UberClient
 from ingest.uber.context import UberPollSettings
 from ingest.uber.pollers import UberPollers
 
-# resource: (interval variable, default seconds)
-INTERVALS = {
-    "organizations": ("UBER_ORGS_INTERVAL_S", 86400),
-    "drivers": ("UBER_DRIVERS_INTERVAL_S", 6 * 3600),
-    "vehicles": ("UBER_VEHICLES_INTERVAL_S", 6 * 3600),
-    "driver_status": ("UBER_DRIVER_STATUS_INTERVAL_S", 15 * 60),
-    "daily_metrics": ("UBER_METRICS_INTERVAL_S", 12 * 3600),
-    "payments": ("UBER_PAYMENTS_INTERVAL_S", 30 * 60),
-    "transactions": ("UBER_TRANSACTIONS_INTERVAL_S", 15 * 60),
-    "reports": ("UBER_REPORTS_INTERVAL_S", 86400),
-}
 TRANSACTIONS_RATE_PER_S = 1.0  # providers.md §1.5.7: 1 request per second per app
 
 
@@ -60,14 +51,5 @@ def uber_poll_settings(env: Mapping[str, str], only_org: str | None = None) -> U
 
 
 def uber_jobs(pollers: UberPollers) -> dict[str, Poll]:
-    """One poll per Uber resource, by resource name."""
-    return {
-        "organizations": pollers.organizations,
-        "drivers": pollers.drivers,
-        "vehicles": pollers.vehicles,
-        "driver_status": pollers.driver_status,
-        "daily_metrics": pollers.daily_metrics,
-        "payments": pollers.payments,
-        "transactions": pollers.transactions,
-        "reports": pollers.reports,
-    }
+    """One poll per declared Uber resource, by resource name."""
+    return poll_jobs(pollers, DECLARED.of(PROVIDER))

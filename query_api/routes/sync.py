@@ -6,7 +6,6 @@ The run is recorded 'queued' and committed first, then the command goes out on J
 
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
 import asyncpg
@@ -14,17 +13,13 @@ from fastapi import APIRouter, Depends, Path, Request
 from starlette.responses import Response
 
 from contracts.commands import SYNC_ENCODER, SyncRequested
-from contracts.resources import RESOURCES
+from contracts.resources import DECLARED, Declaration, ResourceDeclaration
 from contracts.subjects import sync_subject
 from query_api.deps import ADMIN_ROLE, Admin, TenantConn
 from query_api.listing import ExportCsv, csv_of
 from query_api.problems import ApiProblem
 from query_api.schemas import MsgspecResponse, ok, problems
 from query_api.schemas_data import ResourceSync, SyncAccepted, SyncRun, SyncStatusList
-
-router = APIRouter(tags=["sync"], dependencies=[Depends(ADMIN_ROLE)])
-
-ResourceName = Annotated[str, Path(max_length=64, pattern=r"^[a-z_]+$")]
 
 _COLUMNS = (
     "run_id, provider, resource, trigger, status, requested_at, started_at, finished_at, "
@@ -56,13 +51,8 @@ async def _in_tenant(pool: asyncpg.Pool, org_id: UUID, sql: str, *args: object) 
         return await conn.fetchval(sql, *args)
 
 
-async def _request_sync(request: Request, who: Admin, provider: str, resource: str) -> Response:
-    if resource not in RESOURCES[provider]:
-        raise ApiProblem(
-            404,
-            "Not Found",
-            f"{provider} has no resource {resource!r}; one of {', '.join(RESOURCES[provider])}",
-        )
+async def _request_sync(request: Request, who: Admin, target: ResourceDeclaration) -> Response:
+    provider, resource = target.provider, target.name
     pool = request.app.state.pool
     run_id = await _in_tenant(pool, who.org_id, _QUEUE, who.org_id, provider, resource, who.user_id)
     assert isinstance(run_id, UUID)
@@ -95,30 +85,77 @@ _ACCEPTED = {
     },
     **problems(401, 403, 404, 422, 503),
 }
+# Route prefix, route name (the OpenAPI operation's) and label of each provider.
+_PROVIDERS = {"uber": ("/fleet", "uber_sync", "an Uber"), "bolt": ("/bolt", "bolt_sync", "a Bolt")}
 
 
-@router.post(
-    "/fleet/sync/{resource}", response_class=MsgspecResponse, status_code=202, responses=_ACCEPTED
-)
-async def uber_sync(resource: ResourceName, request: Request, who: Admin) -> Response:
-    """Poll an Uber resource now (organizations, drivers, vehicles, driver_status,
-    daily_metrics, payments, transactions); returns the run to follow."""
-    return await _request_sync(request, who, "uber", resource)
+def _target(declared: Declaration, provider: str, resource: str) -> ResourceDeclaration:
+    """The declared resource named ``resource``, by our name or the spec's; else a 404."""
+    try:
+        return declared.get(provider, resource)
+    except KeyError:
+        names = ", ".join(declared.route_names(provider))
+        raise ApiProblem(
+            404, "Not Found", f"{provider} has no resource {resource!r}; one of {names}"
+        ) from None
 
 
-@router.post(
-    "/bolt/sync/{resource}", response_class=MsgspecResponse, status_code=202, responses=_ACCEPTED
-)
-async def bolt_sync(resource: ResourceName, request: Request, who: Admin) -> Response:
-    """Poll a Bolt resource now (companies, drivers, vehicles, orders, state_logs)."""
-    return await _request_sync(request, who, "bolt", resource)
+def _described(declared: Declaration, provider: str) -> str:
+    """The sync route's OpenAPI text: each resource, and the spec's name for it if other."""
+    lines = [f"Poll {_PROVIDERS[provider][2]} resource now; returns the run to follow.", ""]
+    for r in declared.of(provider):
+        alias = f" (the spec's `{r.spec_alias}`)" if r.spec_alias else ""
+        lines.append(f"- `{r.name}`{alias}: {r.summary}")
+    return "\n".join(lines)
 
 
-@router.get(
-    "/sync/runs/{run_id}",
-    response_class=MsgspecResponse,
-    responses={**ok(SyncRun), **problems(401, 403, 404, 422)},
-)
+def _add_sync_route(router: APIRouter, declared: Declaration, provider: str) -> None:
+    """``POST <prefix>/sync/{resource}`` for the provider's declared names and aliases."""
+    prefix, name, _ = _PROVIDERS[provider]
+    # The enum documents the accepted names; an unknown one is still a 404 problem, not a 422.
+    names = list(declared.route_names(provider))
+    param = Path(max_length=64, pattern=r"^[a-z_]+$", json_schema_extra={"enum": names})
+
+    async def sync_now(request: Request, who: Admin, resource: str = param) -> Response:
+        return await _request_sync(request, who, _target(declared, provider, resource))
+
+    router.add_api_route(
+        f"{prefix}/sync/{{resource}}",
+        sync_now,
+        methods=["POST"],
+        name=name,
+        description=_described(declared, provider),
+        response_class=MsgspecResponse,
+        status_code=202,
+        responses=_ACCEPTED,
+    )
+
+
+def sync_router(declared: Declaration = DECLARED) -> APIRouter:
+    """The sync routes of the declared resources, and the runs they start."""
+    router = APIRouter(tags=["sync"], dependencies=[Depends(ADMIN_ROLE)])
+    for provider in declared.providers():
+        _add_sync_route(router, declared, provider)
+    router.add_api_route(
+        "/sync/runs/{run_id}",
+        sync_run,
+        response_class=MsgspecResponse,
+        responses={**ok(SyncRun), **problems(401, 403, 404, 422)},
+    )
+
+    async def sync_status(conn: TenantConn, csv: ExportCsv) -> Response:
+        """The last run of every resource of both providers (null when never run)."""
+        return await _status(conn, csv, declared)
+
+    router.add_api_route(
+        "/sync/status",
+        sync_status,
+        response_class=MsgspecResponse,
+        responses={**ok(SyncStatusList, csv=True), **problems(401, 403, 422)},
+    )
+    return router
+
+
 async def sync_run(run_id: UUID, conn: TenantConn) -> MsgspecResponse:
     """One sync run: its status, counts and error."""
     row = await conn.fetchrow(_ONE, run_id)
@@ -127,18 +164,11 @@ async def sync_run(run_id: UUID, conn: TenantConn) -> MsgspecResponse:
     return MsgspecResponse(_run(row))
 
 
-@router.get(
-    "/sync/status",
-    response_class=MsgspecResponse,
-    responses={**ok(SyncStatusList, csv=True), **problems(401, 403, 422)},
-)
-async def sync_status(conn: TenantConn, csv: ExportCsv) -> Response:
-    """The last run of every resource of both providers (null when never run)."""
+async def _status(conn: asyncpg.Connection, csv: bool, declared: Declaration) -> Response:
     latest = {(r["provider"], r["resource"]): _run(r) for r in await conn.fetch(_LATEST)}
     items = [
-        ResourceSync(provider=p, resource=res, last_run=latest.get((p, res)))
-        for p, names in RESOURCES.items()
-        for res in names
+        ResourceSync(provider=p, resource=name, last_run=latest.get((p, name)))
+        for p, name in ((r.provider, r.name) for r in declared)
     ]
     if csv:
         return csv_of(items, ResourceSync, "sync-status.csv")

@@ -58,3 +58,30 @@ async def test_unknown_resources_and_other_tenants_runs_are_404(
     assert (await api.get(f"/sync/runs/{theirs}", headers=headers)).status_code == 404
     mine = (await api.get("/sync/status", headers=headers)).json()["items"]
     assert all(s["last_run"] is None for s in mine)
+
+
+async def test_the_spec_names_of_the_sync_routes_run_the_resources_they_alias(
+    api: ApiClient, make_user, org_id: UUID, nats_server: NatsServer
+) -> None:
+    spec_names = {
+        "/fleet/sync/orgs": ("uber", "organizations"),
+        "/fleet/sync/metrics": ("uber", "daily_metrics"),
+        "/bolt/sync/trips": ("bolt", "orders"),
+    }
+    headers = await login(api, await make_user(org_id, "admin"))
+    nc = await connect(nats_server.url, "test-sync-aliases", retry_for_s=10)
+    sent = {}
+    try:
+        js = nc.jetstream()
+        await ensure_commands_stream(js)
+        for path, (provider, resource) in spec_names.items():
+            assert (await api.post(path, headers=headers)).status_code == 202, path
+            subject = sync_subject(org_id, provider, resource)
+            msg = await js.get_last_msg("FLEET_COMMANDS", subject)
+            await js.purge_stream("FLEET_COMMANDS", subject=subject)
+            command = SYNC_DECODER.decode(msg.data)
+            sent[path] = (command.provider, command.resource)
+    finally:
+        await nc.close()
+
+    assert sent == spec_names

@@ -34,11 +34,11 @@ ORG_SLUG = "fault"
 
 # Every poll every few seconds (the defaults are minutes to hours).
 FAST_POLLS = {
-    "UBER_ORGS_INTERVAL_S": "5",
+    "UBER_ORGANIZATIONS_INTERVAL_S": "5",
     "UBER_DRIVERS_INTERVAL_S": "2",
     "UBER_VEHICLES_INTERVAL_S": "4",
     "UBER_DRIVER_STATUS_INTERVAL_S": "3",
-    "UBER_METRICS_INTERVAL_S": "5",
+    "UBER_DAILY_METRICS_INTERVAL_S": "5",
     "UBER_PAYMENTS_INTERVAL_S": "4",
     "UBER_TRANSACTIONS_INTERVAL_S": "5",
     "BOLT_COMPANIES_INTERVAL_S": "5",

@@ -146,6 +146,23 @@ async def test_orders_and_state_logs_append_each_record_once(
     assert state in {"inactive", "waiting_orders", "has_order"} and int(created) > 0
 
 
+async def test_recent_orders_read_the_last_hours_and_the_full_poll_appends_only_the_rest(
+    make_pollers: PollersFactory, writer_pool: asyncpg.Pool, org_id: UUID, clock: FixedClock
+) -> None:
+    pollers = make_pollers(page_size=200, backfill_s=7 * DAY, recent_orders_s=6 * 3600)
+    recent = await pollers.recent_orders()
+    full = await pollers.orders()
+    again = await pollers.recent_orders()
+
+    order_events = await events(writer_pool, org_id, "bolt.order.observed")
+    created = [msgspec.json.decode(e["record"])["order_created_timestamp"] for e in order_events]
+    recent_created = created[: recent.appended]
+    assert recent.appended > 0 and full.appended > 0 and again.appended == 0
+    assert min(recent_created) >= unix(clock.now()) - 6 * 3600  # the last 6 hours only
+    assert full.records >= full.appended + recent.appended  # it read them too, and no twin
+    assert len({e["entity_id"] for e in order_events}) == len(order_events)
+
+
 # -- business errors, retries, chaos ---------------------------------------------------------
 
 

@@ -365,7 +365,14 @@ export interface paths {
         put?: never;
         /**
          * Bolt Sync
-         * @description Poll a Bolt resource now (companies, drivers, vehicles, orders, state_logs).
+         * @description Poll a Bolt resource now; returns the run to follow.
+         *
+         *     - `companies`: the companies our credentials reach
+         *     - `drivers`: every driver of every company
+         *     - `vehicles`: every vehicle of every company
+         *     - `orders` (the spec's `trips`): orders since the cursor, and fares reviewed lately
+         *     - `recent_orders` (the spec's `earnings`): orders of the last 6 hours: earnings at most an hour old
+         *     - `state_logs`: driver state changes since the cursor
          */
         post: operations["bolt_sync_bolt_sync__resource__post"];
         delete?: never;
@@ -620,8 +627,16 @@ export interface paths {
         put?: never;
         /**
          * Uber Sync
-         * @description Poll an Uber resource now (organizations, drivers, vehicles, driver_status,
-         *     daily_metrics, payments, transactions); returns the run to follow.
+         * @description Poll an Uber resource now; returns the run to follow.
+         *
+         *     - `organizations` (the spec's `orgs`): the Uber orgs our credentials reach
+         *     - `drivers`: every driver of every org
+         *     - `vehicles`: every vehicle of every org
+         *     - `driver_status`: each driver's realtime status
+         *     - `daily_metrics` (the spec's `metrics`): per-driver daily metrics of the last days
+         *     - `payments`: driver payments since the cursor
+         *     - `transactions`: transactions since the cursor
+         *     - `reports`: yesterday's PAYMENTS_ORDER report
          */
         post: operations["uber_sync_fleet_sync__resource__post"];
         delete?: never;
@@ -2250,7 +2265,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                resource: string;
+                resource: "companies" | "drivers" | "vehicles" | "orders" | "trips" | "recent_orders" | "earnings" | "state_logs";
             };
             cookie?: never;
         };
@@ -3052,7 +3067,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                resource: string;
+                resource: "organizations" | "orgs" | "drivers" | "vehicles" | "driver_status" | "daily_metrics" | "metrics" | "payments" | "transactions" | "reports";
             };
             cookie?: never;
         };
