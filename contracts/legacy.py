@@ -26,6 +26,10 @@ VERSION = 1
 BOLT_ORDERS_OBSERVED = f"{PROVIDER}.bolt_orders.observed"
 DAILY_METRICS_OBSERVED = f"{PROVIDER}.driver_daily_metrics.observed"
 PAYMENTS_OBSERVED = f"{PROVIDER}.driver_payments.observed"
+UBER_DRIVERS_OBSERVED = f"{PROVIDER}.uber_drivers.observed"
+BOLT_DRIVERS_OBSERVED = f"{PROVIDER}.bolt_drivers.observed"
+# The provider whose read rows a legacy event type stands for.
+STANDS_FOR = {UBER_DRIVERS_OBSERVED: "uber", BOLT_DRIVERS_OBSERVED: "bolt"}
 
 
 @dataclass(frozen=True)
@@ -167,3 +171,28 @@ class LegacyPayment(msgspec.Struct, frozen=True):
     amount: Decimal
     currency: str | None = None
     description: str | None = None
+
+
+class LegacyUberDriver(msgspec.Struct, frozen=True):
+    """The original's ``uber_drivers`` row: one name (the provider's ``name`` or
+    ``full_name``), an e-mail."""
+
+    uuid: str
+    name: str | None = None
+    email: str | None = None
+
+    def names(self) -> tuple[str | None, str | None]:
+        """(first, last): the first word, and the rest."""
+        first, _, last = (self.name or "").strip().partition(" ")
+        return first or None, last.strip() or None
+
+
+class LegacyBoltDriver(msgspec.Struct, frozen=True):
+    """The original's ``bolt_drivers`` row; ``active`` stands for Bolt's state."""
+
+    id: str
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    active: bool | None = None

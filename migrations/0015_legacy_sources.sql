@@ -14,3 +14,8 @@ ALTER TABLE driver_payments
 -- Small (legacy rows only): finds the original's payments of a driver-day for Uber's to drop.
 CREATE INDEX driver_payments_legacy_day ON driver_payments (org_id, driver_id, day)
     WHERE source = 'legacy';
+
+-- Drivers of the original (``uber_drivers``, ``bolt_drivers``), until the provider's own
+-- observation of the same driver replaces them.
+ALTER TABLE drivers
+    ADD COLUMN source text NOT NULL DEFAULT 'provider' CHECK (source IN ('provider', 'legacy'));

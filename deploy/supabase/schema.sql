@@ -995,6 +995,11 @@ ALTER TABLE driver_payments
 CREATE INDEX driver_payments_legacy_day ON driver_payments (org_id, driver_id, day)
     WHERE source = 'legacy';
 
+-- Drivers of the original (``uber_drivers``, ``bolt_drivers``), until the provider's own
+-- observation of the same driver replaces them.
+ALTER TABLE drivers
+    ADD COLUMN source text NOT NULL DEFAULT 'provider' CHECK (source IN ('provider', 'legacy'));
+
 -- ==== Supabase access (generated) ==================================================
 -- Supabase: the authenticated role sees its own org only, keyed on the JWT claim.
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM anon, authenticated;

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import asyncpg
 import msgspec
 
-from contracts import bolt
+from contracts import bolt, legacy
 from contracts.envelope import EventEnvelope
 from projector.projection import grouped
 from projector.projections.drivers import (
@@ -27,6 +27,7 @@ from projector.projections.drivers import (
 from projector.projections.drivers import upsert_sql as _upsert_sql
 
 _DRIVER = msgspec.json.Decoder(bolt.BoltDriver)
+_LEGACY = msgspec.json.Decoder(legacy.LegacyBoltDriver)
 
 
 def _vehicle_ids(driver: bolt.BoltDriver) -> list[str]:
@@ -38,6 +39,10 @@ def _vehicle_ids(driver: bolt.BoltDriver) -> list[str]:
 
 
 def _fields(event: EventEnvelope) -> Fields:
+    if event.event_type == legacy.BOLT_DRIVERS_OBSERVED:
+        row = _LEGACY.decode(event.record)
+        state = None if row.active is None else ("active" if row.active else "inactive")
+        return (row.first_name, row.last_name, row.email, row.phone, state, [])
     driver = _DRIVER.decode(event.record)
     return (
         driver.first_name,
@@ -50,15 +55,17 @@ def _fields(event: EventEnvelope) -> Fields:
 
 
 def _latest(events: Sequence[EventEnvelope]) -> DriverRow:
-    """The row of one driver: Bolt's state replaces the status, even with null."""
-    row = latest_row_of(events[-1:], _fields)
+    """The row of one driver: Bolt's state replaces the status, even with null; Bolt's own
+    events win over the original's rows (see ``latest_row_of``)."""
+    own = [e for e in events if e.provider != legacy.PROVIDER] or events
+    row = latest_row_of(own[-1:], _fields)
     return msgspec.structs.replace(row, first_seen_at=events[0].observed_at)
 
 
 class BoltDriversProjection:
     """Bolt drivers, latest observation wins (rows with provider 'bolt' of ``table``)."""
 
-    event_types = frozenset({bolt.DRIVER_OBSERVED})
+    event_types = frozenset({bolt.DRIVER_OBSERVED, legacy.BOLT_DRIVERS_OBSERVED})
 
     def __init__(self, name: str = "bolt_drivers", *, table: str = "drivers") -> None:
         self.name = name

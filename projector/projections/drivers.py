@@ -19,11 +19,12 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from contracts import uber
+from contracts import legacy, uber
 from contracts.envelope import EventEnvelope
 from projector.projection import grouped, quote_table
 
 _UBER_DRIVER = msgspec.json.Decoder(uber.UberDriver)
+_LEGACY_UBER = msgspec.json.Decoder(legacy.LegacyUberDriver)
 _ROWS = msgspec.json.Encoder()
 
 
@@ -43,21 +44,26 @@ class DriverRow(msgspec.Struct, frozen=True):
     first_seen_at: datetime
     updated_at: datetime
     last_position: int
+    source: str = "provider"  # or "legacy": the original implementation's row
 
 
+# A provider's own row always replaces a legacy one, and a legacy row never a provider's.
 _UPSERT = """
 INSERT INTO {table} AS d (org_id, provider, driver_id, account_id, first_name, last_name, email,
-                         phone, status, vehicle_ids, first_seen_at, updated_at, last_position)
+                         phone, status, vehicle_ids, first_seen_at, updated_at, last_position,
+                         source)
 SELECT * FROM json_to_recordset($1::json)
     AS r(org_id uuid, provider text, driver_id text, account_id text, first_name text,
          last_name text, email text, phone text, status text, vehicle_ids text[],
-         first_seen_at timestamptz, updated_at timestamptz, last_position bigint)
+         first_seen_at timestamptz, updated_at timestamptz, last_position bigint, source text)
 ON CONFLICT (org_id, provider, driver_id) DO UPDATE SET
     account_id = excluded.account_id, first_name = excluded.first_name,
     last_name = excluded.last_name, email = excluded.email, phone = excluded.phone,
     status = {status}, vehicle_ids = excluded.vehicle_ids,
-    updated_at = excluded.updated_at, last_position = excluded.last_position
-WHERE d.last_position < excluded.last_position
+    updated_at = excluded.updated_at, last_position = excluded.last_position,
+    source = excluded.source
+WHERE (d.source = excluded.source AND d.last_position < excluded.last_position)
+   OR (d.source = 'legacy' AND excluded.source = 'provider')
 """
 KEEP_STATUS = "coalesce(excluded.status, d.status)"
 REPLACE_STATUS = "excluded.status"
@@ -76,9 +82,14 @@ async def upsert_rows(conn: asyncpg.Connection, sql: str, rows: Sequence[DriverR
         await conn.execute(sql, _ROWS.encode(rows).decode())
 
 
+def row_provider(event: EventEnvelope) -> str:
+    """The provider of the row an event writes: its own, or the one a legacy row stands for."""
+    return legacy.STANDS_FOR.get(event.event_type, event.provider)
+
+
 def driver_key(event: EventEnvelope) -> tuple[object, ...]:
     """The drivers row an event writes (its primary key)."""
-    return (event.org_id, event.provider, event.entity_id)
+    return (event.org_id, row_provider(event), event.entity_id)
 
 
 def latest_row_of(
@@ -92,19 +103,26 @@ def latest_row_of(
     one that is not null (the upsert keeps a status when a record has none). Older events
     are decoded only while the status is still unknown.
     """
+    first_seen_at = events[0].observed_at
+    # The provider's own events win over the original's rows of the same driver.
+    events = [e for e in events if e.provider != legacy.PROVIDER] or events
     last = events[-1]
     first, last_name, email, phone, status, vehicles = fields(last)
     for earlier in reversed(events[:-1]):
         if status is not None:
             break
         status = fields(earlier)[4]
+    source = "legacy" if last.provider == legacy.PROVIDER else "provider"
     return DriverRow(
-        last.org_id, last.provider, last.entity_id, last.account_id, first, last_name, email,
-        phone, status, vehicles, events[0].observed_at, last.observed_at, last.position,
+        last.org_id, row_provider(last), last.entity_id, last.account_id, first, last_name,
+        email, phone, status, vehicles, first_seen_at, last.observed_at, last.position, source,
     )  # fmt: skip
 
 
 def _uber_fields(event: EventEnvelope) -> Fields:
+    if event.event_type == legacy.UBER_DRIVERS_OBSERVED:
+        row = _LEGACY_UBER.decode(event.record)
+        return (*row.names(), row.email, None, None, [])
     driver = _UBER_DRIVER.decode(event.record)
     phone = driver.phoneNumber.e164() if driver.phoneNumber else None
     vehicles = [v.vehicleId for v in driver.assignedVehicles or []]
@@ -118,7 +136,7 @@ class DriversProjection:
     a shadow table with :meth:`retarget`.
     """
 
-    event_types = frozenset({uber.DRIVER_OBSERVED})
+    event_types = frozenset({uber.DRIVER_OBSERVED, legacy.UBER_DRIVERS_OBSERVED})
 
     def __init__(self, name: str = "drivers", *, table: str = "drivers") -> None:
         self.name = name

@@ -10,10 +10,12 @@ from uuid import UUID
 
 import asyncpg
 
-from contracts import uber
+from contracts import bolt, uber
 from eventlog.store import Observation, append_observations, canonical_hash
 from ingest.legacy.importer import import_legacy
+from projector.projections.bolt_drivers import BoltDriversProjection
 from projector.projections.bolt_orders import BoltOrdersProjection
+from projector.projections.drivers import DriversProjection
 from projector.projections.uber_metrics import UberDailyMetricsProjection
 from projector.projections.uber_payments import UberPaymentsProjection
 from tests.projector.test_bolt_projections import append_orders, order, runner_from_head
@@ -138,3 +140,32 @@ async def test_legacy_payments_count_only_on_driver_days_uber_did_not_cover(
         ("u-2:x", "u-2", date(2024, 3, 2), 1000, "provider"),  # replaced legacy:p-2 that day
     ]
     assert json.loads(found[0]["breakdown"])[0]["category"] == "trip fare"
+
+
+async def test_legacy_drivers_are_listed_until_the_providers_own_record_replaces_them(
+    head_source: str, writer_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    uber_runner = await runner_from_head(writer_pool, DriversProjection(f"ld-{org_id}"))
+    bolt_runner = await runner_from_head(writer_pool, BoltDriversProjection(f"lbd-{org_id}"))
+    await import_legacy(head_source, writer_pool, org_id)
+    body = json.dumps({"driver_uuid": "8f1c-uuid", "first_name": "Laurent",
+                       "last_name": "Martin-Bolt", "state": "active"}).encode()  # fmt: skip
+    async with writer_pool.acquire() as conn, conn.transaction():
+        await append_observations(
+            conn, org_id=org_id, provider="bolt", account_id="4242", entity_type="driver",
+            observed_at=datetime.now(UTC), fetch_id=None,
+            observations=[Observation("8f1c-uuid", bolt.DRIVER_OBSERVED, 1, body,
+                                      canonical_hash(body))],
+        )  # fmt: skip
+    await uber_runner.catch_up()  # legacy and Bolt's events of one driver in one batch
+    await bolt_runner.catch_up()
+
+    rows = await writer_pool.fetch(
+        "SELECT provider, driver_id, first_name, last_name, source FROM drivers "
+        "WHERE org_id = $1 ORDER BY provider, driver_id",
+        org_id,
+    )
+    assert [tuple(r) for r in rows] == [
+        ("bolt", "8f1c-uuid", "Laurent", "Martin-Bolt", "provider"),
+        ("uber", "u-1", "Laurent", "Martin", "legacy"),
+    ]
