@@ -4,7 +4,7 @@ Company ids are integers (70001, 70002, ...); vehicles have an integer ``id``
 and a ``uuid``. Bolt driver ``i`` is person ``i`` of the shared pool, so with
 the defaults every Uber driver also drives for Bolt, under a different id but
 with the same name, phone, e-mail and car. People are spread over companies
-round-robin; a ``driver_uuid`` is drawn per company (§2.2).
+round-robin; a ``driver_uuid`` is drawn per company (docs/PROVIDERS.md §2.2).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Uber time formats: epoch-ms inputs, ISO-8601 UTC outputs (§1.6)."""
+"""Uber time formats: epoch-ms inputs, ISO-8601 UTC outputs (docs/PROVIDERS.md §1.6)."""
 
 from __future__ import annotations
 

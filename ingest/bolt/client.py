@@ -1,6 +1,6 @@
 """Bolt Fleet Integration client: the envelope, business errors, windows and offset pages.
 
-Bolt answers business errors as HTTP 200 with ``code != 0`` (providers.md §2.4, §2.7); the
+Bolt answers business errors as HTTP 200 with ``code != 0`` (docs/PROVIDERS.md §2.4, §2.7); the
 parser maps them into our hierarchy (:mod:`ingest.errors`) so ``ProviderHttp`` retries the
 right ones::
 

@@ -1,7 +1,7 @@
 """Uber Vehicle Suppliers API client: the endpoints we poll, with their pagination.
 
 Every listing is cursor-paginated: the next page is asked with the previous page's
-``paginationResult.nextPageToken`` until it comes back empty (providers.md §1.4). The limits
+``paginationResult.nextPageToken`` until it comes back empty (docs/PROVIDERS.md §1.4). The limits
 the provider enforces (page sizes, window lengths) are checked here too, before the call, so
 a poller bug is a ``ValueError`` in our logs rather than a 400 in Uber's.
 
@@ -40,7 +40,7 @@ MAX_DRIVERS_PAGE = 100
 MAX_STATUS_PAGE = 100
 MAX_VEHICLES_PAGE = 1000
 ANALYTICS_PAGE = 100
-PAYMENTS_PAGE = 50  # 200 was seen to answer an empty list (providers.md §1.5.6)
+PAYMENTS_PAGE = 50  # 200 was seen to answer an empty list (docs/PROVIDERS.md §1.5.6)
 TRANSACTIONS_PAGE = 50
 MAX_ANALYTICS_SPAN = timedelta(days=8)
 MAX_PAYMENTS_SPAN = timedelta(hours=24)
@@ -234,7 +234,7 @@ class UberClient:
 def _analytics_body(
     org_id: str, ranges: list[Window], metrics: tuple[str, ...], page_size: int, token: str
 ) -> dict[str, Any]:
-    """The query body of providers.md §1.5.4 (org in ``orgId.orgUuid``)."""
+    """The query body of docs/PROVIDERS.md §1.5.4 (org in ``orgId.orgUuid``)."""
     options: dict[str, Any] = {"pageSize": page_size}
     if token:
         options["pageToken"] = token
@@ -248,7 +248,7 @@ def _analytics_body(
 
 
 def _transactions_body(window: Window, page_size: int, token: str) -> dict[str, Any]:
-    """The body of providers.md §1.5.7: the time range as *strings* of epoch ms."""
+    """The body of docs/PROVIDERS.md §1.5.7: the time range as *strings* of epoch ms."""
     span = [str(epoch_ms(window.start)), str(epoch_ms(window.end))]
     return {
         "filters": [{"field": "timeRange", "operator": "FILTER_OPERATOR_IN_RANGE", "value": span}],

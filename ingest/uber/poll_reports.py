@@ -1,6 +1,6 @@
 """The daily PAYMENTS_ORDER report of yesterday (Europe/Paris), generated, awaited, downloaded.
 
-Flow per Uber org (providers.md §1.8): generate (U10) → poll U12 with backoff until
+Flow per Uber org (docs/PROVIDERS.md §1.8): generate (U10) → poll U12 with backoff until
 COMPLETED or FAILED → signed link (U13) → download. Every call goes to the provider history
 (failed attempts included, through ``on_failure``); the download call's recorded body *is*
 the CSV (or zip), so auditors read the file there. One ``uber.report.observed`` event per

@@ -1,4 +1,4 @@
-"""Uber's asynchronous reports (U10-U13) and the signed download (providers.md §1.8).
+"""Uber's asynchronous reports (U10-U13) and the signed download (docs/PROVIDERS.md §1.8).
 
 The signed URL U13 answers is a credential for 60 s: whoever holds it reads the file. So it
 never reaches a log line, an error message or the provider history:

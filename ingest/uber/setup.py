@@ -24,7 +24,7 @@ INTERVALS = {
     "transactions": ("UBER_TRANSACTIONS_INTERVAL_S", 15 * 60),
     "reports": ("UBER_REPORTS_INTERVAL_S", 86400),
 }
-TRANSACTIONS_RATE_PER_S = 1.0  # providers.md §1.5.7: 1 request per second per app
+TRANSACTIONS_RATE_PER_S = 1.0  # docs/PROVIDERS.md §1.5.7: 1 request per second per app
 
 
 def uber_client(
