@@ -27,6 +27,7 @@ from eventlog.fetches import ProviderCall
 from ingest.bolt.windows import MAX_WINDOW_S, Window, split
 from ingest.errors import ProviderAuthError, ProviderRejected, ProviderUnavailable
 from ingest.http import FailureSink, Fetched, Parse, ProviderHttp
+from ingest.pages import json_decoder
 
 PROVIDER = "bolt"
 SCOPE = "fleet-integration:api"
@@ -59,7 +60,7 @@ class BoltTransient(ProviderUnavailable):
 
 def envelope_parser(data_type: type[T]) -> Parse[T]:
     """A ``parse`` for ProviderHttp: the envelope's ``data`` as ``data_type``, or our error."""
-    decode_data: msgspec.json.Decoder[T] = msgspec.json.Decoder(data_type)
+    decode_data = json_decoder(data_type)
 
     def parse(body: bytes) -> T:
         envelope = _ENVELOPE.decode(body)

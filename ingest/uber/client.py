@@ -32,6 +32,7 @@ from contracts.uber import (
     UberVehiclesPage,
 )
 from ingest.http import FailureSink, Fetched, ProviderHttp
+from ingest.pages import json_decoder
 from ingest.uber.reports_client import UberReportsClient
 from ingest.uber.windows import Window, epoch_ms
 
@@ -46,6 +47,10 @@ MAX_ANALYTICS_SPAN = timedelta(days=8)
 MAX_PAYMENTS_SPAN = timedelta(hours=24)
 MAX_TRANSACTIONS_SPAN = timedelta(minutes=15)
 DAILY_METRICS = ("vs:HoursOnline", "vs:HoursOnTrip", "vs:TotalTrips", "vs:TotalEarnings")
+
+_ORGANIZATIONS = msgspec.json.Decoder(UberOrganizationsPage)
+_ANALYTICS = msgspec.json.Decoder(UberAnalyticsPage)
+_TRANSACTIONS = msgspec.json.Decoder(UberTransactionsPage)
 
 
 class _Paged(Protocol):
@@ -102,7 +107,7 @@ class UberClient:
         return await self._http.request(
             "GET",
             f"{self._base}/v1/vehicle-suppliers/orgs",
-            msgspec.json.Decoder(UberOrganizationsPage).decode,
+            _ORGANIZATIONS.decode,
             on_failure=on_failure,
         )
 
@@ -184,11 +189,12 @@ class UberClient:
             raise ValueError("analytics needs at least one time range")
         _check_window(Window(ranges[0].start, ranges[-1].end), MAX_ANALYTICS_SPAN, "analytics")
         url = f"{self._base}/v1/vehicle-suppliers/analytics-data/query"
-        decode = msgspec.json.Decoder(UberAnalyticsPage).decode
 
         async def fetch(token: str) -> Fetched[UberAnalyticsPage]:
             body = _analytics_body(org_id, ranges, metrics, page_size, token)
-            return await self._http.request("POST", url, decode, json=body, on_failure=on_failure)
+            return await self._http.request(
+                "POST", url, _ANALYTICS.decode, json=body, on_failure=on_failure
+            )
 
         return paginate(fetch, lambda page: page.report().paginationResult.nextPageToken)
 
@@ -204,12 +210,16 @@ class UberClient:
         _check_size(page_size, 100)
         _check_window(window, MAX_TRANSACTIONS_SPAN, "transactions")
         url = f"{self._base}/v1/vehicle-suppliers/transactions"
-        decode = msgspec.json.Decoder(UberTransactionsPage).decode
 
         async def fetch(token: str) -> Fetched[UberTransactionsPage]:
             body = _transactions_body(window, page_size, token)
             return await self._txn_http.request(
-                "POST", url, decode, params={"org_id": org_id}, json=body, on_failure=on_failure
+                "POST",
+                url,
+                _TRANSACTIONS.decode,
+                params={"org_id": org_id},
+                json=body,
+                on_failure=on_failure,
             )
 
         return paginate(fetch, lambda page: page.next_token())
@@ -221,7 +231,7 @@ class UberClient:
         page_type: type[G],
         on_failure: FailureSink | None,
     ) -> AsyncIterator[Fetched[G]]:
-        decode: Callable[[bytes], G] = msgspec.json.Decoder(page_type).decode
+        decode = json_decoder(page_type).decode
         url = f"{self._base}{path}"
 
         async def fetch(token: str) -> Fetched[G]:
