@@ -33,7 +33,6 @@ STATE_LOG_OBSERVED = "bolt.state_log.observed"
 STATE_LOG_OBSERVED_VERSION = 1
 
 NULL = b"null"
-DEFAULT_CURRENCY = "EUR"  # no currency field: the company's; EUR for our French fleet
 
 
 def minor_units(amount: Decimal | None) -> int:
