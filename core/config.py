@@ -71,7 +71,7 @@ class BoltSettings:
     token_url: str
     api_base: str
     company_ids: tuple[int, ...] | None  # BOLT_DEFAULT_FLEET_ID + BOLT_COMPANY_IDS, or all
-    rate_rps: float = 1.0  # Bolt publishes no limit; clients pace ~1 req/s (§4 #14)
+    rate_rps: float = 1.0  # no published limit; clients pace ~1 req/s (docs/PROVIDERS.md §2.7)
     rate_burst: int = 5
     simulated: bool = False
 

@@ -86,7 +86,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         # pool: asyncpg's pool is an asyncio.Queue, where a waiter woken for a released
         # connection can lose it to a newcomer and go back to the end of the line. Under
         # load that barging starved some requests for hundreds of milliseconds (the API
-        # benchmark's p99 fell from ~450 ms to ~100 ms with this gate, at the same rate).
+        # benchmark's p99 with and without this gate: docs/SCALING.md).
         # asyncio.Semaphore is FIFO and never lets a newcomer pass a waiter.
         app.state.gate = asyncio.Semaphore(POOL_SIZE)
         app.state.nats = (await _try_nats(settings.nats_url)) if settings.nats_url else None

@@ -73,7 +73,6 @@ AUDIT_ROLES = require_role("auditor", "admin")
 ADMIN_ROLE = require_role("admin")
 
 AnyUser = Annotated[Principal, Depends(ANY_ROLE)]
-Auditor = Annotated[Principal, Depends(AUDIT_ROLES)]
 Admin = Annotated[Principal, Depends(ADMIN_ROLE)]
 
 
