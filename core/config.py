@@ -134,6 +134,15 @@ def load_nats_url(env: Mapping[str, str]) -> str:
     return state.read_nats_url(state_dir(env))
 
 
+def nats_stream_replicas(env: Mapping[str, str]) -> int:
+    """``NATS_STREAM_REPLICAS``: every process that ensures a stream must give the same value,
+    since ensuring *updates* an existing stream (a process left at 1 scales R3 back to R1)."""
+    replicas = _int(env, "NATS_STREAM_REPLICAS", 1)
+    if not 1 <= replicas <= 5:
+        raise ConfigError(f"NATS_STREAM_REPLICAS must be between 1 and 5, got {replicas}")
+    return replicas
+
+
 def load_jwt(env: Mapping[str, str]) -> JwtSettings:
     """JWT settings; in production a secret shorter than 32 bytes stops the process."""
     secret = env.get("JWT_SECRET", "")
