@@ -27,6 +27,7 @@ from core.config import (
     environ,
     load_database,
     nats_configured,
+    secret,
     state_dir,
     uber_credentials_set,
 )
@@ -189,7 +190,8 @@ async def _admin_login(env: Mapping[str, str]) -> tuple[str, str | None]:
         org_id = await ensure_org(
             conn, env.get("FLEET_ORG_SLUG", "default"), env.get("FLEET_ORG_NAME", DEFAULT_ORG_NAME)
         )
-        return email, await ensure_admin(conn, org_id, email, env.get("FLEET_ADMIN_PASSWORD"))
+        password = secret(env, "FLEET_ADMIN_PASSWORD") if env.get("FLEET_ADMIN_PASSWORD") else None
+        return email, await ensure_admin(conn, org_id, email, password)
     finally:
         await conn.close()
 
