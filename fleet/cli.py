@@ -15,28 +15,34 @@ from core.logs import setup_logging
 
 
 @contextmanager
-def database_ready() -> Iterator[None]:
-    """The embedded PostgreSQL running (started here, and stopped after, if it was not)."""
+def database_ready(command: str) -> Iterator[None]:
+    """The embedded PostgreSQL running: the one of `fleet up` when it runs (this command only
+    connects to it), else one started here, under the state folder's lock, and stopped after.
+    """
     env = environ()
     if database_configured(env):
         yield
         return
+    from fleet.lifetime import StateLock
     from fleet.runtime import EmbeddedPostgres
 
+    lock = StateLock.try_acquire(state_dir(env), f"fleet {command}")
+    if lock is None:
+        yield
+        return
     server = EmbeddedPostgres(state_dir(env))
-    already = server.running_port() is not None
-    server.start()
     try:
+        server.start()
         yield
     finally:
-        if not already:
-            server.stop()
+        server.stop()
+        lock.release()
 
 
 def cmd_migrate(_: argparse.Namespace) -> None:
     from fleet.setup import prepare_database
 
-    with database_ready():
+    with database_ready("migrate"):
         applied = prepare_database(environ())
     print(f"migrations applied: {', '.join(applied) or 'none pending'}")
 
@@ -57,7 +63,7 @@ def cmd_users_create(args: argparse.Namespace) -> None:
             conn, email=args.email, password=args.password, org=args.org, role=args.role
         )
 
-    with database_ready():
+    with database_ready("users create"):
         user_id = asyncio.run(_with_owner(create))
     print(f"user {args.email} created ({args.role}, id {user_id})")
 
@@ -71,7 +77,7 @@ def cmd_users_reset_password(args: argparse.Namespace) -> None:
         await set_password(conn, args.email, password)
         return None
 
-    with database_ready():
+    with database_ready("users reset-password"):
         asyncio.run(_with_owner(reset))
     print(f"password of {args.email} set" + ("" if args.password else f": {password}"))
 
@@ -132,7 +138,7 @@ def cmd_replay(args: argparse.Namespace) -> None:
     from projector.commands import parse_time, replay_command
 
     as_of = parse_time(args.as_of) if args.as_of else None
-    with database_ready():
+    with database_ready("replay"):
         try:
             code = asyncio.run(
                 replay_command(
@@ -152,7 +158,7 @@ def cmd_parked(args: argparse.Namespace) -> None:
     from projector.commands import parked_list_command, parked_retry_command
 
     command = parked_retry_command if args.parked == "retry" else parked_list_command
-    with database_ready():
+    with database_ready("parked"):
         sys.exit(asyncio.run(command(load_database(environ()), projection=args.projection)))
 
 

@@ -2,11 +2,14 @@
 
 When no database and no NATS are configured, ``fleet`` runs both itself, with their data in
 the state folder (git-ignored, kept across restarts) and on free loopback ports, so that a
-PostgreSQL or NATS already listening on the default ports never gets in the way.
+PostgreSQL or NATS already listening on the default ports never gets in the way. Both run
+in the foreground as children of the process that starts them, which sees them exit and
+which they do not outlive (fleet/lifetime.py).
 
 State folder layout::
 
     .state/
+      fleet.lock          held by the one process running the servers (fleet/lifetime.py)
       secrets.json        generated passwords and the development JWT secret (mode 0600)
       runtime.json        where the running nats-server listens (written by ``fleet up``)
       postgres/data       PGDATA          postgres/port   the port last used
@@ -25,6 +28,7 @@ import importlib.util
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -39,6 +43,7 @@ from core.state import (
     loopback_url,
     read_runtime,
 )
+from fleet.lifetime import dies_with_parent
 
 PG_SYSTEM_USER = "fleet-postgres"
 
@@ -87,6 +92,11 @@ def _postgres_bin() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
 
 
+def postgres_tool(name: str) -> Path:
+    """A client tool shipped beside the server (pg_dump, pg_restore...)."""
+    return _postgres_bin() / name
+
+
 def _as_root() -> bool:
     return os.geteuid() == 0
 
@@ -109,6 +119,17 @@ def _ensure_system_user() -> None:
         )
 
 
+def _as_system_user() -> dict[str, Any]:
+    """Popen arguments running a server command as the postgres system user, when root.
+
+    Its own group and no supplementary groups: keeping root's groups would subject it to
+    folders' group bits instead of other's.
+    """
+    if not _as_root():
+        return {}
+    return {"user": PG_SYSTEM_USER, "group": PG_SYSTEM_USER, "extra_groups": []}
+
+
 def _allow_traverse(path: Path) -> None:
     """Let the postgres system user reach ``path``: o+x on each ancestor that lacks it."""
     for folder in [path, *path.parents]:
@@ -123,6 +144,8 @@ class EmbeddedPostgres:
 
     state: Path
     fast: bool = False  # tests: no fsync, the data is thrown away
+    port: int = 0
+    process: subprocess.Popen[bytes] | None = None
 
     @property
     def home(self) -> Path:
@@ -133,13 +156,6 @@ class EmbeddedPostgres:
         return self.home / "data"
 
     def _run(self, args: list[str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        # As root: drop to the system user with its own group and no supplementary groups
-        # (keeping root's groups would subject it to folders' group bits instead of other's).
-        drop: dict[str, Any] = (
-            {"user": PG_SYSTEM_USER, "group": PG_SYSTEM_USER, "extra_groups": []}
-            if _as_root()
-            else {}
-        )
         return subprocess.run(
             args,
             check=True,
@@ -148,7 +164,7 @@ class EmbeddedPostgres:
             timeout=timeout,
             cwd=self.home,
             start_new_session=True,
-            **drop,
+            **_as_system_user(),
         )
 
     def _run_checked(self, args: list[str]) -> None:
@@ -212,42 +228,95 @@ class EmbeddedPostgres:
         return port
 
     def start(self) -> int:
-        """Initialise the cluster on first use and start it; return its port."""
+        """Initialise the cluster on first use and run it as our child; return its port.
+
+        Call it holding the state folder's lock (:mod:`fleet.lifetime`): a server still
+        running on the data folder is then an orphan (of a supervisor that died while it
+        shut down, or of an older `fleet` that ran it with ``pg_ctl``), and is stopped first.
+        """
         self._prepare_folders()
         if not (self.data / "PG_VERSION").exists():
             self._initdb()
-        if (port := self.running_port()) is not None:
-            return port
+        if self.running_port() is not None:
+            self._stop_orphan()
         port_file = self.home / "port"
         previous = int(port_file.read_text()) if port_file.exists() else None
-        port = free_port(previous)
-        options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
+        self.port = free_port(previous)
+        port_file.write_text(str(self.port))
+        self.spawn()
+        self.wait_ready()
+        return self.port
+
+    def spawn(self) -> None:
+        """Start ``postgres`` in the foreground on :attr:`port`, as a child of this process.
+
+        Not ``pg_ctl start``, which daemonises it: as our child, the supervisor sees it exit,
+        and the kernel stops it (fast shutdown, SIGINT) when we die.
+        """
+        options = ["-p", str(self.port), "-c", "listen_addresses=127.0.0.1"]
+        options += ["-c", "unix_socket_directories=", "-c", "logging_collector=off"]
         if self.fast:
-            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        self._run_checked(
-            [
-                str(_postgres_bin() / "pg_ctl"),
-                "-D",
-                str(self.data),
-                "-l",
-                str(self.home / "server.log"),
-                "-w",
-                "-t",
-                "60",
-                "-o",
-                options,
-                "start",
-            ]
-        )
-        port_file.write_text(str(port))
-        return port
+            options += ["-c", "fsync=off", "-c", "synchronous_commit=off"]
+            options += ["-c", "full_page_writes=off"]
+        with (self.home / "server.log").open("ab") as log:
+            self.process = subprocess.Popen(
+                [str(_postgres_bin() / "postgres"), "-D", str(self.data), *options],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                cwd=self.home,
+                start_new_session=True,  # Ctrl-C goes to `fleet`, which stops servers last
+                preexec_fn=dies_with_parent(signal.SIGINT),
+                **_as_system_user(),
+            )
+
+    def wait_ready(self, timeout_s: float = 60.0) -> None:
+        """Until our postmaster says "ready" in postmaster.pid, or fail with its log."""
+        assert self.process is not None
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"embedded PostgreSQL exited with code {self.process.returncode}:\n"
+                    + self.log_tail()
+                )
+            if self._status() == (self.process.pid, "ready"):
+                return
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"embedded PostgreSQL not ready in {timeout_s:.0f}s:\n{self.log_tail()}")
+
+    def _status(self) -> tuple[int, str] | None:
+        """(pid, status) from postmaster.pid: its first line and its eighth (PG 10+)."""
+        try:
+            lines = (self.data / "postmaster.pid").read_text().splitlines()
+            return int(lines[0]), lines[7].strip()
+        except (OSError, IndexError, ValueError):
+            return None
+
+    def log_tail(self) -> str:
+        log_file = self.home / "server.log"
+        return log_file.read_text(errors="replace")[-2000:] if log_file.exists() else ""
+
+    def _stop_orphan(self) -> None:
+        with contextlib.suppress(subprocess.SubprocessError):
+            self._run(
+                [str(_postgres_bin() / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"]
+            )
 
     def stop(self) -> None:
-        if self.running_port() is None:
+        """Fast shutdown of our server (SIGINT: sessions ended, a checkpoint, exit)."""
+        if self.process is None:
+            if self.running_port() is not None:
+                self._stop_orphan()
             return
-        self._run(
-            [str(_postgres_bin() / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"]
-        )
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
 
     def superuser_url(self, port: int) -> str:
         return loopback_url("postgres", load_secrets(self.state)["pg_superuser"], port, "postgres")
@@ -286,8 +355,15 @@ class EmbeddedNats:
         return f"nats://127.0.0.1:{self.port}"
 
     def start(self) -> str:
-        self.home.mkdir(parents=True, exist_ok=True)
+        """Run nats-server as our child on a free port (the last one used if free)."""
         self.port = free_port(self.port or read_runtime(self.state).get("nats_port"))
+        self.spawn()
+        self.wait_ready()
+        return self.url
+
+    def spawn(self) -> None:
+        """Start nats-server on :attr:`port` (a restart keeps the port the clients know)."""
+        self.home.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
             [
                 nats_server_binary(),
@@ -307,9 +383,28 @@ class EmbeddedNats:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,  # Ctrl-C goes to `fleet`, which stops servers last
+            preexec_fn=dies_with_parent(signal.SIGTERM),
         )
-        wait_for_port(self.port, 30)
-        return self.url
+
+    def wait_ready(self, timeout_s: float = 30.0) -> None:
+        """Until the server accepts connections, or fail if it exits first."""
+        assert self.process is not None and self.port is not None
+        deadline = time.monotonic() + timeout_s
+        while self.process.poll() is None:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), 0.5),
+            ):
+                return
+            if time.monotonic() > deadline:
+                self.stop()
+                break
+            time.sleep(0.05)
+        log = self.home / "server.log"
+        tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+        raise RuntimeError(
+            f"embedded nats-server did not start (code {self.process.returncode}):\n{tail}"
+        )
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
