@@ -99,3 +99,14 @@ class Output:
             self.proc.send_signal(signal.SIGINT)
         self.proc.wait(60)
         self._reader.join(10)
+
+
+def running(state: Path, port: int, timeout_s: float = 120) -> Output:
+    """`fleet up` (without Prometheus: not what these tests look at), once it says it is up."""
+    output = Output(start(state, port, FLEET_PROMETHEUS="off"))
+    try:
+        output.wait_for("Fleet Manager is up", timeout_s)
+    except BaseException:
+        output.stop()
+        raise
+    return output

@@ -21,11 +21,9 @@ import httpx
 import pytest
 
 from fleet.runtime import free_port
-from tests.fleetup import Output, start
+from tests.fleetup import Output, running, start
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
-
-UP = "Fleet Manager is up"
 
 
 def _stat(pid: int) -> tuple[str, int, int] | None:
@@ -110,10 +108,8 @@ def state() -> Iterator[Path]:
 def fleet_up(state: Path) -> Iterator[tuple[Output, Path, int]]:
     """A running `fleet up` (its output, state folder and API port); stopped after."""
     port = free_port()
-    proc = start(state, port, FLEET_PROMETHEUS="off")
-    output = Output(proc)
+    output = running(state, port)
     try:
-        output.wait_for(UP, 120)
         yield output, state, port
     finally:
         output.stop()
@@ -142,10 +138,9 @@ def test_the_children_of_a_killed_fleet_up_die_with_it_and_a_new_one_starts_on_t
     state: Path,
 ) -> None:
     port = free_port()
-    proc = start(state, port, FLEET_PROMETHEUS="off")
-    output = Output(proc)
+    output = running(state, port)
+    proc = output.proc
     try:
-        output.wait_for(UP, 120)
         children, ports = _tree(proc.pid), _ports(state, port)
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
@@ -161,9 +156,8 @@ def test_the_children_of_a_killed_fleet_up_die_with_it_and_a_new_one_starts_on_t
     assert not left
     assert all(free_port(p) == p for p in ports), f"ports still taken: {ports}"
 
-    again = Output(start(state, port, FLEET_PROMETHEUS="off"))
+    again = running(state, port)
     try:
-        again.wait_for(UP, 120)
         assert _ready(port) == 200
     finally:
         again.stop()
@@ -191,11 +185,9 @@ def _wait_ready_after(output: Output, port: int, marker: str) -> float:
 def test_fleet_up_stops_everything_and_exits_non_zero_when_postgres_cannot_come_back(
     state: Path,
 ) -> None:
-    port = free_port()
-    proc = start(state, port, FLEET_PROMETHEUS="off")
-    output = Output(proc)
+    output = running(state, free_port())
+    proc = output.proc
     try:
-        output.wait_for(UP, 120)
         children = _tree(proc.pid)
         (state / "postgres" / "data" / "PG_VERSION").write_text("9\n")  # not our server's
         os.kill(_postmaster(state), signal.SIGKILL)
