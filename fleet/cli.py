@@ -7,6 +7,7 @@ import asyncio
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import asyncpg
 
@@ -80,6 +81,31 @@ def cmd_users_reset_password(args: argparse.Namespace) -> None:
     with database_ready("users reset-password"):
         asyncio.run(_with_owner(reset))
     print(f"password of {args.email} set" + ("" if args.password else f": {password}"))
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    from fleet.backup import backup, default_name
+
+    out = Path(args.out) if args.out else default_name()
+    with database_ready("backup"):
+        manifest = asyncio.run(backup(load_database(environ()).owner_url, out))
+    print(
+        f"backup written to {out}: {manifest['event_count']} events up to position "
+        f"{manifest['head_position']}, migration {manifest['migration']}, "
+        f"sha256 {manifest['sha256']}"
+    )
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from fleet.backup import restore
+
+    env = environ()
+    manifest = restore(Path(args.file), env)
+    where = "the configured database" if database_configured(env) else str(state_dir(env))
+    print(
+        f"restored {manifest['event_count']} events up to position {manifest['head_position']} "
+        f"(backup of {manifest['created_at']}) into {where}"
+    )
 
 
 def cmd_up(_: argparse.Namespace) -> None:
@@ -205,7 +231,17 @@ def parser() -> argparse.ArgumentParser:
     reset.add_argument("--password", help="omit to generate one, printed once")
     reset.set_defaults(fn=cmd_users_reset_password)
     _add_projector_commands(sub)
+    _add_backup_commands(sub)
     return root
+
+
+def _add_backup_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    dump = sub.add_parser("backup", help="write a consistent, compressed backup of the database")
+    dump.add_argument("--out", help="the file to write (default: ./fleet-<UTC time>.tar)")
+    dump.set_defaults(fn=cmd_backup)
+    load = sub.add_parser("restore", help="restore a backup into an empty state folder or database")
+    load.add_argument("file", help="a file written by `fleet backup`")
+    load.set_defaults(fn=cmd_restore)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -218,7 +254,8 @@ def main(argv: list[str] | None = None) -> None:
         pass
     except Exception as exc:
         from fleet.accounts import AccountError
+        from fleet.backup import BackupError
 
-        if isinstance(exc, AccountError):
+        if isinstance(exc, AccountError | BackupError):
             sys.exit(f"fleet {args.command}: {exc}")
         raise
