@@ -37,7 +37,7 @@ from core.config import ConfigError, database_configured, load_database, state_d
 from core.state import API_ROLE, WRITER_ROLE, load_secrets, read_database_settings
 from fleet.database import migrate, provision
 from fleet.lifetime import StateLock
-from fleet.runtime import EmbeddedPostgres, postgres_tool
+from fleet.postgres import EmbeddedPostgres, postgres_tool
 
 FORMAT = 1
 DUMP = "fleet.dump"

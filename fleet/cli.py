@@ -25,7 +25,7 @@ def database_ready(command: str) -> Iterator[None]:
         yield
         return
     from fleet.lifetime import StateLock
-    from fleet.runtime import EmbeddedPostgres
+    from fleet.postgres import EmbeddedPostgres
 
     lock = StateLock.try_acquire(state_dir(env), f"fleet {command}")
     if lock is None:

@@ -41,7 +41,8 @@ from core.state import write_runtime
 from fleet import monitoring
 from fleet.accounts import ensure_admin, ensure_org
 from fleet.lifetime import StateLock, dies_with_parent
-from fleet.runtime import EmbeddedNats, EmbeddedPostgres, free_port
+from fleet.postgres import EmbeddedPostgres
+from fleet.runtime import EmbeddedNats, free_port
 from fleet.servers import ServerWatch
 from fleet.setup import DEFAULT_ORG_NAME, prepare_database
 

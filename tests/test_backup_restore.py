@@ -27,7 +27,8 @@ import pytest
 
 from core.config import DatabaseSettings
 from core.state import read_database_settings
-from fleet.runtime import EmbeddedPostgres, free_port
+from fleet.postgres import EmbeddedPostgres
+from fleet.runtime import free_port
 from tests.fleetup import running
 from tests.helpers import append_drivers, driver_observation
 

@@ -95,7 +95,7 @@ def _nats_server(root: int) -> int:
 def state() -> Iterator[Path]:
     """A state folder outside pytest's tmp_path: a pytest session starting meanwhile (another
     developer's, as root) takes the o+x off pytest's root folder that the postgres system user
-    needs to reach its data (fleet/runtime.py), and PostgreSQL fails with "Permission denied".
+    needs to reach its data (fleet/postgres.py), and PostgreSQL fails with "Permission denied".
     """
     folder = Path(tempfile.mkdtemp(prefix="fleet-supervision-"))
     try:
