@@ -255,7 +255,8 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:
         from fleet.accounts import AccountError
         from fleet.backup import BackupError
+        from fleet.lifetime import StateFolderBusy
 
-        if isinstance(exc, AccountError | BackupError):
+        if isinstance(exc, AccountError | BackupError | StateFolderBusy):
             sys.exit(f"fleet {args.command}: {exc}")
         raise

@@ -28,13 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from core.config import ConfigError
-
 LOCK_FILE = "fleet.lock"
 _PR_SET_PDEATHSIG = 1
 
 
-class StateFolderBusy(ConfigError):
+class StateFolderBusy(Exception):
     """Another process owns the embedded servers of this state folder."""
 
 
