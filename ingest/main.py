@@ -20,12 +20,12 @@ from contracts.resources import DECLARED, Declaration
 from core.config import (
     ConfigError,
     UberSettings,
-    env_int,
     environ,
     load_bolt,
     load_database,
     load_nats_url,
     load_uber,
+    nats_stream_replicas,
 )
 from core.logs import setup_logging
 from core.metrics_server import serve_metrics
@@ -130,7 +130,7 @@ async def serve_sync_commands(
     """Take sync commands from NATS until ``stop``; polls go on without NATS meanwhile."""
     nc = await connect(load_nats_url(env), "fleet-ingest")
     try:
-        replicas = env_int(env, "NATS_STREAM_REPLICAS", 1)
+        replicas = nats_stream_replicas(env)
         await SyncConsumer(pool, nc, recorder, resources, replicas).run(stop)
     finally:
         await nc.close()
