@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry
@@ -25,6 +25,7 @@ from query_api import problems
 from query_api.deps import TenantScope
 from query_api.metrics import HttpMetrics, exposition
 from query_api.problems import ApiProblem
+from query_api.query_keys import known_query_only
 from query_api.routes import (
     admin,
     audit_events,
@@ -103,6 +104,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         # We export Prometheus metrics; FastAPI's OpenTelemetry hooks looked up providers on
         # every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        dependencies=[Depends(known_query_only)],  # on every route, those added later too
     )
     app.state.jwt = settings.jwt
     app.state.tokens = VerifiedTokens(settings.jwt)
