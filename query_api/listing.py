@@ -27,9 +27,9 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 import asyncpg
 import msgspec
 from fastapi import Depends, Query, Request
-from pydantic import AwareDatetime
 from starlette.responses import Response, StreamingResponse
 
+from query_api.days import IsoInstant
 from query_api.problems import ApiProblem
 from query_api.schemas import CSV, MsgspecResponse
 
@@ -42,9 +42,10 @@ T = TypeVar("T", bound=msgspec.Struct)
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size (max 500)")]
 Cursor = Annotated[str | None, Query(max_length=2048, description="Opaque cursor from next_cursor")]
 Since = Annotated[
-    AwareDatetime | None, Query(alias="from", description="From this time (inclusive)")
+    IsoInstant | None,
+    Query(alias="from", description="From this time (inclusive), e.g. 2025-03-30T00:00:00+01:00"),
 ]
-Until = Annotated[AwareDatetime | None, Query(alias="to", description="Before this time")]
+Until = Annotated[IsoInstant | None, Query(alias="to", description="Before this time")]
 Provider = Annotated[str | None, Query(max_length=32, pattern=NO_NUL, description="uber or bolt")]
 Position = Annotated[int, Query(ge=1, le=MAX_BIGINT)]
 SortOrder = Literal["asc", "desc"]
