@@ -41,7 +41,7 @@ from query_api.routes import (
     uber_history,
     vehicles,
 )
-from query_api.schemas import COMPONENTS
+from query_api.schemas import COMPONENTS, document_problems
 from query_api.security import VerifiedTokens
 from query_api.sessions import AuthSettings
 
@@ -174,7 +174,8 @@ def _metrics_route(app: FastAPI, registry: CollectorRegistry) -> None:
 
 
 def _install_openapi(app: FastAPI) -> None:
-    """The OpenAPI document, with the msgspec response schemas as components."""
+    """The OpenAPI document, with the msgspec response schemas as components and every
+    problem each operation can answer."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -182,6 +183,7 @@ def _install_openapi(app: FastAPI) -> None:
                 title=app.title, version=app.version, description=app.description, routes=app.routes
             )
             schema.setdefault("components", {}).setdefault("schemas", {}).update(COMPONENTS)
+            document_problems(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
