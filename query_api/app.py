@@ -12,6 +12,7 @@ from typing import Any
 
 import asyncpg
 from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry
@@ -72,6 +73,7 @@ class ApiSettings:
     nats_url: str | None
     frontend_dir: Path | None = None
     auth: AuthSettings = field(default_factory=AuthSettings)
+    cors_origins: tuple[str, ...] = ()  # FLEET_CORS_ORIGINS: pages served elsewhere
 
 
 def create_app(settings: ApiSettings) -> FastAPI:
@@ -134,10 +136,31 @@ def create_app(settings: ApiSettings) -> FastAPI:
     _metrics_route(app, registry)
     app.add_middleware(TenantScope)
     app.add_middleware(HttpMetrics, registry=registry)  # outermost: it times the scope too
+    _allow_origins(app, settings.cors_origins)
     _install_openapi(app)
     if settings.frontend_dir and (settings.frontend_dir / "index.html").exists():
         _serve_frontend(app, settings.frontend_dir)
     return app
+
+
+def _allow_origins(app: FastAPI, origins: tuple[str, ...]) -> None:
+    """Let the pages of ``origins`` (a dashboard hosted apart from the API) call it, tokens
+    included; other origins get no CORS header, so browsers keep their pages out.
+
+    Outside the metrics on purpose: a preflight is the browser's question, not a request.
+    """
+    if not origins:
+        return
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(origins),
+        allow_credentials=True,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type", "Accept"],
+        # The CSV export's file name, and how long a throttled login waits.
+        expose_headers=["Content-Disposition", "Retry-After", "WWW-Authenticate"],
+        max_age=600,
+    )
 
 
 async def _keep_session(_: asyncpg.Connection) -> None:
