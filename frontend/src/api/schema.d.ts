@@ -154,6 +154,9 @@ export interface paths {
          * Login
          * @description Exchange email and password for an access token (JWT) and a refresh token.
          *
+         *     The body is JSON (``email``, ``password``) or the OAuth2 password form (``username`` is
+         *     the email), as the Authorize button of /docs sends it; the answer is the same.
+         *
          *     After 5 failed attempts for one email, or from one address, within 15 minutes, the
          *     answer is 429 with Retry-After, whatever the password.
          */
@@ -782,13 +785,6 @@ export interface components {
             tips_minor: number;
             tolls_minor: number;
         };
-        /** Credentials */
-        Credentials: {
-            /** Email */
-            email: string;
-            /** Password */
-            password: string;
-        };
         /** DailyEarnings */
         DailyEarnings: {
             cash_minor: number;
@@ -1274,6 +1270,15 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem */
             401: {
                 headers: {
@@ -1312,7 +1317,7 @@ export interface operations {
                 event_type?: string | null;
                 /** @description The provider's id of the entity */
                 entity_id?: string | null;
-                /** @description From this time (inclusive) */
+                /** @description From this time (inclusive), e.g. 2025-03-30T00:00:00+01:00 */
                 from?: string | null;
                 /** @description Before this time */
                 to?: string | null;
@@ -1400,6 +1405,15 @@ export interface operations {
                     "application/json": components["schemas"]["EventDetail"];
                 };
             };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem */
             401: {
                 headers: {
@@ -1445,7 +1459,7 @@ export interface operations {
                 provider?: string | null;
                 /** @description HTTP status of the call */
                 status?: number | null;
-                /** @description From this time (inclusive) */
+                /** @description From this time (inclusive), e.g. 2025-03-30T00:00:00+01:00 */
                 from?: string | null;
                 /** @description Before this time */
                 to?: string | null;
@@ -1523,13 +1537,25 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The response body exactly as stored, with its stored content type */
+            /** @description The response body exactly as stored, with the content type the provider sent: JSON from their APIs, CSV for Uber's report files, application/octet-stream when the provider named none, any other type as sent */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "*/*": string;
+                    "application/json": unknown;
+                    "application/octet-stream": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Problem */
@@ -1577,7 +1603,7 @@ export interface operations {
                 provider?: string | null;
                 /** @description The polled resource, e.g. drivers */
                 resource?: string | null;
-                /** @description From this time (inclusive) */
+                /** @description From this time (inclusive), e.g. 2025-03-30T00:00:00+01:00 */
                 from?: string | null;
                 /** @description Before this time */
                 to?: string | null;
@@ -1653,7 +1679,29 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Credentials"];
+                "application/json": {
+                    /** Email */
+                    email: string;
+                    /** Password */
+                    password: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    /**
+                     * Grant Type
+                     * @default password
+                     * @constant
+                     */
+                    grant_type?: "password";
+                    /** Password */
+                    password: string;
+                    /**
+                     * Scope
+                     * @default
+                     */
+                    scope?: string;
+                    /** Username */
+                    username: string;
+                };
             };
         };
         responses: {
@@ -1764,6 +1812,15 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem */
             401: {
                 headers: {
@@ -1855,6 +1912,15 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["BoltCompanyList"];
                     "text/csv": string;
+                };
+            };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Problem */
@@ -1972,6 +2038,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Driver"];
+                };
+            };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Problem */
@@ -2265,6 +2340,15 @@ export interface operations {
                     "application/json": components["schemas"]["SyncAccepted"];
                 };
             };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem */
             401: {
                 headers: {
@@ -2396,6 +2480,15 @@ export interface operations {
                     "application/json": components["schemas"]["Vehicle"];
                 };
             };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem */
             401: {
                 headers: {
@@ -2520,6 +2613,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Driver"];
+                };
+            };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Problem */
@@ -2890,6 +2992,15 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem */
             401: {
                 headers: {
@@ -3067,6 +3178,15 @@ export interface operations {
                     "application/json": components["schemas"]["SyncAccepted"];
                 };
             };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem */
             401: {
                 headers: {
@@ -3198,6 +3318,15 @@ export interface operations {
                     "application/json": components["schemas"]["Vehicle"];
                 };
             };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem */
             401: {
                 headers: {
@@ -3254,6 +3383,15 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     readyz_readyz_get: {
@@ -3272,6 +3410,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A dependency is down */
@@ -3301,6 +3448,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SyncRun"];
+                };
+            };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Problem */
@@ -3361,6 +3517,15 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["SyncStatusList"];
                     "text/csv": string;
+                };
+            };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Problem */
