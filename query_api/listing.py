@@ -64,6 +64,14 @@ def filter_text(description: str) -> Any:
     return Query(max_length=200, pattern=NO_NUL, description=description)
 
 
+def like_pattern(term: str | None) -> str | None:
+    """An ILIKE pattern finding ``term`` anywhere, its wildcards escaped; None when blank."""
+    if not term or not term.strip():
+        return None
+    escaped = term.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 async def wants_csv(request: Request, fmt: Format = None) -> bool:
     """True when the caller asks for the CSV export, by parameter or by Accept header."""
     if fmt is not None:

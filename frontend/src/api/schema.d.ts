@@ -386,7 +386,7 @@ export interface paths {
         };
         /**
          * Bolt Vehicles
-         * @description Bolt vehicles of the caller's fleet, by plate.
+         * @description Bolt vehicles of the caller's fleet, by plate; ``q`` finds a plate, make or model.
          */
         get: operations["bolt_vehicles_bolt_vehicles_get"];
         put?: never;
@@ -642,7 +642,7 @@ export interface paths {
         };
         /**
          * Uber Vehicles
-         * @description Uber vehicles of the caller's fleet, by plate.
+         * @description Uber vehicles of the caller's fleet, by plate; ``q`` finds a plate, make or model.
          */
         get: operations["uber_vehicles_fleet_vehicles_get"];
         put?: never;
@@ -2403,6 +2403,8 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from next_cursor */
                 cursor?: string | null;
+                /** @description Plate, make or model */
+                q?: string | null;
                 /** @description csv: export every matching row (also Accept: text/csv) */
                 format?: ("json" | "csv") | null;
             };
@@ -3241,6 +3243,8 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from next_cursor */
                 cursor?: string | null;
+                /** @description Plate, make or model */
+                q?: string | null;
                 /** @description csv: export every matching row (also Accept: text/csv) */
                 format?: ("json" | "csv") | null;
             };
