@@ -21,14 +21,18 @@ from pydantic import BaseModel
 
 from query_api.problems import ApiProblem
 
-_DECLARED: dict[int, frozenset[str]] = {}  # by id(route): routes live as long as the app
+# Kept on the route itself, computed at its first request: a route compares equal to
+# another with the same path and endpoint, so it cannot key a dict, and an id() can be
+# reused once an app (and its routes) is gone.
+_DECLARED = "_fleet_query_keys"
 
 
 def declared_query_keys(route: APIRoute) -> frozenset[str]:
     """The query parameter names ``route`` reads, its dependencies' included."""
-    known = _DECLARED.get(id(route))
+    known: frozenset[str] | None = getattr(route, _DECLARED, None)
     if known is None:
-        known = _DECLARED[id(route)] = frozenset(_query_names(route.dependant))
+        known = frozenset(_query_names(route.dependant))
+        setattr(route, _DECLARED, known)
     return known
 
 
