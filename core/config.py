@@ -11,6 +11,7 @@ Where no database or NATS is configured, the values come from the state folder t
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -273,6 +274,27 @@ def bolt_company_ids(env: Mapping[str, str]) -> tuple[int, ...] | None:
 def _provider_secret(env: Mapping[str, str], name: str, simulated: bool) -> str:
     """A provider's client secret: the simulator's fakes are public by design, and fine."""
     return env[name] if simulated else secret(env, name)
+
+
+# scheme://host[:port], as a browser writes an Origin header: no path, no trailing slash.
+_ORIGIN = re.compile(r"https?://[^\s/*,]+")
+
+
+def load_cors_origins(env: Mapping[str, str]) -> tuple[str, ...]:
+    """The web origins whose pages may call the API with credentials (``FLEET_CORS_ORIGINS``,
+    comma-separated); none when unset, and then the API sends no CORS header at all.
+
+    Only exact origins: a ``*`` with credentials would let any site call with the user's
+    token, and an origin with a path or a trailing slash never equals a browser's Origin.
+    """
+    raw = env.get("FLEET_CORS_ORIGINS", "")
+    origins = tuple(part.strip() for part in raw.split(",") if part.strip())
+    wrong = [o for o in origins if not _ORIGIN.fullmatch(o)]
+    if wrong:
+        raise ConfigError(
+            f"FLEET_CORS_ORIGINS takes exact origins like https://app.example.com, got {wrong}"
+        )
+    return origins
 
 
 def _int_list(env: Mapping[str, str], name: str) -> tuple[int, ...] | None:

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry
@@ -26,6 +27,7 @@ from query_api import problems
 from query_api.deps import TenantScope
 from query_api.metrics import HttpMetrics, exposition
 from query_api.problems import ApiProblem
+from query_api.query_keys import known_query_only
 from query_api.routes import (
     admin,
     audit_events,
@@ -41,7 +43,7 @@ from query_api.routes import (
     uber_history,
     vehicles,
 )
-from query_api.schemas import COMPONENTS
+from query_api.schemas import COMPONENTS, document_problems
 from query_api.security import VerifiedTokens
 from query_api.sessions import AuthSettings
 
@@ -73,6 +75,7 @@ class ApiSettings:
     frontend_dir: Path | None = None
     auth: AuthSettings = field(default_factory=AuthSettings)
     resources: Declaration = DECLARED  # the pollable resources, whose sync routes it serves
+    cors_origins: tuple[str, ...] = ()  # FLEET_CORS_ORIGINS: pages served elsewhere
 
 
 def create_app(settings: ApiSettings) -> FastAPI:
@@ -105,6 +108,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         # We export Prometheus metrics; FastAPI's OpenTelemetry hooks looked up providers on
         # every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        dependencies=[Depends(known_query_only)],  # on every route, those added later too
     )
     app.state.jwt = settings.jwt
     app.state.tokens = VerifiedTokens(settings.jwt)
@@ -134,10 +138,31 @@ def create_app(settings: ApiSettings) -> FastAPI:
     _metrics_route(app, registry)
     app.add_middleware(TenantScope)
     app.add_middleware(HttpMetrics, registry=registry)  # outermost: it times the scope too
+    _allow_origins(app, settings.cors_origins)
     _install_openapi(app)
     if settings.frontend_dir and (settings.frontend_dir / "index.html").exists():
         _serve_frontend(app, settings.frontend_dir)
     return app
+
+
+def _allow_origins(app: FastAPI, origins: tuple[str, ...]) -> None:
+    """Let the pages of ``origins`` (a dashboard hosted apart from the API) call it, tokens
+    included; other origins get no CORS header, so browsers keep their pages out.
+
+    Outside the metrics on purpose: a preflight is the browser's question, not a request.
+    """
+    if not origins:
+        return
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(origins),
+        allow_credentials=True,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type", "Accept"],
+        # The CSV export's file name, and how long a throttled login waits.
+        expose_headers=["Content-Disposition", "Retry-After", "WWW-Authenticate"],
+        max_age=600,
+    )
 
 
 async def _keep_session(_: asyncpg.Connection) -> None:
@@ -174,7 +199,8 @@ def _metrics_route(app: FastAPI, registry: CollectorRegistry) -> None:
 
 
 def _install_openapi(app: FastAPI) -> None:
-    """The OpenAPI document, with the msgspec response schemas as components."""
+    """The OpenAPI document, with the msgspec response schemas as components and every
+    problem each operation can answer."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -182,6 +208,7 @@ def _install_openapi(app: FastAPI) -> None:
                 title=app.title, version=app.version, description=app.description, routes=app.routes
             )
             schema.setdefault("components", {}).setdefault("schemas", {}).update(COMPONENTS)
+            document_problems(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

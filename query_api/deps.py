@@ -10,7 +10,7 @@ from uuid import UUID
 
 import asyncpg
 from fastapi import Depends, Request
-from fastapi.security import HTTPBearer
+from fastapi.security import OAuth2PasswordBearer
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.passwords import ROLES
@@ -18,13 +18,14 @@ from query_api.problems import ApiProblem, unauthorized
 from query_api.security import Principal, TokenError, VerifiedTokens
 
 
-class BearerPrincipal(HTTPBearer):
+class BearerPrincipal(OAuth2PasswordBearer):
     """The caller, from a valid access token; 401 problem otherwise.
 
-    An ``HTTPBearer`` so that the OpenAPI document names the security scheme of every route
-    that needs it, answering the principal itself rather than the credentials: one
-    dependency where a scheme and a check of its result were two, each of which FastAPI
-    resolves again on every request.
+    An OAuth2 password-flow scheme so that the OpenAPI document names the security scheme of
+    every route that needs it, with ``POST /auth/login`` as its token URL: the "Authorize"
+    button of /docs then logs in there and sends the token as a bearer. It answers the
+    principal itself rather than the credentials: one dependency where a scheme and a check
+    of its result were two, each of which FastAPI resolves again on every request.
     """
 
     async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
@@ -40,7 +41,9 @@ class BearerPrincipal(HTTPBearer):
 
 
 current_principal = BearerPrincipal(
-    scheme_name="HTTPBearer", description="Access token from POST /auth/login"
+    tokenUrl="/auth/login",
+    scheme_name="OAuth2PasswordBearer",
+    description="Access token from POST /auth/login, sent as `Authorization: Bearer`",
 )
 
 # The dependencies below are ``async def`` although they never await: FastAPI runs a plain

@@ -62,7 +62,8 @@ async def test_every_operation_is_either_public_or_in_the_role_table(api: ApiCli
             (secured if operation.get("security") else public).add((method, path))
     assert secured == set(PROTECTED)
     assert public == PUBLIC
-    assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    [scheme] = spec["components"]["securitySchemes"].values()
+    assert scheme["flows"]["password"]["tokenUrl"] == "/auth/login"
 
 
 async def test_each_role_gets_403_exactly_where_the_table_says(

@@ -1,4 +1,6 @@
-// HTTP to the API (same origin, relative URLs only), with silent token refresh.
+// HTTP to the API, with silent token refresh. The API is the page's own origin, or the URL
+// set at build time in VITE_API_BASE_URL for a dashboard hosted apart (the API must then list
+// this dashboard's origin in FLEET_CORS_ORIGINS).
 //
 // Errors:  ApiError (status >= 400 from the API, or 0 when no answer came back)
 //          AbortError passes through untouched (the caller cancelled).
@@ -18,6 +20,9 @@ import {
 import type { TokenResponse } from './types';
 
 export const REFRESH_MARGIN_MS = 60_000;
+
+/** Where the API is: '' for the page's own origin, else VITE_API_BASE_URL without its final '/'. */
+const API_URL = String(import.meta.env.VITE_API_BASE_URL ?? '').replace(/\/+$/, '');
 
 /** An error answered by the API (status >= 400) or a network failure (status 0). */
 export class ApiError extends Error {
@@ -92,7 +97,7 @@ async function send(path: string, options: RequestOptions): Promise<Response> {
   const token = authenticated ? getToken() : null;
   if (token) headers.Authorization = `Bearer ${token}`;
   try {
-    return await fetch(path, {
+    return await fetch(API_URL + path, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),

@@ -154,6 +154,9 @@ export interface paths {
          * Login
          * @description Exchange email and password for an access token (JWT) and a refresh token.
          *
+         *     The body is JSON (``email``, ``password``) or the OAuth2 password form (``username`` is
+         *     the email), as the Authorize button of /docs sends it; the answer is the same.
+         *
          *     After 5 failed attempts for one email, or from one address, within 15 minutes, the
          *     answer is 429 with Retry-After, whatever the password.
          */
@@ -390,7 +393,7 @@ export interface paths {
         };
         /**
          * Bolt Vehicles
-         * @description Bolt vehicles of the caller's fleet, by plate.
+         * @description Bolt vehicles of the caller's fleet, by plate; ``q`` finds a plate, make or model.
          */
         get: operations["bolt_vehicles_bolt_vehicles_get"];
         put?: never;
@@ -654,7 +657,7 @@ export interface paths {
         };
         /**
          * Uber Vehicles
-         * @description Uber vehicles of the caller's fleet, by plate.
+         * @description Uber vehicles of the caller's fleet, by plate; ``q`` finds a plate, make or model.
          */
         get: operations["uber_vehicles_fleet_vehicles_get"];
         put?: never;
@@ -796,13 +799,6 @@ export interface components {
             orders: number;
             tips_minor: number;
             tolls_minor: number;
-        };
-        /** Credentials */
-        Credentials: {
-            /** Email */
-            email: string;
-            /** Password */
-            password: string;
         };
         /** DailyEarnings */
         DailyEarnings: {
@@ -1289,6 +1285,15 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem */
             401: {
                 headers: {
@@ -1327,7 +1332,7 @@ export interface operations {
                 event_type?: string | null;
                 /** @description The provider's id of the entity */
                 entity_id?: string | null;
-                /** @description From this time (inclusive) */
+                /** @description From this time (inclusive), e.g. 2025-03-30T00:00:00+01:00 */
                 from?: string | null;
                 /** @description Before this time */
                 to?: string | null;
@@ -1415,6 +1420,15 @@ export interface operations {
                     "application/json": components["schemas"]["EventDetail"];
                 };
             };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem */
             401: {
                 headers: {
@@ -1460,7 +1474,7 @@ export interface operations {
                 provider?: string | null;
                 /** @description HTTP status of the call */
                 status?: number | null;
-                /** @description From this time (inclusive) */
+                /** @description From this time (inclusive), e.g. 2025-03-30T00:00:00+01:00 */
                 from?: string | null;
                 /** @description Before this time */
                 to?: string | null;
@@ -1538,13 +1552,25 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The response body exactly as stored, with its stored content type */
+            /** @description The response body exactly as stored, with the content type the provider sent: JSON from their APIs, CSV for Uber's report files, application/octet-stream when the provider named none, any other type as sent */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "*/*": string;
+                    "application/json": unknown;
+                    "application/octet-stream": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Problem */
@@ -1592,7 +1618,7 @@ export interface operations {
                 provider?: string | null;
                 /** @description The polled resource, e.g. drivers */
                 resource?: string | null;
-                /** @description From this time (inclusive) */
+                /** @description From this time (inclusive), e.g. 2025-03-30T00:00:00+01:00 */
                 from?: string | null;
                 /** @description Before this time */
                 to?: string | null;
@@ -1668,7 +1694,29 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Credentials"];
+                "application/json": {
+                    /** Email */
+                    email: string;
+                    /** Password */
+                    password: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    /**
+                     * Grant Type
+                     * @default password
+                     * @constant
+                     */
+                    grant_type?: "password";
+                    /** Password */
+                    password: string;
+                    /**
+                     * Scope
+                     * @default
+                     */
+                    scope?: string;
+                    /** Username */
+                    username: string;
+                };
             };
         };
         responses: {
@@ -1779,6 +1827,15 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem */
             401: {
                 headers: {
@@ -1870,6 +1927,15 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["BoltCompanyList"];
                     "text/csv": string;
+                };
+            };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Problem */
@@ -1987,6 +2053,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Driver"];
+                };
+            };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Problem */
@@ -2280,6 +2355,15 @@ export interface operations {
                     "application/json": components["schemas"]["SyncAccepted"];
                 };
             };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem */
             401: {
                 headers: {
@@ -2334,6 +2418,8 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from next_cursor */
                 cursor?: string | null;
+                /** @description Plate, make or model */
+                q?: string | null;
                 /** @description csv: export every matching row (also Accept: text/csv) */
                 format?: ("json" | "csv") | null;
             };
@@ -2409,6 +2495,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Vehicle"];
+                };
+            };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Problem */
@@ -2535,6 +2630,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Driver"];
+                };
+            };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Problem */
@@ -2905,6 +3009,15 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem */
             401: {
                 headers: {
@@ -3082,6 +3195,15 @@ export interface operations {
                     "application/json": components["schemas"]["SyncAccepted"];
                 };
             };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem */
             401: {
                 headers: {
@@ -3136,6 +3258,8 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from next_cursor */
                 cursor?: string | null;
+                /** @description Plate, make or model */
+                q?: string | null;
                 /** @description csv: export every matching row (also Accept: text/csv) */
                 format?: ("json" | "csv") | null;
             };
@@ -3213,6 +3337,15 @@ export interface operations {
                     "application/json": components["schemas"]["Vehicle"];
                 };
             };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem */
             401: {
                 headers: {
@@ -3269,6 +3402,15 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     readyz_readyz_get: {
@@ -3287,6 +3429,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A dependency is down */
@@ -3316,6 +3467,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SyncRun"];
+                };
+            };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Problem */
@@ -3376,6 +3536,15 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["SyncStatusList"];
                     "text/csv": string;
+                };
+            };
+            /** @description An unknown query parameter, or a value this route refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Problem */
