@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.passwords import ROLES
 from query_api.problems import ApiProblem, unauthorized
-from query_api.security import Principal, TokenError, VerifiedTokens
+from query_api.security import Principal, TokenError, VerifiedTokens, supabase_email
 
 
 class BearerPrincipal(OAuth2PasswordBearer):
@@ -37,7 +37,30 @@ class BearerPrincipal(OAuth2PasswordBearer):
         try:
             return tokens.verify(token)
         except TokenError as exc:
-            raise unauthorized(str(exc)) from exc
+            if tokens.settings.supabase_secret is None:
+                raise unauthorized(str(exc)) from exc
+            return await _supabase_principal(request, tokens, token, exc)
+
+
+async def _supabase_principal(
+    request: Request, tokens: VerifiedTokens, token: str, ours: TokenError
+) -> Principal:
+    """The user of a Supabase Auth token (SUPABASE_JWT_SECRET), by e-mail: a fleet moving from
+    the original implementation keeps its logins. Its role and org are the ones here; a
+    Supabase user with no account here is 403 (authenticated, not allowed)."""
+    assert tokens.settings.supabase_secret is not None
+    try:
+        email, expires = supabase_email(tokens.settings.supabase_secret, token)
+    except TokenError:
+        raise unauthorized(str(ours)) from ours
+    row = await request.app.state.pool.fetchrow(
+        "SELECT user_id, org_id, email, role, disabled FROM auth_find_user($1)", email
+    )
+    if row is None or row["disabled"]:
+        raise ApiProblem(403, "Forbidden", "this Supabase user has no account here")
+    who = Principal(row["user_id"], row["org_id"], row["role"], row["email"])
+    tokens.remember(token, who, expires)
+    return who
 
 
 current_principal = BearerPrincipal(
