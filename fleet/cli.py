@@ -14,6 +14,7 @@ import asyncpg
 from core.config import ConfigError, database_configured, environ, load_database, state_dir
 from core.logs import setup_logging
 from fleet.environment import check_environment
+from fleet.tenant_commands import add_tenant_commands
 
 
 @contextmanager
@@ -228,6 +229,7 @@ def parser() -> argparse.ArgumentParser:
     reset.set_defaults(fn=cmd_users_reset_password)
     _add_projector_commands(sub)
     _add_import_commands(sub)
+    add_tenant_commands(sub)
     return root
 
 
