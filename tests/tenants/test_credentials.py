@@ -12,7 +12,7 @@ from cryptography.fernet import MultiFernet
 
 from core.config import ConfigError
 from core.credentials import load_credentials_key, new_key, open_sealed
-from fleet.tenants import Credentials, rotate_credentials, set_credentials
+from fleet.tenants import Credentials, rotate_credentials, set_credentials, set_disabled
 from ingest.tenants import enabled_tenants
 
 SECRET = "s3cret-" + uuid.uuid4().hex
@@ -90,3 +90,21 @@ async def test_a_key_rotation_seals_every_secret_with_the_first_key_or_none(
         finally:
             await rollback.rollback()
     assert open_sealed(box(new), token, "org", "uber") == SECRET
+
+
+async def test_ingest_polls_an_org_with_stored_credentials_until_it_is_disabled(
+    writer_pool: asyncpg.Pool, owner_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    key = new_key()
+    await store(owner_pool, org_id, key)
+    env = {"FLEET_CREDENTIALS_KEY": key, "FLEET_ORG_SLUG": "default"}
+    await owner_pool.execute(
+        "INSERT INTO orgs (slug, name) VALUES ('default', 'Default') ON CONFLICT DO NOTHING"
+    )
+    [mine] = [t for t in await enabled_tenants(writer_pool, env) if t.org_id == org_id]
+    assert mine.bolt is not None and mine.bolt.client_secret == SECRET and not mine.default
+
+    async with owner_pool.acquire() as conn:
+        await set_disabled(conn, str(org_id), disabled=True)
+    # Read at ingest's start: the next start leaves the disabled org out.
+    assert org_id not in {t.org_id for t in await enabled_tenants(writer_pool, env)}
