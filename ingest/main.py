@@ -37,6 +37,11 @@ from ingest.uber.pollers import UberPollers
 
 log = logging.getLogger(__name__)
 
+# A run holds a lock connection for its whole duration (ingest/runs.py): one per resource
+# lets every resource of one tenant run at once; with many tenants, runs past this number
+# wait for a connection rather than exhaust the server's max_connections.
+LOCK_CONNECTIONS_MAX = 32
+
 
 def uber_http(settings: UberSettings) -> httpx.AsyncClient:
     """The httpx client for Uber, with its client-credentials auth."""
@@ -156,9 +161,8 @@ async def main() -> None:
         if swept := await sweep_interrupted_runs(pool):
             log.warning("%d sync runs interrupted by a previous stop marked failed", swept)
         resources = await tenants_resources(pool, env, providers)
-        locks = await create_pool(
-            db.writer_url, role=db.writer_role, min_size=0, max_size=len(resources) + 1
-        )
+        size = min(len(resources), LOCK_CONNECTIONS_MAX) + 1
+        locks = await create_pool(db.writer_url, role=db.writer_role, min_size=0, max_size=size)
         recorder = RunRecorder(pool, locks=locks)
         schedule(scheduler, recorder, resources, env)
         scheduler.start()
