@@ -51,6 +51,8 @@ DOCUMENTED = frozenset(
         "FLEET_PROMETHEUS_PORT", "FLEET_PROMETHEUS_SCRAPE_S", "FLEET_IMAGE_TAG",
         "FLEET_APP_DOMAIN", "FLEET_API_DOMAIN", "COMPOSE_PROJECT_NAME", "GRAFANA_ADMIN_USER",
         "GRAFANA_ADMIN_PASSWORD", "ACME_EMAIL",
+        # tenants: the key of the stored provider credentials
+        "FLEET_CREDENTIALS_KEY",
     }
 )  # fmt: skip
 

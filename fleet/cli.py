@@ -15,6 +15,7 @@ import asyncpg
 from core.config import ConfigError, database_configured, environ, load_database, state_dir
 from core.logs import setup_logging
 from fleet.environment import check_environment
+from fleet.tenant_commands import add_tenant_commands
 
 
 @contextmanager
@@ -261,6 +262,7 @@ def parser() -> argparse.ArgumentParser:
     _add_projector_commands(sub)
     _add_import_commands(sub)
     _add_backup_commands(sub)
+    add_tenant_commands(sub)
     return root
 
 
