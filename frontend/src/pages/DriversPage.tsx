@@ -9,7 +9,7 @@ import { useDebounced, type CursorStack } from '../hooks';
 import { useI18n } from '../i18n/I18nProvider';
 import { useMergedPages, type MultiCursor } from '../lists';
 import { providersOf, useProvider, type ProviderChoice } from '../provider';
-import { isPlainClick, Link, navigate, paths } from '../router';
+import { isPlainClick, Link, paths, useNavigate } from '../router';
 import type { Provider } from '../api/types';
 
 export const SEARCH_DEBOUNCE_MS = 300;
@@ -42,6 +42,7 @@ export function DriversPage({ pageSize = PAGE_SIZE }: { pageSize?: number }) {
   const { t, formatDate, formatNumber } = useI18n();
   const id = useId();
   const { provider: choice } = useProvider();
+  const navigate = useNavigate();
   const [query, setQuery] = useState(memory.query);
   const [chosenStatus, setStatus] = useState(memory.status);
   // Only the statuses of the platforms shown are offered; one left from another platform is dropped.
