@@ -32,6 +32,9 @@ function needs(...routes: string[]) {
   expect(missing, `routes this scenario drives are missing from the API's OpenAPI document (renamed? removed?)`).toEqual([]);
 }
 
+/** A chart's bars that have a value (Recharts draws none for zero). */
+const BARS = '.chart-bar .recharts-rectangle';
+
 async function shot(page: Page, name: string) {
   await page.screenshot({ path: resolve(SHOTS, `${name}.png`), fullPage: true });
 }
@@ -127,10 +130,10 @@ test('Uber driver page shows metric cards and a chart with data', async ({ page 
   await logIn(page);
   await (await driverLinks(page)).first().click();
   await expect(page.getByText('Heures en ligne', { exact: true })).toBeVisible();
-  const chart = page.locator('svg.chart-svg');
-  await expect(chart).toBeVisible();
+  const chart = page.locator('figure.chart');
+  await expect(chart.locator('svg.recharts-surface')).toBeVisible();
   expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(0);
-  expect(await chart.locator('rect.chart-bar').count()).toBeGreaterThan(0);
+  expect(await chart.locator(BARS).count()).toBeGreaterThan(0);
   // Under the transactions: the status changes, as a table or the empty state.
   await expect(page.getByRole('heading', { level: 3, name: 'Historique des statuts' })).toBeVisible();
   await expect(
@@ -162,10 +165,14 @@ test('overview page: the whole fleet’s figures for both providers, a chart per
   await expect(card('Uber', 'Revenus')).toHaveText(/\d/);
   await expect(card('Bolt', 'Chauffeurs actifs')).not.toHaveText('0');
 
-  const charts = page.locator('svg.chart-svg');
+  const charts = page.locator('figure.chart');
   await expect(charts).toHaveCount(2);
   expect(Number(await charts.first().getAttribute('data-points'))).toBe(30); // every day of "30 derniers jours"
-  expect(await charts.first().locator('rect.chart-bar').count()).toBeGreaterThan(0);
+  expect(await charts.first().locator(BARS).count()).toBeGreaterThan(0);
+  // The keyboard reaches the chart and moves its tooltip from day to day, amounts in euros.
+  await charts.first().locator('svg.recharts-surface').focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(charts.first().locator('.recharts-tooltip-wrapper')).toContainText(/\d,\d{2}\s€/);
   await expect(page.getByRole('heading', { level: 3, name: /^Chauffeurs Uber de la flotte : [1-9]/ })).toBeVisible();
   await expect(page.getByRole('alert')).toHaveCount(0);
   await shot(page, '19-overview');
@@ -298,10 +305,10 @@ test('Bolt driver page shows daily earnings, a chart and the trips', async ({ pa
   }
   expect(await earnings.locator('tbody tr').count()).toBeGreaterThan(0);
 
-  const chart = page.locator('figure.chart', { hasText: 'Revenus bruts par jour : in-app et espèces' }).locator('svg.chart-svg');
-  await expect(chart).toBeVisible();
+  const chart = page.locator('figure.chart', { hasText: 'Revenus bruts par jour : in-app et espèces' });
+  await expect(chart.locator('svg.recharts-surface')).toBeVisible();
   expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(0);
-  expect(await chart.locator('rect.chart-bar').count()).toBeGreaterThan(0);
+  expect(await chart.locator(BARS).count()).toBeGreaterThan(0);
 
   await expect(page.getByRole('heading', { level: 3, name: 'Courses', exact: true })).toBeVisible();
   const trips = page.getByRole('table', { name: 'Courses' });
