@@ -624,7 +624,15 @@ test('audit: the provider calls with one exact response body, then a record the 
     if (!sim) {
       await expect(page.locator('table, .state-empty').first()).toBeVisible();
     } else {
-      await reloadUntilVisible(page, quarantine); // once ingest has polled the armed page
+      // Once ingest has polled the armed page. The tabs re-read the list: a reload cannot, as
+      // the API server answers /audit/… itself (an API prefix) with a 404 instead of the app.
+      await expect(async () => {
+        if (!(await quarantine.isVisible())) {
+          await tabs.getByRole('tab', { name: 'Appels aux fournisseurs' }).click();
+          await tabs.getByRole('tab', { name: 'Quarantaine' }).click();
+          await expect(quarantine).toBeVisible({ timeout: 3000 });
+        }
+      }).toPass({ timeout: 60_000 });
       const row = quarantine.locator('tbody tr').first();
       await expect(row.locator('td[data-label="Plateforme"]')).toHaveText('Uber');
       await expect(row.locator('td[data-label="Ressource"]')).not.toBeEmpty();
