@@ -4,6 +4,7 @@
 // session: session.ts. To add a call: a function here over `api.GET/POST(path, { params })`.
 import { addDays, isDay, parisStart } from '../dates';
 import { api, publicApi } from './http';
+import type { paths } from './schema';
 import { clearSession, rememberMe, storedSession, storeTokens } from './session';
 import type {
   AuditEvent,
@@ -208,13 +209,17 @@ export function syncStatus(signal?: AbortSignal): Promise<Items<SyncStatus>> {
   return dataOf(api.GET('/sync/status', { signal }));
 }
 
-/** POST /fleet|bolt/sync/{resource}: asks the pollers for a run now (202). */
+type SyncResource<P extends '/fleet/sync/{resource}' | '/bolt/sync/{resource}'> = paths[P]['post']['parameters']['path']['resource'];
+
+/**
+ * POST /fleet|bolt/sync/{resource}: asks the pollers for a run now (202). `resource` is a
+ * name that GET /sync/status listed, the API's own, hence taken as one the route accepts.
+ */
 export function requestSync(provider: Provider, resource: string): Promise<{ run_id: string }> {
-  const init = { params: { path: { resource } } };
   return byProvider(
     provider,
-    () => dataOf(api.POST('/fleet/sync/{resource}', init)),
-    () => dataOf(api.POST('/bolt/sync/{resource}', init)),
+    () => dataOf(api.POST('/fleet/sync/{resource}', { params: { path: { resource: resource as SyncResource<'/fleet/sync/{resource}'> } } })),
+    () => dataOf(api.POST('/bolt/sync/{resource}', { params: { path: { resource: resource as SyncResource<'/bolt/sync/{resource}'> } } })),
   );
 }
 
