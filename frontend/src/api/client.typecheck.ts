@@ -10,8 +10,8 @@ export function misspelledPath() {
 }
 
 export function unknownQueryParameter() {
-  // @ts-expect-error: /fleet/vehicles takes no search (q)
-  return api.GET('/fleet/vehicles', { params: { query: { q: 'AB-123' } } });
+  // @ts-expect-error: /fleet/vehicles takes no status filter
+  return api.GET('/fleet/vehicles', { params: { query: { status: 'active' } } });
 }
 
 export function wrongPathParameter() {
@@ -30,8 +30,8 @@ export function wrongParameterType() {
 }
 
 export function wrongBody() {
-  // @ts-expect-error: login takes an email and a password, not a username
-  return api.POST('/auth/login', { body: { username: 'a', password: 'b' } });
+  // @ts-expect-error: login needs a password
+  return api.POST('/auth/login', { body: { email: 'a@b.fr' } });
 }
 
 export function wrongMethod() {
