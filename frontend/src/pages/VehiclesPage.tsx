@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
-import { listVehicles, providerPrefix, type Vehicle } from '../api/client';
+import { listVehicles, type Vehicle } from '../api/client';
+import type { CsvFile } from '../api/csv';
 import { EmptyState, PageHeading } from '../components/common';
 import { PagedTable, type Column } from '../components/DataTable';
 import { ExportCsvButton } from '../components/ExportCsvButton';
@@ -8,6 +9,15 @@ import { useDebounced } from '../hooks';
 import { useI18n } from '../i18n/I18nProvider';
 import { useMergedPages } from '../lists';
 import { providersOf, useProvider } from '../provider';
+
+/**
+ * The API has no search on vehicles (its routes take no `q`): the search keeps the rows of
+ * each page whose plate, make, model or id contains the text.
+ */
+function matches(q: string): (v: Vehicle) => boolean {
+  const text = q.toLowerCase();
+  return (v) => [v.plate, v.make, v.model, v.vehicle_id].some((field) => field?.toLowerCase().includes(text));
+}
 
 export function VehiclesPage({ pageSize = 50 }: { pageSize?: number }) {
   const { t } = useI18n();
@@ -19,7 +29,7 @@ export function VehiclesPage({ pageSize = 50 }: { pageSize?: number }) {
   const vehicles = useMergedPages<Vehicle>(
     key,
     providersOf(choice),
-    (p, c, s) => listVehicles({ limit: pageSize, cursor: c, q, signal: s }, p),
+    (p, c, s) => listVehicles({ limit: pageSize, cursor: c, signal: s }, p).then((page) => ({ ...page, items: page.items.filter(matches(q)) })),
     (v) => v.plate ?? v.vehicle_id,
   );
   const none = t('value.none');
@@ -41,10 +51,9 @@ export function VehiclesPage({ pageSize = 50 }: { pageSize?: number }) {
       cell: (v) => <span className={`badge badge-${statusTone(v.status)}`}>{statusLabel(t, v.status)}</span>,
     },
   ];
-  const files = providersOf(choice).map((p) => ({
-    path: `${providerPrefix(p)}/vehicles${q ? `?q=${encodeURIComponent(q)}` : ''}`,
-    filename: `vehicules-${p}.csv`,
-  }));
+  const files = providersOf(choice).map(
+    (p): CsvFile => ({ path: p === 'uber' ? '/fleet/vehicles' : '/bolt/vehicles', filename: `vehicules-${p}.csv` }),
+  );
 
   return (
     <section aria-labelledby={`${id}-title`}>
