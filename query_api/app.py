@@ -230,6 +230,19 @@ def _serve_frontend(app: FastAPI, root: Path) -> None:
 
     @app.get("/{path:path}", include_in_schema=False)
     async def spa(path: str, request: Request) -> Response:
-        if request.url.path.startswith(API_PREFIXES):
+        if request.url.path.startswith(API_PREFIXES) and not _page_navigation(request):
             raise ApiProblem(404, "Not Found", "no such route")
         return FileResponse(_static_file(root, path) or index)
+
+
+# Dashboard pages whose addresses share an API prefix (/audit/appels beside /audit/events).
+_SHARED_PAGE_PREFIXES = ("/audit", "/admin")
+
+
+def _page_navigation(request: Request) -> bool:
+    """A browser opening a dashboard page under a shared prefix (a reload, a bookmark): it
+    gets the dashboard. A client's call to a path that is no route still gets a 404 problem."""
+    navigating = request.headers.get("sec-fetch-mode") == "navigate" or request.headers.get(
+        "accept", ""
+    ).startswith("text/html")
+    return navigating and request.url.path.startswith(_SHARED_PAGE_PREFIXES)

@@ -47,6 +47,9 @@ export function providerLabel(provider: string): string {
       return 'Uber';
     case 'bolt':
       return 'Bolt';
+    case 'legacy':
+      // `fleet import legacy`: the original implementation's history (docs/MIGRATING.md).
+      return 'Ancienne application';
     default:
       return provider;
   }

@@ -127,9 +127,9 @@ export function getDriver(driverId: string, signal?: AbortSignal, provider: Prov
 }
 
 /** GET /fleet/vehicles or /bolt/vehicles (the API has no search on vehicles). */
-export function listVehicles(params: Omit<ListParams, 'q' | 'status'> = {}, provider: Provider = 'uber'): Promise<Page<Vehicle>> {
-  const { limit = 50, cursor, signal } = params;
-  const init = { params: { query: compact({ limit, cursor }) }, signal };
+export function listVehicles(params: Omit<ListParams, 'status'> = {}, provider: Provider = 'uber'): Promise<Page<Vehicle>> {
+  const { limit = 50, cursor, q, signal } = params;
+  const init = { params: { query: compact({ limit, cursor, q }) }, signal };
   return byProvider(
     provider,
     () => dataOf(api.GET('/fleet/vehicles', init)),

@@ -10,15 +10,6 @@ import { useI18n } from '../i18n/I18nProvider';
 import { useMergedPages } from '../lists';
 import { providersOf, useProvider } from '../provider';
 
-/**
- * The API has no search on vehicles (its routes take no `q`): the search keeps the rows of
- * each page whose plate, make, model or id contains the text.
- */
-function matches(q: string): (v: Vehicle) => boolean {
-  const text = q.toLowerCase();
-  return (v) => [v.plate, v.make, v.model, v.vehicle_id].some((field) => field?.toLowerCase().includes(text));
-}
-
 export function VehiclesPage({ pageSize = 50 }: { pageSize?: number }) {
   const { t } = useI18n();
   const id = useId();
@@ -29,7 +20,8 @@ export function VehiclesPage({ pageSize = 50 }: { pageSize?: number }) {
   const vehicles = useMergedPages<Vehicle>(
     key,
     providersOf(choice),
-    (p, c, s) => listVehicles({ limit: pageSize, cursor: c, signal: s }, p).then((page) => ({ ...page, items: page.items.filter(matches(q)) })),
+    // The API searches plate, make and model (`q`), page by page in its own order.
+    (p, c, s) => listVehicles({ limit: pageSize, cursor: c, q: q || undefined, signal: s }, p),
     (v) => v.plate ?? v.vehicle_id,
   );
   const none = t('value.none');
