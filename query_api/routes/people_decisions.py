@@ -21,6 +21,7 @@ from query_api.listing import NO_NUL
 from query_api.people_queries import one_person
 from query_api.people_writes import (
     Caller,
+    DecidedFields,
     Owner,
     PeopleWrites,
     Plan,
@@ -95,7 +96,7 @@ async def caller(
 
 Decider = Annotated[Caller, Depends(caller)]
 PersonId = Annotated[UUID, Path()]
-_WRITE = {**problems(401, 403, 404, 409, 422, 503)}
+_WRITE = {**problems(400, 401, 403, 404, 409, 422, 503)}
 
 
 def _writes(request: Request) -> PeopleWrites:
@@ -196,7 +197,10 @@ async def accept_suggestion(
     async def plan(conn: asyncpg.Connection) -> Plan:
         pair = await _suggested(conn, org, suggestion_id)
         found = await _known(conn, org, pair)
-        decision, person = _accepting(suggestion_id, [found[i] for i in pair], who, body.reason)
+        name = await _name_of(conn, org, pair[0])
+        decision, person = _accepting(
+            suggestion_id, [found[i] for i in pair], name, who.decided(body.reason)
+        )
         kept.append(person)
         return Plan(decision, dict.fromkeys(pair, person))
 
@@ -219,14 +223,13 @@ async def _suggested(conn: asyncpg.Connection, org: UUID, suggestion_id: UUID) -
 
 
 def _accepting(
-    suggestion_id: UUID, pair: list[Owner], who: Caller, reason: str | None
+    suggestion_id: UUID, pair: list[Owner], name: str, decided: DecidedFields
 ) -> tuple[c.Decided, UUID]:
-    """The decision accepting a suggestion between ``pair``, and the person it leaves."""
+    """The decision accepting a suggestion between ``pair``, and the person it leaves (a
+    new one is called ``name``)."""
     a, b = pair
-    decided = who.decided(reason)
     if a.person_id is None and b.person_id is None:
         person = uuid.uuid4()
-        name = a.display_name or a.identity_id
         ids = [a.identity_id, b.identity_id]
         return c.PersonCreated(
             person_id=person, display_name=name, identity_ids=ids, **decided

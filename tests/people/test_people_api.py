@@ -175,6 +175,7 @@ async def test_suggestions_are_accepted_or_rejected_and_a_rejection_is_never_pro
                               json={}, headers=manager)  # fmt: skip
     assert accepted.status_code == 200, accepted.text
     assert {i["identity_id"] for i in accepted.json()["identities"]} == {f"bolt:{b}", f"bolt:{c}"}
+    assert accepted.json()["display_name"] in {"INES MARTIN", "Ines Martin"}
     left = (await api.get("/people/suggestions", headers=manager)).json()["items"]
     assert len(left) == 2  # the Uber account against each Bolt one
     rejected = await api.post(f"/people/suggestions/{left[0]['suggestion_id']}/reject",
