@@ -25,6 +25,7 @@ from datetime import datetime
 from uuid import UUID
 
 import asyncpg
+import msgspec
 
 from contracts.envelope import EventEnvelope
 from projector.people.keys import DriverKeys
@@ -83,9 +84,39 @@ class ObservationFold:
         self.conn = conn
         self.sql = sql
 
-    async def apply(self, event: EventEnvelope) -> None:
+    async def apply_run(self, events: Sequence[EventEnvelope]) -> None:
+        """Apply consecutive observations: match those whose keys changed, in order, then
+        write every identity's latest fields in one statement.
+
+        Most observations change no key (a Bolt state, a vehicle id): matching reads only
+        keys and owners, which those cannot change, so their rows are written once, at the
+        end, instead of one lookup and one upsert each (a replay's hot path).
+        """
+        seen = [observed_identity(e) for e in events]
+        known = await self._known_keys(events, seen)
+        for event, identity in zip(events, seen, strict=True):
+            key = (event.org_id, identity.identity_id)
+            if known.get(key) != identity.keys:
+                await self.apply(event, identity)
+                known[key] = identity.keys
+        await self._write_latest(events, seen)
+
+    async def _known_keys(
+        self, events: Sequence[EventEnvelope], seen: Sequence[ObservedIdentity]
+    ) -> dict[tuple[UUID, str], DriverKeys]:
+        orgs = [e.org_id for e in events]
+        rows = await self.conn.fetch(self.sql["known_keys"], orgs, [s.identity_id for s in seen])
+        return {(r["org_id"], r["identity_id"]): _keys_of(r) for r in rows}
+
+    async def _write_latest(
+        self, events: Sequence[EventEnvelope], seen: Sequence[ObservedIdentity]
+    ) -> None:
+        latest = {(e.org_id, s.identity_id): (e, s) for e, s in zip(events, seen, strict=True)}
+        rows = [_row(e, s) for e, s in latest.values()]
+        await self.conn.execute(self.sql["write_latest"], _ROWS.encode(rows).decode())
+
+    async def apply(self, event: EventEnvelope, seen: ObservedIdentity) -> None:
         """Upsert the identity; match it again only when one of its keys changed."""
-        seen = observed_identity(event)
         step = Step(event)
         before = await self.conn.fetchrow(self.sql["get_identity"], step.org_id, seen.identity_id)
         await self._upsert(step, seen)
@@ -199,6 +230,27 @@ async def link(
     await conn.execute(sql["set_person"], step.org_id, list(identities), person, by)
     await conn.execute(sql["touch_person"], step.org_id, person, step.at, step.event.position)
     await conn.execute(sql["drop_settled"], step.org_id, person)
+
+
+class _LatestRow(ObservedIdentity, frozen=True):
+    """An identity's observed columns, as ``write_latest`` reads them (names = columns;
+    json_to_recordset ignores the other fields)."""
+
+    org_id: UUID
+    updated_at: datetime
+    last_position: int
+
+
+_ROWS = msgspec.json.Encoder()
+
+
+def _row(event: EventEnvelope, s: ObservedIdentity) -> _LatestRow:
+    return _LatestRow(
+        **msgspec.structs.asdict(s),
+        org_id=event.org_id,
+        updated_at=event.observed_at,
+        last_position=event.position,
+    )
 
 
 def _keys_of(row: asyncpg.Record) -> DriverKeys:

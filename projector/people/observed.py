@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import msgspec
 
 from contracts import bolt, uber
@@ -17,8 +15,7 @@ _BOLT = msgspec.json.Decoder(bolt.BoltDriver)
 DRIVER_EVENTS = frozenset({uber.DRIVER_OBSERVED, bolt.DRIVER_OBSERVED})
 
 
-@dataclass(frozen=True)
-class ObservedIdentity:
+class ObservedIdentity(msgspec.Struct, frozen=True):
     """One platform driver as its latest observation describes it."""
 
     identity_id: str

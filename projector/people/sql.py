@@ -25,6 +25,24 @@ ON CONFLICT (org_id, identity_id) DO UPDATE SET
     name_key = excluded.name_key, plate_key = excluded.plate_key,
     updated_at = excluded.updated_at, last_position = excluded.last_position
 """,
+    "known_keys": """
+SELECT i.org_id, i.identity_id, i.phone_key, i.email_key, i.name_key, i.plate_key
+FROM unnest($1::uuid[], $2::text[]) AS k(org_id, identity_id)
+JOIN {people_identities} i ON i.org_id = k.org_id AND i.identity_id = k.identity_id
+""",
+    # Fields that are not keys, for identities already written (keys are written by
+    # upsert_identity, in log order); a newer position wins.
+    "write_latest": """
+UPDATE {people_identities} AS i SET
+    account_id = r.account_id, first_name = r.first_name, last_name = r.last_name,
+    email = r.email, phone = r.phone, plate = r.plate, updated_at = r.updated_at,
+    last_position = r.last_position
+FROM json_to_recordset($1::json) AS r(org_id uuid, identity_id text, account_id text,
+    first_name text, last_name text, email text, phone text, plate text,
+    updated_at timestamptz, last_position bigint)
+WHERE i.org_id = r.org_id AND i.identity_id = r.identity_id
+  AND i.last_position < r.last_position
+""",
     # One index lookup per key (people_identities_phone, _email, _name; a BitmapOr).
     "candidates": """
 SELECT identity_id, person_id, phone_key, email_key, name_key, plate_key

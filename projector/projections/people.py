@@ -42,11 +42,24 @@ class PeopleProjection:
         return PeopleProjection(name, tables={t: tables[self._targets[t]] for t in TABLES})
 
     async def apply(self, conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> None:
-        """Apply each event in log order (a link depends on everything before it)."""
+        """Apply the events in log order (a link depends on everything before it): each run
+        of observations between two decisions together, each decision alone."""
         observations = ObservationFold(conn, self._sql)
         decisions = DecisionFold(conn, self._sql)
-        for event in events:
-            if event.event_type in DRIVER_EVENTS:
-                await observations.apply(event)
+        for run in _runs(events):
+            if run[0].event_type in DRIVER_EVENTS:
+                await observations.apply_run(run)
             else:
-                await decisions.apply(Step(event))
+                await decisions.apply(Step(run[0]))
+
+
+def _runs(events: Sequence[EventEnvelope]) -> list[list[EventEnvelope]]:
+    """The events cut into runs of consecutive observations, and each decision on its own."""
+    runs: list[list[EventEnvelope]] = []
+    for event in events:
+        observed = event.event_type in DRIVER_EVENTS
+        if observed and runs and runs[-1][0].event_type in DRIVER_EVENTS:
+            runs[-1].append(event)
+        else:
+            runs.append([event])
+    return runs
