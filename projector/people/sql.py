@@ -13,6 +13,7 @@ _STATEMENTS = {
     "get_identity": "SELECT person_id, phone_key, email_key, name_key, plate_key "
     "FROM {people_identities} WHERE org_id = $1 AND identity_id = $2",
     # Observed fields only: the person is the fold's to set, and first_seen_at the insert's.
+    # A newer position wins: a parked event retried later must not undo a newer one.
     "upsert_identity": """
 INSERT INTO {people_identities} AS i (org_id, identity_id, provider, driver_id, account_id,
     first_name, last_name, email, phone, plate, phone_key, email_key, name_key, plate_key,
@@ -24,6 +25,7 @@ ON CONFLICT (org_id, identity_id) DO UPDATE SET
     plate = excluded.plate, phone_key = excluded.phone_key, email_key = excluded.email_key,
     name_key = excluded.name_key, plate_key = excluded.plate_key,
     updated_at = excluded.updated_at, last_position = excluded.last_position
+WHERE i.last_position < excluded.last_position
 """,
     "known_keys": """
 SELECT i.org_id, i.identity_id, i.phone_key, i.email_key, i.name_key, i.plate_key

@@ -224,3 +224,34 @@ async def test_another_fleets_people_are_invisible_and_cannot_be_linked(
                            headers=theirs)  # fmt: skip
     assert steal.status_code == 422
     assert (await api.get("/people/unmapped", headers=theirs)).json()["items"] == []
+
+
+async def test_unlink_merge_split_and_rename_are_decisions_in_the_persons_history(
+    api: ApiClient, make_user, owner_pool: asyncpg.Pool, writer_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    ids = await _fleet(owner_pool, writer_pool, org_id)
+    manager = await login(api, await make_user(org_id, "manager"))
+    laurent = (await _person_of(api, manager, "Laurent"))["person_id"]
+    bolt, uber = f"bolt:{ids['laurent_bolt']}", f"uber:{ids['laurent_uber']}"
+
+    unlinked = await api.delete(f"/people/{laurent}/identities/{bolt}",
+                                params={"reason": "compte partagé"}, headers=manager)  # fmt: skip
+    assert [i["identity_id"] for i in unlinked.json()["identities"]] == [uber]
+    other = (await api.post("/people", json={"identity_ids": [bolt]}, headers=manager)).json()
+    both = {"person_id": laurent, "merged_person_id": other["person_id"]}
+    merged = await api.post("/people/merge", json=both, headers=manager)
+    assert merged.status_code == 200 and len(merged.json()["identities"]) == 2
+    assert (await api.get(f"/people/{other['person_id']}", headers=manager)).status_code == 404
+    apart = {"identity_ids": [bolt], "display_name": "L. Dupont (Bolt)"}
+    split = await api.post(f"/people/{laurent}/split", json=apart, headers=manager)
+    assert split.status_code == 201 and split.json()["display_name"] == "L. Dupont (Bolt)"
+    renamed = await api.patch(f"/people/{laurent}", json={"display_name": "Laurent D."},
+                              headers=manager)  # fmt: skip
+    assert renamed.json()["display_name"] == "Laurent D."
+
+    history = (await api.get(f"/people/{laurent}/history", headers=manager)).json()["items"]
+    assert [h["kind"] for h in history] == [
+        "people.automatic_link", "people.automatic_link", "people.identity_unlinked",
+        "people.merged", "people.split", "people.renamed",
+    ]  # fmt: skip
+    assert history[2]["reason"] == "compte partagé"
