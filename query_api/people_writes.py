@@ -92,7 +92,8 @@ class Caller:
 
 
 def request_hash(method: str, path: str, body: bytes) -> bytes:
-    """What a repeated request must match to reuse its Idempotency-Key."""
+    """What a repeated request must match to reuse its Idempotency-Key (``path`` with its
+    query: an unlink's reason travels there)."""
     return hashlib.sha256(b"\0".join((method.encode(), path.encode(), body))).digest()
 
 

@@ -90,7 +90,7 @@ async def caller(
         who=who,
         request_id=request_id or str(uuid.uuid4()),
         idempotency_key=idempotency_key,
-        request_hash=request_hash(request.method, request.url.path, body),
+        request_hash=request_hash(request.method, f"{request.url.path}?{request.url.query}", body),
     )
 
 
