@@ -112,3 +112,10 @@ def test_drivers_with_nothing_in_common_do_not_match() -> None:
     one = _keys(first_name="Laurent", last_name="Dupont", phone="0612345678")
     two = _keys(first_name="Karim", last_name="Benali", phone="0698765432")
     assert compare(one, two) is None
+
+
+def test_uber_country_code_glued_to_a_national_number_still_gives_one_e164() -> None:
+    # Uber splits a number into countryCode and number; "+33" + "0612…" must not differ.
+    forms = ("+330612345678", "+33 (0)6 12 34 56 78", "33612345678", "0612345678")
+    assert {phone_key(f) for f in forms} == {"+33612345678"}
+    assert phone_key("+32 470 12 34 56") == "+32470123456"  # a Belgian number stays Belgian
