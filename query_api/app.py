@@ -26,6 +26,7 @@ from eventlog.bus import connect
 from query_api import problems
 from query_api.deps import TenantScope
 from query_api.metrics import HttpMetrics, exposition
+from query_api.people_writes import PeopleWrites
 from query_api.problems import ApiProblem
 from query_api.query_keys import known_query_only
 from query_api.routes import (
@@ -38,6 +39,9 @@ from query_api.routes import (
     drivers,
     health,
     overview,
+    people,
+    people_decisions,
+    people_suggestions,
     sync,
     uber_data,
     uber_history,
@@ -56,6 +60,7 @@ API_PREFIXES = (
     "/sync",
     "/audit",
     "/admin",
+    "/people",
     "/healthz",
     "/readyz",
     "/metrics",
@@ -93,11 +98,16 @@ def create_app(settings: ApiSettings) -> FastAPI:
         # asyncio.Semaphore is FIFO and never lets a newcomer pass a waiter.
         app.state.gate = asyncio.Semaphore(POOL_SIZE)
         app.state.nats = (await _try_nats(settings.nats_url)) if settings.nats_url else None
+        # People decisions only: the one path of the API that writes as the writer (why:
+        # query_api/people_writes.py). A few connections: decisions run one at a time.
+        writer = await _create_writer_pool(db.writer_url, db.writer_role)
+        app.state.people_writes = PeopleWrites(writer)
         try:
             yield
         finally:
             if app.state.nats is not None:
                 await app.state.nats.close()
+            await writer.close()
             await app.state.pool.close()
 
     app = FastAPI(
@@ -126,6 +136,9 @@ def create_app(settings: ApiSettings) -> FastAPI:
         vehicles.bolt_router,
         bolt_data.router,
         overview.router,
+        people_decisions.router,
+        people_suggestions.router,
+        people.router,
         sync.sync_router(settings.resources),
         audit_events.router,
         audit_fetches.router,
@@ -180,6 +193,14 @@ async def _create_pool(url: str, role: str | None) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
         url, min_size=1, max_size=POOL_SIZE, server_settings=settings, reset=_keep_session
     )
+    assert pool is not None
+    return pool
+
+
+async def _create_writer_pool(url: str, role: str | None) -> asyncpg.Pool:
+    """The people decisions' pool, as the writer role (``role`` when the login is the owner's)."""
+    settings = {"application_name": "fleet-people"} | ({"role": role} if role else {})
+    pool = await asyncpg.create_pool(url, min_size=0, max_size=4, server_settings=settings)
     assert pool is not None
     return pool
 
