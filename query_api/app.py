@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 
 from contracts.resources import DECLARED, Declaration
 from core.config import DatabaseSettings, JwtSettings
-from eventlog.bus import connect
+from eventlog.bus import connect, ensure_commands_stream
 from query_api import problems
 from query_api.deps import TenantScope
 from query_api.metrics import HttpMetrics, exposition
@@ -81,6 +81,7 @@ class ApiSettings:
     auth: AuthSettings = field(default_factory=AuthSettings)
     resources: Declaration = DECLARED  # the pollable resources, whose sync routes it serves
     cors_origins: tuple[str, ...] = ()  # FLEET_CORS_ORIGINS: pages served elsewhere
+    stream_replicas: int = 1  # NATS_STREAM_REPLICAS, for the commands stream it publishes to
 
 
 def create_app(settings: ApiSettings) -> FastAPI:
@@ -97,7 +98,11 @@ def create_app(settings: ApiSettings) -> FastAPI:
         # benchmark's p99 with and without this gate: docs/SCALING.md).
         # asyncio.Semaphore is FIFO and never lets a newcomer pass a waiter.
         app.state.gate = asyncio.Semaphore(POOL_SIZE)
-        app.state.nats = (await _try_nats(settings.nats_url)) if settings.nats_url else None
+        app.state.nats = (
+            (await _try_nats(settings.nats_url, settings.stream_replicas))
+            if settings.nats_url
+            else None
+        )
         # People decisions only: the one path of the API that writes as the writer (why:
         # query_api/people_writes.py). A few connections: decisions run one at a time.
         writer = await _create_writer_pool(db.writer_url, db.writer_role)
@@ -170,10 +175,24 @@ def _allow_origins(app: FastAPI, origins: tuple[str, ...]) -> None:
         CORSMiddleware,
         allow_origins=list(origins),
         allow_credentials=True,
-        allow_methods=["GET", "POST"],
-        allow_headers=["Authorization", "Content-Type", "Accept"],
-        # The CSV export's file name, and how long a throttled login waits.
-        expose_headers=["Content-Disposition", "Retry-After", "WWW-Authenticate"],
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "Accept",
+            "Idempotency-Key",
+            "X-Request-ID",
+            "If-Match",
+        ],
+        # The CSV export's file name, how long a throttled login waits, a write's version and
+        # whether an idempotent write was answered again.
+        expose_headers=[
+            "Content-Disposition",
+            "Retry-After",
+            "WWW-Authenticate",
+            "ETag",
+            "Idempotency-Replayed",
+        ],
         max_age=600,
     )
 
@@ -205,12 +224,19 @@ async def _create_writer_pool(url: str, role: str | None) -> asyncpg.Pool:
     return pool
 
 
-async def _try_nats(url: str) -> Any:
+async def _try_nats(url: str, replicas: int) -> Any:
+    """NATS, with the commands stream the sync routes publish to: ensured here too, so that
+    an admin's sync is queued even before ingest ever started (ingest takes it when it does)."""
     try:
-        return await connect(url, "fleet-api", retry_for_s=5)
+        nc = await connect(url, "fleet-api", retry_for_s=5)
     except Exception as exc:  # the API serves reads without NATS; /readyz says so
         log.warning("API started without NATS (%s)", exc)
         return None
+    try:
+        await ensure_commands_stream(nc.jetstream(), replicas)
+    except Exception as exc:  # a sync answers 503 until the stream exists; reads go on
+        log.warning("the commands stream could not be ensured (%s)", exc)
+    return nc
 
 
 def _metrics_route(app: FastAPI, registry: CollectorRegistry) -> None:

@@ -657,3 +657,24 @@ test('audit: the provider calls with one exact response body, then a record the 
     if (sim) await request.post(`${sim}/_sim/chaos/reset`, { data: {} });
   }
 });
+
+test('the dashboard hosted on another origin logs in and lists drivers; an origin the API does not allow cannot', async ({ page }) => {
+  needs('/auth/login', '/fleet/drivers');
+  const site = process.env.E2E_SITE_URL!;
+  await page.goto(`${site}/`);
+  await page.getByLabel('Adresse e-mail').fill(ADMIN_EMAIL);
+  await page.getByLabel('Mot de passe').fill(ADMIN_PASSWORD);
+  const login = page.waitForResponse((r) => r.url().startsWith(base()) && r.url().endsWith('/auth/login'));
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  expect((await login).headers()['access-control-allow-origin']).toBe(site);
+  await expect(page.getByRole('heading', { level: 1, name: 'Chauffeurs' })).toBeVisible();
+  await reloadUntilVisible(page, page.getByRole('row').nth(1));
+  await shot(page, 'hosted-apart');
+
+  await page.goto(`${process.env.E2E_REFUSED_SITE_URL!}/`);
+  await page.getByLabel('Adresse e-mail').fill(ADMIN_EMAIL);
+  await page.getByLabel('Mot de passe').fill(ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Chauffeurs' })).toHaveCount(0);
+  await expect(page.getByRole('alert')).toBeVisible();
+});

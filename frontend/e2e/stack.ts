@@ -1,8 +1,9 @@
 // Playwright global setup: the REAL stack (`fleet up`: embedded PostgreSQL, NATS, simulator,
 // ingest, relay, projector, API serving frontend/dist) in a temporary state folder, on a
 // free port, with known admin credentials. Returns the teardown (Ctrl-C, then wait).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 export const ADMIN_EMAIL = 'e2e-admin@aadenis.test';
 export const ADMIN_PASSWORD = 'e2e-Password-1234567';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const FRONTEND = join(REPO, 'frontend');
 const UP_TIMEOUT_MS = 180_000;
 
 function freePort(): Promise<number> {
@@ -68,9 +70,42 @@ async function openApiDocument(baseURL: string): Promise<{ paths: Record<string,
   return { paths: spec.paths };
 }
 
+/**
+ * The dashboard hosted apart from the API, as a fleet may host it: built with
+ * VITE_API_BASE_URL pointing at the API, served by a plain static server on another port.
+ */
+function buildHostedApart(apiUrl: string): string {
+  const outDir = mkdtempSync(join(tmpdir(), 'fleet-e2e-site-'));
+  const built = spawnSync(join(FRONTEND, 'node_modules', '.bin', 'vite'), ['build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], {
+    cwd: FRONTEND,
+    env: { ...process.env, VITE_API_BASE_URL: apiUrl },
+    stdio: 'inherit',
+  });
+  if (built.status !== 0) throw new Error('could not build the dashboard hosted apart');
+  return outDir;
+}
+
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
+
+/** A static server of `root` on `port`: its files, else index.html (client-side routes). */
+function serveStatic(root: string, port: number): Promise<Server> {
+  const server = createHttpServer((request, response) => {
+    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+    const file = join(root, path);
+    const found = file.startsWith(root) && existsSync(file) && !file.endsWith('/') && path !== '/' ? file : join(root, 'index.html');
+    response.writeHead(200, { 'content-type': TYPES[found.slice(found.lastIndexOf('.'))] ?? 'application/octet-stream' });
+    response.end(readFileSync(found));
+  });
+  return new Promise((ok) => server.listen(port, '127.0.0.1', () => ok(server)));
+}
+
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const stateDir = mkdtempSync(join(tmpdir(), 'fleet-e2e-'));
   const port = await freePort();
+  // Two other origins serving the dashboard hosted apart: the API allows the first only.
+  const [allowedPort, refusedPort] = [await freePort(), await freePort()];
+  const siteDir = buildHostedApart(`http://127.0.0.1:${port}`);
+  const sites = [await serveStatic(siteDir, allowedPort), await serveStatic(siteDir, refusedPort)];
   const child = spawn(join(REPO, '.venv', 'bin', 'fleet'), ['up'], {
     cwd: REPO,
     detached: true, // own process group, so teardown stops everything it started
@@ -79,6 +114,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       ...process.env,
       FLEET_STATE_DIR: stateDir,
       FLEET_API_PORT: String(port),
+      FLEET_CORS_ORIGINS: `http://127.0.0.1:${allowedPort}`,
       FLEET_ADMIN_EMAIL: ADMIN_EMAIL,
       FLEET_ADMIN_PASSWORD: ADMIN_PASSWORD,
     },
@@ -92,15 +128,21 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     spec = await openApiDocument(baseURL);
   } catch (error) {
     await stop(child);
+    sites.forEach((site) => site.close());
     rmSync(stateDir, { recursive: true, force: true });
+    rmSync(siteDir, { recursive: true, force: true });
     throw error;
   }
   process.env.E2E_BASE_URL = baseURL;
   // The simulator's control endpoints (/_sim/…), for scenarios that arm its faults.
   process.env.E2E_SIM_URL = /simulator on (http\S+)/.exec(log.join(''))?.[1] ?? '';
   process.env.E2E_API_SPEC = JSON.stringify(spec.paths);
+  process.env.E2E_SITE_URL = `http://127.0.0.1:${allowedPort}`;
+  process.env.E2E_REFUSED_SITE_URL = `http://127.0.0.1:${refusedPort}`;
   return async () => {
     await stop(child);
+    sites.forEach((site) => site.close());
     rmSync(stateDir, { recursive: true, force: true });
+    rmSync(siteDir, { recursive: true, force: true });
   };
 }
