@@ -266,26 +266,46 @@ class UberReport(msgspec.Struct, frozen=True):
 
 class _AnalyticsBody(msgspec.Struct, frozen=True):
     reports: list[UberReport] = []
+    reportResults: list[UberReport] = []
 
 
 class UberAnalyticsPage(msgspec.Struct, frozen=True):
-    """An analytics answer, bare or wrapped as ``{"statusCode": 200, "body": {…}}``."""
+    """An analytics answer, bare or wrapped as ``{"statusCode": 200, "body": {…}}``.
+
+    Its reports come under ``reports`` or, as some integrations document, ``reportResults``.
+    """
 
     reports: list[UberReport] = []
+    reportResults: list[UberReport] = []
     body: _AnalyticsBody | None = None
 
     def report(self) -> UberReport:
-        """The first (and, as we ask, only) report."""
-        reports = self.body.reports if self.body else self.reports
+        """The first (and, as we ask, only) report, under whichever key it came."""
+        found = self.body or self
+        reports = found.reports or found.reportResults
         return reports[0] if reports else UberReport()
 
 
+class UberDimensionValue(msgspec.Struct, frozen=True):
+    """A dimension value sent as an object: ``{"value": …, "name": …}``."""
+
+    value: str | None = None
+    name: str | None = None
+
+
 class UberAnalyticsRow(msgspec.Struct, frozen=True):
-    """A row of ``timeRangeData[].rows``; values follow ``metricHeaderEntries`` in order."""
+    """A row of ``timeRangeData[].rows``; values follow ``metricHeaderEntries`` in order.
+
+    ``dimensionValues`` come as strings or as ``{value, name}`` objects: both are documented.
+    """
 
     dimensionId: str
-    dimensionValues: list[str] = []
+    dimensionValues: list[str | UberDimensionValue] = []
     metricValues: list[str | int | float] = []
+
+    def dimension_texts(self) -> list[str]:
+        """The dimension values as text, whichever of the two shapes they came in."""
+        return [v if isinstance(v, str) else v.value or v.name or "" for v in self.dimensionValues]
 
 
 class UberDailyMetricsRecord(msgspec.Struct, frozen=True):

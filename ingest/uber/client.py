@@ -32,6 +32,7 @@ from contracts.uber import (
     UberVehiclesPage,
 )
 from ingest.http import FailureSink, Fetched, ProviderHttp
+from ingest.uber.org_errors import org_scoped
 from ingest.uber.reports_client import UberReportsClient
 from ingest.uber.windows import Window, epoch_ms
 
@@ -188,7 +189,9 @@ class UberClient:
 
         async def fetch(token: str) -> Fetched[UberAnalyticsPage]:
             body = _analytics_body(org_id, ranges, metrics, page_size, token)
-            return await self._http.request("POST", url, decode, json=body, on_failure=on_failure)
+            return await org_scoped(
+                self._http.request("POST", url, decode, json=body, on_failure=on_failure)
+            )
 
         return paginate(fetch, lambda page: page.report().paginationResult.nextPageToken)
 
@@ -208,8 +211,10 @@ class UberClient:
 
         async def fetch(token: str) -> Fetched[UberTransactionsPage]:
             body = _transactions_body(window, page_size, token)
-            return await self._txn_http.request(
-                "POST", url, decode, params={"org_id": org_id}, json=body, on_failure=on_failure
+            return await org_scoped(
+                self._txn_http.request(
+                    "POST", url, decode, params={"org_id": org_id}, json=body, on_failure=on_failure
+                )
             )
 
         return paginate(fetch, lambda page: page.next_token())
@@ -226,7 +231,9 @@ class UberClient:
 
         async def fetch(token: str) -> Fetched[G]:
             query = {**params, "page_token": token} if token else params
-            return await self._http.request("GET", url, decode, params=query, on_failure=on_failure)
+            return await org_scoped(
+                self._http.request("GET", url, decode, params=query, on_failure=on_failure)
+            )
 
         return paginate(fetch, lambda page: page.paginationResult.nextPageToken)
 
