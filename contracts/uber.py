@@ -7,9 +7,12 @@ record is quarantined by the poller.
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 
 from contracts.catalog import register
+from contracts.upcasting import upcaster
 
 DRIVER_OBSERVED = "uber.driver.observed"
 DRIVER_OBSERVED_VERSION = 1
@@ -79,7 +82,7 @@ DRIVER_STATUS_OBSERVED_VERSION = 1
 DAILY_METRICS_OBSERVED = "uber.daily_metrics.observed"
 DAILY_METRICS_OBSERVED_VERSION = 1
 PAYMENT_OBSERVED = "uber.payment.observed"
-PAYMENT_OBSERVED_VERSION = 1
+PAYMENT_OBSERVED_VERSION = 2
 TRANSACTION_OBSERVED = "uber.transaction.observed"
 TRANSACTION_OBSERVED_VERSION = 1
 
@@ -179,7 +182,7 @@ class UberPaymentsPage(msgspec.Struct, frozen=True):
     paginationResult: UberPaginationResult = UberPaginationResult()
 
 
-class UberPaymentRecord(msgspec.Struct, frozen=True):
+class UberPaymentRecordV1(msgspec.Struct, frozen=True):
     """The record of ``uber.payment.observed`` v1: a wrapper, because the entry has no time.
 
     ``start_time``/``end_time`` are the epoch-ms window as asked; ``payment`` holds the
@@ -189,6 +192,28 @@ class UberPaymentRecord(msgspec.Struct, frozen=True):
     start_time: int
     end_time: int
     payment: msgspec.Raw
+
+
+PAYMENT_COVERS_ASKED = "asked"
+PAYMENT_COVERS_PAY_PERIOD = "pay_period"
+
+
+class UberPaymentRecord(msgspec.Struct, frozen=True):
+    """The record of ``uber.payment.observed`` v2: what the entry sums, and the entry.
+
+    ``covers`` says which period the amounts sum, because the endpoint may not honour the
+    window asked (docs/MONEY.md): ``asked`` (the window ``start_time``/``end_time``, epoch
+    ms, as asked) or ``pay_period`` (the endpoint ignored the window: the pay week starting
+    at ``start_time``, as of ``end_time``, the time it was asked). v1 records are all
+    ``asked``. ``payment`` holds the provider's ``earnerPaymentBreakdowns`` entry byte for
+    byte. The entity id is ``<driverId>:<bucket start>`` for ``asked`` and
+    ``<driverId>:period:<pay week start>`` for ``pay_period`` (ISO UTC).
+    """
+
+    start_time: int
+    end_time: int
+    payment: msgspec.Raw
+    covers: str
 
 
 class UberTxnDriverInfo(msgspec.Struct, frozen=True):
@@ -324,7 +349,16 @@ class UberDailyMetricsRecord(msgspec.Struct, frozen=True):
 register(VEHICLE_OBSERVED, VEHICLE_OBSERVED_VERSION, UberVehicle)
 register(DRIVER_STATUS_OBSERVED, DRIVER_STATUS_OBSERVED_VERSION, UberDriverStatus)
 register(DAILY_METRICS_OBSERVED, DAILY_METRICS_OBSERVED_VERSION, UberDailyMetricsRecord)
+register(PAYMENT_OBSERVED, 1, UberPaymentRecordV1)
 register(PAYMENT_OBSERVED, PAYMENT_OBSERVED_VERSION, UberPaymentRecord)
+
+
+@upcaster(PAYMENT_OBSERVED, 1)
+def upcast_payment_v1_v2(record: dict[str, Any]) -> dict[str, Any]:
+    """v1 payments were all asked in hourly buckets and read as summing the asked window."""
+    return {**record, "covers": PAYMENT_COVERS_ASKED}
+
+
 register(TRANSACTION_OBSERVED, TRANSACTION_OBSERVED_VERSION, UberTransaction)
 
 
