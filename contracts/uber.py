@@ -203,9 +203,12 @@ class UberPaymentRecord(msgspec.Struct, frozen=True):
 
     ``covers`` says which period the amounts sum, because the endpoint may not honour the
     window asked (docs/MONEY.md): ``asked`` (the window ``start_time``/``end_time``, epoch
-    ms, as asked) or ``pay_period`` (the endpoint ignored the window: the pay week starting
-    at ``start_time``, as of ``end_time``, the time it was asked). v1 records are all
-    ``asked``. ``payment`` holds the provider's ``earnerPaymentBreakdowns`` entry byte for
+    ms, as asked) or ``pay_period`` (the endpoint ignored the window: the pay week
+    ``start_time``/``end_time``, as of the event's observation). ``asked_week`` is the start
+    (epoch ms) of the pay week during which the entry was asked: an endpoint that ignores
+    windows answers that week's sum to whatever it is asked, so a pay-week snapshot
+    supersedes the buckets asked during its week (null in v1 records, which are all
+    ``asked``). ``payment`` holds the provider's ``earnerPaymentBreakdowns`` entry byte for
     byte. The entity id is ``<driverId>:<bucket start>`` for ``asked`` and
     ``<driverId>:period:<pay week start>`` for ``pay_period`` (ISO UTC).
     """
@@ -214,6 +217,7 @@ class UberPaymentRecord(msgspec.Struct, frozen=True):
     end_time: int
     payment: msgspec.Raw
     covers: str
+    asked_week: int | None = None
 
 
 class UberTxnDriverInfo(msgspec.Struct, frozen=True):
@@ -355,8 +359,9 @@ register(PAYMENT_OBSERVED, PAYMENT_OBSERVED_VERSION, UberPaymentRecord)
 
 @upcaster(PAYMENT_OBSERVED, 1)
 def upcast_payment_v1_v2(record: dict[str, Any]) -> dict[str, Any]:
-    """v1 payments were all asked in hourly buckets and read as summing the asked window."""
-    return {**record, "covers": PAYMENT_COVERS_ASKED}
+    """v1 payments were all asked in hourly buckets and read as summing the asked window;
+    when they were asked is not recorded (no snapshot ever supersedes them)."""
+    return {**record, "covers": PAYMENT_COVERS_ASKED, "asked_week": None}
 
 
 register(TRANSACTION_OBSERVED, TRANSACTION_OBSERVED_VERSION, UberTransaction)

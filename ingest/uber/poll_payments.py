@@ -22,9 +22,10 @@ run first asks a *probe*: a window in the future, where no payment can be. An en
 honours windows answers nothing (or refuses the window); one that ignores them answers the
 pay week so far, and that answer is stored as what it is: one snapshot per driver and pay
 week (entity ``<driverId>:period:<week start>``, ``covers = pay_period``), and no bucket is
-asked. A snapshot supersedes the bucket rows of its driver and week in the read model
-(docs/MONEY.md), so even a week's first payment landing between the probe and the buckets
-is never counted twice.
+asked. Every record says in which pay week it was asked, and a snapshot supersedes the
+bucket rows of its driver asked during its week (docs/MONEY.md): so a week's first payment
+landing between an empty probe and the buckets, which each bucket would then hold, ends
+counted once, by the next run's snapshot.
 """
 
 from __future__ import annotations
@@ -63,12 +64,17 @@ def payment_kind(bucket: datetime, prefix: str = "") -> RecordKind:
     )
 
 
-def wrapper(window: Window, covers: str = c.PAYMENT_COVERS_ASKED) -> Callable[[bytes], bytes]:
-    """Wrap an earner entry with the period it sums (see ``UberPaymentRecord``)."""
+def wrapper(
+    window: Window, asked_at: datetime, covers: str = c.PAYMENT_COVERS_ASKED
+) -> Callable[[bytes], bytes]:
+    """Wrap an earner entry with the period it sums and the pay week it was asked in (see
+    ``UberPaymentRecord``: the week, not the instant, so an unchanged re-ask hashes the same)."""
     start, end = epoch_ms(window.start), epoch_ms(window.end)
+    week = epoch_ms(pay_week(asked_at).start)
 
     def wrap(raw: bytes) -> bytes:
-        return msgspec.json.encode(c.UberPaymentRecord(start, end, msgspec.Raw(raw), covers))
+        record = c.UberPaymentRecord(start, end, msgspec.Raw(raw), covers, week)
+        return msgspec.json.encode(record)
 
     return wrap
 
@@ -105,7 +111,7 @@ class PaymentsPoller:
         """Ask the future; what comes back is the pay week so far, stored as its snapshot."""
         week = pay_week(now)
         kind = payment_kind(week.start, "period:")
-        wrap = wrapper(week, c.PAYMENT_COVERS_PAY_PERIOD)
+        wrap = wrapper(week, now, c.PAYMENT_COVERS_PAY_PERIOD)
         try:
             return await self._poll_window(account, probe_window(now), kind, wrap, None)
         except ProviderRejected as exc:
@@ -135,7 +141,9 @@ class PaymentsPoller:
         self, account: str, bucket: datetime, window: Window, cursor: dict[str, Any] | None
     ) -> PollResult:
         kind = payment_kind(bucket)
-        return await self._poll_window(account, window, kind, wrapper(window), cursor)
+        # The week of this very ask (not of the run's start): a run can cross Monday 04:00.
+        wrap = wrapper(window, self._ctx.now())
+        return await self._poll_window(account, window, kind, wrap, cursor)
 
     async def _poll_window(
         self,

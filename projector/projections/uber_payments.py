@@ -7,10 +7,11 @@ the whole tree in minor units. ``day`` is the Europe/Paris day of the window's s
 (hourly buckets never straddle midnight; a pay week's row is dated its Monday).
 
 A pay-week snapshot (``covers = pay_period``, key ``<driver>:period:<week start>``) comes
-from an endpoint that ignored the asked window: any bucket row of the same driver inside
-that week summed the week too, not its hour. So, in log order, a snapshot deletes the
-bucket rows of its driver and week, and a bucket row inside a week that has a snapshot is
-not stored: the week counts once, whichever came first, and a replay gives the same rows
+from an endpoint that ignores the asked window: any bucket row of the same driver *asked*
+during that week summed the week too, not its hour (whatever hour it names, even one of the
+week before). So, in log order, a snapshot deletes the bucket rows of its driver asked
+during its week (``asked_week``), and such a bucket row arriving after the snapshot is not
+stored: the week counts once, whichever came first, and a replay gives the same rows
 (docs/MONEY.md).
 """
 
@@ -38,30 +39,28 @@ _LEGACY = msgspec.json.Decoder(legacy.LegacyPayment)
 _UPSERT = """
 INSERT INTO {table} AS p (org_id, provider, payment_key, driver_id, account_id,
                                   window_start, window_end, day, amount_minor, currency,
-                                  breakdown, updated_at, last_position, source)
+                                  breakdown, updated_at, last_position, source, asked_week)
 SELECT $1::uuid, 'uber', $2::text, $3::text, $4::text, $5::timestamptz, $6::timestamptz,
-       $7::date, $8::bigint, $9::text, $10::jsonb, $11::timestamptz, $12::bigint, $13::text
+       $7::date, $8::bigint, $9::text, $10::jsonb, $11::timestamptz, $12::bigint, $13::text,
+       $14::timestamptz
 WHERE $2::text LIKE '%:period:%' OR NOT EXISTS (
     SELECT 1 FROM {table} w
     WHERE w.org_id = $1::uuid AND w.provider = 'uber' AND w.driver_id = $3::text
-      AND w.payment_key LIKE '%:period:%'
-      AND w.window_start <= $5::timestamptz AND $5::timestamptz < w.window_end)
+      AND w.payment_key LIKE '%:period:%' AND w.window_start = $14::timestamptz)
 ON CONFLICT (org_id, provider, payment_key) DO UPDATE SET
     driver_id = excluded.driver_id, account_id = excluded.account_id,
     window_start = excluded.window_start, window_end = excluded.window_end, day = excluded.day,
     amount_minor = excluded.amount_minor, currency = excluded.currency,
     breakdown = excluded.breakdown, updated_at = excluded.updated_at,
-    last_position = excluded.last_position
+    last_position = excluded.last_position, asked_week = excluded.asked_week
 WHERE p.last_position < excluded.last_position
 """
-# The bucket rows a pay-week snapshot supersedes (see the module docstring).
+# The bucket rows a pay-week snapshot supersedes: its driver's, asked during its week.
 _DROP_SUPERSEDED = """
 DELETE FROM {table} b
-USING unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS k(org_id, driver,
-                                                                             s, e)
+USING unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS k(org_id, driver, week)
 WHERE b.org_id = k.org_id AND b.provider = 'uber' AND b.source = 'provider'
-  AND b.driver_id = k.driver AND b.payment_key NOT LIKE '%:period:%'
-  AND b.window_start >= k.s AND b.window_start < k.e
+  AND b.driver_id = k.driver AND b.payment_key NOT LIKE '%:period:%' AND b.asked_week = k.week
 """
 
 # The original's payments have keys of their own, so they cannot be matched to Uber's one by
@@ -109,6 +108,7 @@ def _row(event: EventEnvelope) -> tuple[object, ...]:
         event.observed_at,
         event.position,
         "provider",
+        _at(record.asked_week) if record.asked_week is not None else None,
     )
 
 
@@ -137,6 +137,7 @@ def _legacy_row(event: EventEnvelope, currency: str) -> tuple[object, ...]:
         event.observed_at,
         event.position,
         "legacy",
+        None,
     )
 
 
@@ -187,8 +188,8 @@ class UberPaymentsProjection:
     async def _drop_superseded_buckets(
         self, conn: asyncpg.Connection, rows: list[tuple[object, ...]]
     ) -> None:
-        """Remove the bucket rows of the driver-weeks that ``rows``' snapshots cover."""
-        weeks = [(r[0], r[2], r[4], r[5]) for r in rows if PERIOD_MARK in str(r[1])]
+        """Remove the bucket rows asked during the driver-weeks of ``rows``' snapshots."""
+        weeks = [(r[0], r[2], r[4]) for r in rows if PERIOD_MARK in str(r[1])]
         if weeks:
             await conn.execute(self._drop_superseded, *map(list, zip(*weeks, strict=True)))
 
