@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from contracts import bolt, uber
+from contracts import bolt, uber, uber_report_rows
 
 HOUR_S = 3600
 DAY_S = 24 * HOUR_S
@@ -118,8 +118,10 @@ DECLARED = Declaration(
              summary="driver payments since the cursor"),
         _one("uber", "transactions", 15 * 60, uber.TRANSACTION_OBSERVED, "uber_transactions",
              summary="transactions since the cursor"),
-        _one("uber", "reports", DAY_S, uber.REPORT_OBSERVED, "uber_reports",
-             summary="yesterday's PAYMENTS_ORDER report"),
+        ResourceDeclaration("uber", "reports", DAY_S,
+                            (uber.REPORT_OBSERVED, uber_report_rows.PAYMENT_ORDER_ROW_OBSERVED),
+                            ("uber_reports", "uber_transactions"),
+                            summary="yesterday's PAYMENTS_ORDER report, and its rows"),
         _one("bolt", "companies", DAY_S, bolt.COMPANY_OBSERVED, "bolt_companies",
              summary="the companies our credentials reach"),
         _one("bolt", "drivers", 15 * 60, bolt.DRIVER_OBSERVED, "bolt_drivers",

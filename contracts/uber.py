@@ -7,9 +7,12 @@ record is quarantined by the poller.
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 
 from contracts.catalog import register
+from contracts.upcasting import upcaster
 
 DRIVER_OBSERVED = "uber.driver.observed"
 DRIVER_OBSERVED_VERSION = 1
@@ -79,7 +82,7 @@ DRIVER_STATUS_OBSERVED_VERSION = 1
 DAILY_METRICS_OBSERVED = "uber.daily_metrics.observed"
 DAILY_METRICS_OBSERVED_VERSION = 1
 PAYMENT_OBSERVED = "uber.payment.observed"
-PAYMENT_OBSERVED_VERSION = 1
+PAYMENT_OBSERVED_VERSION = 2
 TRANSACTION_OBSERVED = "uber.transaction.observed"
 TRANSACTION_OBSERVED_VERSION = 1
 
@@ -179,7 +182,7 @@ class UberPaymentsPage(msgspec.Struct, frozen=True):
     paginationResult: UberPaginationResult = UberPaginationResult()
 
 
-class UberPaymentRecord(msgspec.Struct, frozen=True):
+class UberPaymentRecordV1(msgspec.Struct, frozen=True):
     """The record of ``uber.payment.observed`` v1: a wrapper, because the entry has no time.
 
     ``start_time``/``end_time`` are the epoch-ms window as asked; ``payment`` holds the
@@ -189,6 +192,32 @@ class UberPaymentRecord(msgspec.Struct, frozen=True):
     start_time: int
     end_time: int
     payment: msgspec.Raw
+
+
+PAYMENT_COVERS_ASKED = "asked"
+PAYMENT_COVERS_PAY_PERIOD = "pay_period"
+
+
+class UberPaymentRecord(msgspec.Struct, frozen=True):
+    """The record of ``uber.payment.observed`` v2: what the entry sums, and the entry.
+
+    ``covers`` says which period the amounts sum, because the endpoint may not honour the
+    window asked (docs/MONEY.md): ``asked`` (the window ``start_time``/``end_time``, epoch
+    ms, as asked) or ``pay_period`` (the endpoint ignored the window: the pay week
+    ``start_time``/``end_time``, as of the event's observation). ``asked_week`` is the start
+    (epoch ms) of the pay week during which the entry was asked: an endpoint that ignores
+    windows answers that week's sum to whatever it is asked, so a pay-week snapshot
+    supersedes the buckets asked during its week (null in v1 records, which are all
+    ``asked``). ``payment`` holds the provider's ``earnerPaymentBreakdowns`` entry byte for
+    byte. The entity id is ``<driverId>:<bucket start>`` for ``asked`` and
+    ``<driverId>:period:<pay week start>`` for ``pay_period`` (ISO UTC).
+    """
+
+    start_time: int
+    end_time: int
+    payment: msgspec.Raw
+    covers: str
+    asked_week: int | None = None
 
 
 class UberTxnDriverInfo(msgspec.Struct, frozen=True):
@@ -266,26 +295,46 @@ class UberReport(msgspec.Struct, frozen=True):
 
 class _AnalyticsBody(msgspec.Struct, frozen=True):
     reports: list[UberReport] = []
+    reportResults: list[UberReport] = []
 
 
 class UberAnalyticsPage(msgspec.Struct, frozen=True):
-    """An analytics answer, bare or wrapped as ``{"statusCode": 200, "body": {…}}``."""
+    """An analytics answer, bare or wrapped as ``{"statusCode": 200, "body": {…}}``.
+
+    Its reports come under ``reports`` or, as some integrations document, ``reportResults``.
+    """
 
     reports: list[UberReport] = []
+    reportResults: list[UberReport] = []
     body: _AnalyticsBody | None = None
 
     def report(self) -> UberReport:
-        """The first (and, as we ask, only) report."""
-        reports = self.body.reports if self.body else self.reports
+        """The first (and, as we ask, only) report, under whichever key it came."""
+        found = self.body or self
+        reports = found.reports or found.reportResults
         return reports[0] if reports else UberReport()
 
 
+class UberDimensionValue(msgspec.Struct, frozen=True):
+    """A dimension value sent as an object: ``{"value": …, "name": …}``."""
+
+    value: str | None = None
+    name: str | None = None
+
+
 class UberAnalyticsRow(msgspec.Struct, frozen=True):
-    """A row of ``timeRangeData[].rows``; values follow ``metricHeaderEntries`` in order."""
+    """A row of ``timeRangeData[].rows``; values follow ``metricHeaderEntries`` in order.
+
+    ``dimensionValues`` come as strings or as ``{value, name}`` objects: both are documented.
+    """
 
     dimensionId: str
-    dimensionValues: list[str] = []
+    dimensionValues: list[str | UberDimensionValue] = []
     metricValues: list[str | int | float] = []
+
+    def dimension_texts(self) -> list[str]:
+        """The dimension values as text, whichever of the two shapes they came in."""
+        return [v if isinstance(v, str) else v.value or v.name or "" for v in self.dimensionValues]
 
 
 class UberDailyMetricsRecord(msgspec.Struct, frozen=True):
@@ -304,7 +353,17 @@ class UberDailyMetricsRecord(msgspec.Struct, frozen=True):
 register(VEHICLE_OBSERVED, VEHICLE_OBSERVED_VERSION, UberVehicle)
 register(DRIVER_STATUS_OBSERVED, DRIVER_STATUS_OBSERVED_VERSION, UberDriverStatus)
 register(DAILY_METRICS_OBSERVED, DAILY_METRICS_OBSERVED_VERSION, UberDailyMetricsRecord)
+register(PAYMENT_OBSERVED, 1, UberPaymentRecordV1)
 register(PAYMENT_OBSERVED, PAYMENT_OBSERVED_VERSION, UberPaymentRecord)
+
+
+@upcaster(PAYMENT_OBSERVED, 1)
+def upcast_payment_v1_v2(record: dict[str, Any]) -> dict[str, Any]:
+    """v1 payments were all asked in hourly buckets and read as summing the asked window;
+    when they were asked is not recorded (no snapshot ever supersedes them)."""
+    return {**record, "covers": PAYMENT_COVERS_ASKED, "asked_week": None}
+
+
 register(TRANSACTION_OBSERVED, TRANSACTION_OBSERVED_VERSION, UberTransaction)
 
 

@@ -1,7 +1,8 @@
 """The content of Uber reports, derived from the same world as every other endpoint.
 
 * ``REPORT_TYPE_PAYMENTS_ORDER``: one row per paid Uber trip in the range (by payment time),
-  with the same ``Transaction UUID`` and amounts as U7 transactions.
+  with the same ``Transaction UUID`` and amounts as U7 transactions, its headers in English
+  or French (``uber_report_language``, see ``payments_order``).
 * ``REPORT_TYPE_DRIVER_QUALITY``: one row per driver of the org, trips completed in the range
   (the same trips as analytics' ``vs:TotalTrips``) and rates drawn per person from the seed.
 * Other types: one row per driver (UUID and name), enough for a client to walk the flow.
@@ -18,17 +19,13 @@ import random
 import zipfile
 from collections.abc import Sequence
 
-from simulator.activity import History, Trip
+from simulator import payments_order
+from simulator.activity import History
 from simulator.reports import Report, ReportFile
+from simulator.settings import SimulatorSettings
 from simulator.uber_money import transaction_uuid
-from simulator.uber_timefmt import iso_utc
-from simulator.world import UberDriver
+from simulator.world import UberDriver, UberOrg
 
-PAYMENTS_ORDER_HEADER = (
-    "Transaction UUID", "Driver UUID", "Driver FirstName", "Driver Surname", "Trip UUID",
-    "Description", "Local Time", "Paid to you", "Your earnings : Fare",
-    "Your earnings : Service Fee", "Your earnings : Tip",
-)  # fmt: skip
 DRIVER_QUALITY_HEADER = (
     "Driver UUID", "Driver FirstName", "Driver Surname", "Trips Completed",
     "Confirmation Rate", "Cancellation Rate", "Completion Rate",
@@ -36,22 +33,6 @@ DRIVER_QUALITY_HEADER = (
 )  # fmt: skip
 DRIVERS_HEADER = ("Driver UUID", "Driver FirstName", "Driver Surname")
 Row = Sequence[str]
-
-
-def euros(cents: int) -> str:
-    """``-12.34`` for -1234 cents (exact: no float)."""
-    sign = "-" if cents < 0 else ""
-    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
-
-
-def payment_row(driver: UberDriver, trip: Trip) -> Row:
-    """One PAYMENTS_ORDER row."""
-    return (
-        transaction_uuid(trip), driver.driver_id, driver.first_name, driver.last_name,
-        trip.trip_id, "trip completed order", iso_utc(int(trip.paid_at or trip.closed_at)),
-        euros(trip.net_cents), euros(trip.fare_cents), euros(-trip.commission_cents),
-        euros(trip.tip_cents),
-    )  # fmt: skip
 
 
 def quality_row(seed: int, driver: UberDriver, completed: int) -> Row:
@@ -67,16 +48,22 @@ def quality_row(seed: int, driver: UberDriver, completed: int) -> Row:
 
 
 def report_table(
-    seed: int, report: Report, drivers: Sequence[UberDriver], history: History
+    settings: SimulatorSettings,
+    report: Report,
+    org: UberOrg,
+    drivers: Sequence[UberDriver],
+    history: History,
 ) -> tuple[Row, list[Row]]:
     """Header and rows of ``report``."""
-    start, end = report.start_s, report.end_s
+    seed, start, end = settings.seed, report.start_s, report.end_s
     if report.report_type == "REPORT_TYPE_PAYMENTS_ORDER":
         paid = [
             (d, t) for d in drivers for t in history.trips(d.person_index, start, end, "paid_at")
         ]
         paid.sort(key=lambda item: (int(item[1].paid_at or 0), transaction_uuid(item[1])))
-        return PAYMENTS_ORDER_HEADER, [payment_row(d, t) for d, t in paid]
+        language = settings.uber_report_language
+        rows = [payments_order.row(org, d, t, language) for d, t in paid]
+        return payments_order.header(language), rows
     if report.report_type == "REPORT_TYPE_DRIVER_QUALITY":
         rows = [
             quality_row(seed, d, len(history.trips(d.person_index, start, end, "finished_at")))

@@ -26,6 +26,8 @@ ENV_NAMES: Mapping[str, str] = {
     "uber_payments_empty_above": "SIM_UBER_PAYMENTS_EMPTY_ABOVE",
     "uber_txn_max_window_s": "SIM_UBER_TXN_MAX_WINDOW_S",
     "uber_txn_lookback_s": "SIM_UBER_TXN_LOOKBACK_S",
+    "uber_payments_window": "SIM_UBER_PAYMENTS_WINDOW",
+    "uber_report_language": "SIM_UBER_REPORT_LANGUAGE",
     "bolt_client_id": "SIM_BOLT_CLIENT_ID",
     "bolt_client_secret": "SIM_BOLT_CLIENT_SECRET",
     "bolt_companies": "SIM_BOLT_COMPANIES",
@@ -51,6 +53,8 @@ ENV_NAMES: Mapping[str, str] = {
     "churn_per_hour": "SIM_CHURN_PER_HOUR",
     "both_platforms_share": "SIM_BOTH_PLATFORMS_SHARE",
 }
+PAYMENTS_WINDOWS = ("asked", "pay_period")
+REPORT_LANGUAGES = ("en", "fr")
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
 
@@ -73,6 +77,12 @@ class SimulatorSettings:
     uber_payments_empty_above: int = 100
     uber_txn_max_window_s: int = 900
     uber_txn_lookback_s: int = 86400
+    # What earners/payments sums over: the window ``asked`` (Uber's documentation: within the
+    # last 24 hours), or the current ``pay_period`` whatever is asked, as one live
+    # integration reports (the week from Monday 04:00 Paris time).
+    uber_payments_window: str = "asked"
+    # The language of report headers: fleets see English or French ones (``en`` or ``fr``).
+    uber_report_language: str = "en"
     bolt_client_id: str = "sim-bolt-client"
     bolt_client_secret: str = "sim-bolt-secret"  # noqa: S105 (fake credential)
     bolt_companies: int = 1
@@ -122,6 +132,14 @@ class SimulatorSettings:
             _require(getattr(self, name) >= 0, f"{name} must be >= 0")
         _require(0 <= self.uber_report_fail_percent <= 100, "uber_report_fail_percent: 0..100")
         _require(0.0 <= self.both_platforms_share <= 1.0, "both_platforms_share must be 0..1")
+        _require(
+            self.uber_payments_window in PAYMENTS_WINDOWS,
+            f"uber_payments_window must be one of {', '.join(PAYMENTS_WINDOWS)}",
+        )
+        _require(
+            self.uber_report_language in REPORT_LANGUAGES,
+            f"uber_report_language must be one of {', '.join(REPORT_LANGUAGES)}",
+        )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Self:

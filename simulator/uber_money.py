@@ -5,8 +5,11 @@ money is booked at ``paid_at`` (its drop-off), its driver keeps
 ``fare - commission + tip``, and amounts are ``amountE5`` (cents x 1000).
 
 * Payments cover the last 24 h only: wider windows are clamped silently
-  (docs/PROVIDERS.md §4 #10), and a ``page_size`` above ``uber_payments_empty_above`` gives an
-  empty list, as seen live (docs/PROVIDERS.md §4 #6).
+  (docs/PROVIDERS.md §4 #10); or, with ``uber_payments_window=pay_period``, every answer
+  is the current pay week so far, whatever window is asked (as one live integration
+  reports). A ``page_size`` above ``uber_payments_empty_above`` gives an empty list, as seen
+  live
+  (docs/PROVIDERS.md §4 #6).
 * Transactions take windows of at most ``uber_txn_max_window_s`` inside the
   last ``uber_txn_lookback_s``; anything else is 400 (docs/PROVIDERS.md §4 #10).
 
@@ -37,7 +40,7 @@ from simulator.uber_http import (
     uber_api,
 )
 from simulator.uber_roster import maybe_malformed, page_result
-from simulator.uber_timefmt import iso_utc_short
+from simulator.uber_timefmt import iso_utc_short, pay_period_start
 from simulator.world import UberDriver
 
 SCOPES = ("supplier.partner.payments",)
@@ -109,7 +112,11 @@ def descending(body: dict[str, Any]) -> bool:
 
 
 def payments_window(sim: SimState, start_raw: str | None, end_raw: str | None) -> tuple[int, int]:
-    """The asked ``[start, end)`` in unix seconds, clamped silently to the last 24 hours."""
+    """The asked ``[start, end)`` in unix seconds, clamped silently to the last 24 hours;
+    or, with ``uber_payments_window=pay_period``, the pay week so far whatever is asked."""
+    if sim.settings.uber_payments_window == "pay_period":
+        now = sim.now_s()
+        return pay_period_start(now), now
     now_ms = sim.now_s() * 1000
     start = optional_ms(start_raw, "start_time") or 0
     end = optional_ms(end_raw, "end_time") or now_ms

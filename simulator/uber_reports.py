@@ -71,7 +71,9 @@ def report_file(sim: SimState, report: Report) -> ReportFile | None:
     as_of = int(report.ready_at.timestamp())
     history = sim.uber_history(as_of)
     drivers = sim.uber_world.drivers(report.org_id)
-    header, rows = report_table(settings.seed, report, drivers, history)
+    org = sim.uber_world.org(report.org_id)
+    assert org is not None  # a report is only generated for a known org
+    header, rows = report_table(settings, report, org, drivers, history)
     made = build_file(report.base_name, header, rows, settings.uber_report_zip_above_rows)
     return sim.reports.keep_file(report.report_id, made)
 

@@ -33,6 +33,7 @@ from contracts.uber import (
 )
 from ingest.http import FailureSink, Fetched, ProviderHttp
 from ingest.pages import json_decoder
+from ingest.uber.org_errors import org_scoped
 from ingest.uber.reports_client import UberReportsClient
 from ingest.uber.windows import Window, epoch_ms
 
@@ -192,8 +193,8 @@ class UberClient:
 
         async def fetch(token: str) -> Fetched[UberAnalyticsPage]:
             body = _analytics_body(org_id, ranges, metrics, page_size, token)
-            return await self._http.request(
-                "POST", url, _ANALYTICS.decode, json=body, on_failure=on_failure
+            return await org_scoped(
+                self._http.request("POST", url, _ANALYTICS.decode, json=body, on_failure=on_failure)
             )
 
         return paginate(fetch, lambda page: page.report().paginationResult.nextPageToken)
@@ -213,13 +214,15 @@ class UberClient:
 
         async def fetch(token: str) -> Fetched[UberTransactionsPage]:
             body = _transactions_body(window, page_size, token)
-            return await self._txn_http.request(
-                "POST",
-                url,
-                _TRANSACTIONS.decode,
-                params={"org_id": org_id},
-                json=body,
-                on_failure=on_failure,
+            return await org_scoped(
+                self._txn_http.request(
+                    "POST",
+                    url,
+                    _TRANSACTIONS.decode,
+                    params={"org_id": org_id},
+                    json=body,
+                    on_failure=on_failure,
+                )
             )
 
         return paginate(fetch, lambda page: page.next_token())
@@ -236,7 +239,9 @@ class UberClient:
 
         async def fetch(token: str) -> Fetched[G]:
             query = {**params, "page_token": token} if token else params
-            return await self._http.request("GET", url, decode, params=query, on_failure=on_failure)
+            return await org_scoped(
+                self._http.request("GET", url, decode, params=query, on_failure=on_failure)
+            )
 
         return paginate(fetch, lambda page: page.paginationResult.nextPageToken)
 

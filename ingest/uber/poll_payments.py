@@ -14,6 +14,18 @@ with the last page of the bucket that moved it, in the same transaction.
 After downtime the run catches up from the cursor, but never before now − 24 h + margin:
 the provider would silently clamp an older start, and a clamped sum would look like a
 smaller payment. Anything older is gone; that is logged as a warning.
+
+Whether the endpoint honours the window at all is not settled: Uber documents "the last
+24 hours", one live integration reports that it answers the current pay period whatever is
+asked. Summed bucket by bucket, such answers would count the week once per bucket. So every
+run first asks a *probe*: a window in the future, where no payment can be. An endpoint that
+honours windows answers nothing (or refuses the window); one that ignores them answers the
+pay week so far, and that answer is stored as what it is: one snapshot per driver and pay
+week (entity ``<driverId>:period:<week start>``, ``covers = pay_period``), and no bucket is
+asked. Every record says in which pay week it was asked, and a snapshot supersedes the
+bucket rows of its driver asked during its week (docs/MONEY.md): so a week's first payment
+landing between an empty probe and the buckets, which each bucket would then hold, ends
+counted once, by the next run's snapshot.
 """
 
 from __future__ import annotations
@@ -26,19 +38,23 @@ from typing import Any
 import msgspec
 
 from contracts import uber as c
+from ingest.errors import ProviderRejected
 from ingest.pages import PollResult, RecordKind
 from ingest.uber.context import PollContext, Target, decode_wrapped, store_pages
-from ingest.uber.windows import Window, buckets, epoch_ms, from_ms
+from ingest.uber.windows import Window, buckets, epoch_ms, from_ms, pay_week
 
 log = logging.getLogger(__name__)
 
 RESOURCE = "payments"
 PROVIDER_WINDOW = timedelta(hours=24)
+PROBE_AHEAD = timedelta(hours=1)  # the probe window starts this far in the future
+PROBE_SPAN = timedelta(minutes=1)
 
 
-def payment_kind(bucket: datetime) -> RecordKind:
-    """How an earner entry of ``bucket`` becomes an observation."""
-    key = bucket.strftime("%Y-%m-%dT%H:%M:%SZ")
+def payment_kind(bucket: datetime, prefix: str = "") -> RecordKind:
+    """How an earner entry of ``bucket`` (or of the pay week, ``prefix="period:"``) becomes
+    an observation."""
+    key = prefix + bucket.strftime("%Y-%m-%dT%H:%M:%SZ")
     return RecordKind(
         "payment",
         c.PAYMENT_OBSERVED,
@@ -48,14 +64,24 @@ def payment_kind(bucket: datetime) -> RecordKind:
     )
 
 
-def wrapper(window: Window) -> Callable[[bytes], bytes]:
-    """Wrap an earner entry with the window it sums (see ``UberPaymentRecord``)."""
+def wrapper(
+    window: Window, asked_at: datetime, covers: str = c.PAYMENT_COVERS_ASKED
+) -> Callable[[bytes], bytes]:
+    """Wrap an earner entry with the period it sums and the pay week it was asked in (see
+    ``UberPaymentRecord``: the week, not the instant, so an unchanged re-ask hashes the same)."""
     start, end = epoch_ms(window.start), epoch_ms(window.end)
+    week = epoch_ms(pay_week(asked_at).start)
 
     def wrap(raw: bytes) -> bytes:
-        return msgspec.json.encode(c.UberPaymentRecord(start, end, msgspec.Raw(raw)))
+        record = c.UberPaymentRecord(start, end, msgspec.Raw(raw), covers, week)
+        return msgspec.json.encode(record)
 
     return wrap
+
+
+def probe_window(now: datetime) -> Window:
+    """A window no payment can be in (the future): only a window-ignoring endpoint fills it."""
+    return Window(now + PROBE_AHEAD, now + PROBE_AHEAD + PROBE_SPAN)
 
 
 class PaymentsPoller:
@@ -70,14 +96,29 @@ class PaymentsPoller:
 
     async def _poll_account(self, account: str) -> PollResult:
         now = self._ctx.now().replace(microsecond=0)
+        total = await self._probe(account, now)
+        if total.records:
+            return total  # the endpoint ignores windows: its answer was the pay week
         start = self._start(now, await self._ctx.cursor(RESOURCE, account))
         step, settle = self._ctx.settings.payments_bucket, self._ctx.settings.payments_settle
-        total = PollResult()
         for bucket, window in buckets(start, now, step):
             settled = bucket + step <= now - settle
             cursor = {"next_start_ms": epoch_ms(bucket + step)} if settled else None
             total.add(await self._poll_bucket(account, bucket, window, cursor))
         return total
+
+    async def _probe(self, account: str, now: datetime) -> PollResult:
+        """Ask the future; what comes back is the pay week so far, stored as its snapshot."""
+        week = pay_week(now)
+        kind = payment_kind(week.start, "period:")
+        wrap = wrapper(week, now, c.PAYMENT_COVERS_PAY_PERIOD)
+        try:
+            return await self._poll_window(account, probe_window(now), kind, wrap, None)
+        except ProviderRejected as exc:
+            # A provider that refuses a window in the future honours windows (the refused
+            # call is in the provider history through on_failure); the buckets follow.
+            log.info("uber payments: probe refused (%s); the endpoint honours windows", exc)
+            return PollResult()
 
     def _start(self, now: datetime, cursor: dict[str, Any] | None) -> datetime:
         """The cursor, or the oldest instant the provider still serves in full."""
@@ -100,7 +141,19 @@ class PaymentsPoller:
         self, account: str, bucket: datetime, window: Window, cursor: dict[str, Any] | None
     ) -> PollResult:
         kind = payment_kind(bucket)
-        wrap = wrapper(window)
+        # The week of this very ask (not of the run's start): a run can cross Monday 04:00.
+        wrap = wrapper(window, self._ctx.now())
+        return await self._poll_window(account, window, kind, wrap, cursor)
+
+    async def _poll_window(
+        self,
+        account: str,
+        window: Window,
+        kind: RecordKind,
+        wrap: Callable[[bytes], bytes],
+        cursor: dict[str, Any] | None,
+    ) -> PollResult:
+        """Every page of ``window``, each entry stored as ``kind`` wrapped by ``wrap``."""
         pages = self._ctx.client.payment_pages(account, window, on_failure=self._ctx.on_failure)
         return await store_pages(
             self._ctx,

@@ -5,7 +5,9 @@ COMPLETED or FAILED → signed link (U13) → download. Every call goes to the p
 (failed attempts included, through ``on_failure``); the download call's recorded body *is*
 the CSV (or zip), so auditors read the file there. One ``uber.report.observed`` event per
 finished report: the U12 report object as sent, plus the file's SHA-256 and row count; its
-``fetch_id`` is the download call (the last U12 call for a FAILED report).
+``fetch_id`` is the download call (the last U12 call for a FAILED report). A PAYMENTS_ORDER
+file's rows become ``uber.payment_order_row.observed`` events too, in the same transaction
+(``report_rows``): they fill the transactions older than U7's 24 hours (docs/MONEY.md).
 
 The cursor (``poll_cursors``, resource ``reports``) makes a run safe to repeat or interrupt:
 
@@ -24,17 +26,15 @@ scheduler retries failed runs within minutes). A link that expires before the do
 from __future__ import annotations
 
 import asyncio
-import csv
 import hashlib
-import io
 import logging
-import zipfile
 from datetime import date, timedelta
 from typing import Any
 
 import msgspec
 
 from contracts import uber as c
+from contracts.uber_report_rows import PAYMENTS_ORDER
 from eventlog.fetches import ProviderCall, record_call
 from eventlog.store import Observation, canonical_hash
 from ingest.cursors import save_cursor
@@ -43,6 +43,7 @@ from ingest.http import Fetched
 from ingest.pages import Decoded, PollResult, RecordKind, store_page
 from ingest.uber.client import PROVIDER
 from ingest.uber.context import PollContext
+from ingest.uber.report_rows import csv_tables, decode_rows
 from ingest.uber.reports_client import Meta
 from ingest.uber.windows import paris_day, paris_today
 
@@ -58,16 +59,7 @@ _META = msgspec.json.Decoder(c.UberReportMeta)
 
 def count_rows(content: bytes) -> int:
     """Data rows of a CSV, or of every CSV of a zip (one header line each)."""
-    if not content.startswith(ZIP_MAGIC):
-        return _csv_rows(content)
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        names = [n for n in archive.namelist() if n.lower().endswith(".csv")]
-        return sum(_csv_rows(archive.read(n)) for n in names)
-
-
-def _csv_rows(content: bytes) -> int:
-    rows = sum(1 for row in csv.reader(io.StringIO(content.decode("utf-8-sig"))) if row)
-    return max(rows - 1, 0)
+    return sum(max(len(table) - 1, 0) for table in csv_tables(content))
 
 
 def report_observation(meta_raw: bytes, content: bytes | None) -> Observation:
@@ -161,7 +153,10 @@ class ReportsPoller:
         download = await self._download(account, meta.id, result)
         obs = report_observation(bytes(answer.report), download.body)
         done = {**rest, "done_day": day.isoformat()}
-        await self._store(account, download.call, obs, done, result)
+        rows = Decoded()
+        if meta.reportType == PAYMENTS_ORDER:
+            rows = decode_rows(meta.id, download.body)
+        await self._store(account, download.call, obs, done, result, rows)
 
     async def _download(self, account: str, report_id: str, result: PollResult) -> Fetched[bytes]:
         """A fresh link, then the file; a link that expired first is asked again."""
@@ -198,8 +193,10 @@ class ReportsPoller:
         obs: Observation,
         cursor: dict[str, Any],
         result: PollResult,
+        rows: Decoded | None = None,
     ) -> None:
-        """The call, the event and the cursor, in one transaction."""
+        """The call, the events (the report's, its rows') and the cursor, in one transaction."""
+        rows = rows or Decoded()
         async with self._ctx.pool.acquire() as conn, conn.transaction():
             await save_cursor(conn, self._ctx.org_id, PROVIDER, RESOURCE, account, cursor)
             result.add(
@@ -210,6 +207,6 @@ class ReportsPoller:
                     kind=REPORT,
                     resource=RESOURCE,
                     call=call,
-                    decoded=Decoded([obs]),
+                    decoded=Decoded([obs, *rows.observations], rows.rejects),
                 )
             )

@@ -29,6 +29,7 @@ import msgspec
 from contracts import uber as c
 from eventlog.fetches import ProviderCall
 from ingest.http import FailureSink, Fetched, ProviderHttp, RetryPolicy, Sleep
+from ingest.uber.org_errors import org_scoped
 from ingest.uber.windows import Window, epoch_ms
 
 PROVIDER = "uber"
@@ -128,14 +129,16 @@ class UberReportsClient:
             "filters": [{"field": "dateRange", "operator": "OPERATOR_IN_RANGE", "value": span}],
         }
         url = self._reports_url(org_id)
-        return await self._http.request("POST", url, parse_report, json=body, on_failure=on_failure)
+        return await org_scoped(
+            self._http.request("POST", url, parse_report, json=body, on_failure=on_failure)
+        )
 
     async def get(
         self, org_id: str, report_id: str, on_failure: FailureSink | None = None
     ) -> Fetched[Meta]:
         """GET U12: one report and its status."""
         url = self._reports_url(org_id, f"/{quote(report_id, safe='')}")
-        return await self._http.request("GET", url, parse_report, on_failure=on_failure)
+        return await org_scoped(self._http.request("GET", url, parse_report, on_failure=on_failure))
 
     async def list_pages(
         self, org_id: str, *, page_size: int = MAX_LIST_PAGE, on_failure: FailureSink | None = None
@@ -159,7 +162,9 @@ class UberReportsClient:
     ) -> tuple[ProviderCall, str]:
         """POST U13: the call to record (redacted) and the signed URL, valid for 60 s."""
         url = self._reports_url(org_id, f"/{quote(report_id, safe='')}/link")
-        fetched = await self._http.request("POST", url, _LINK.decode, on_failure=on_failure)
+        fetched = await org_scoped(
+            self._http.request("POST", url, _LINK.decode, on_failure=on_failure)
+        )
         signed = fetched.body.data.signedUrl.value
         return redact_link(fetched.call, signed), signed
 

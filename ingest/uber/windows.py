@@ -115,3 +115,18 @@ def slices(start: datetime, end: datetime, size: timedelta) -> list[Window]:
         out.append(Window(at, min(at + size, end)))
         at += size
     return out
+
+
+PAY_WEEK_START_HOUR = 4  # Uber's fleet week: Monday 04:00 to Monday 04:00, Paris time
+
+
+def pay_week(at: datetime) -> Window:
+    """The Uber pay week holding ``at``: from Monday 04:00 Europe/Paris to the next one.
+
+    A trip paid before 04:00 on a Monday belongs to the week before (docs/MONEY.md).
+    """
+    local = at.astimezone(PARIS) - timedelta(hours=PAY_WEEK_START_HOUR)
+    monday = local.date() - timedelta(days=local.weekday())
+    start = datetime.combine(monday, time(PAY_WEEK_START_HOUR), PARIS)
+    end = datetime.combine(monday + timedelta(days=7), time(PAY_WEEK_START_HOUR), PARIS)
+    return Window(start.astimezone(UTC), end.astimezone(UTC))

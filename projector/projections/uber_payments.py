@@ -1,9 +1,18 @@
 """driver_payments (Uber rows): what each driver was paid per window, in minor units.
 
-The record is ``UberPaymentRecord``: the asked window (epoch ms) and the provider's
-``earnerPaymentBreakdowns`` entry. ``amount_minor`` sums the top-level categories (e.g.
-``earnings``, whose children detail it); ``breakdown`` keeps the whole tree in minor units.
-``day`` is the Europe/Paris day of the window's start (windows never straddle midnight).
+The record is ``UberPaymentRecord``: the period it sums (epoch ms), what that period is
+(``covers``), and the provider's ``earnerPaymentBreakdowns`` entry. ``amount_minor`` sums
+the top-level categories (e.g. ``earnings``, whose children detail it); ``breakdown`` keeps
+the whole tree in minor units. ``day`` is the Europe/Paris day of the window's start
+(hourly buckets never straddle midnight; a pay week's row is dated its Monday).
+
+A pay-week snapshot (``covers = pay_period``, key ``<driver>:period:<week start>``) comes
+from an endpoint that ignores the asked window: any bucket row of the same driver *asked*
+during that week summed the week too, not its hour (whatever hour it names, even one of the
+week before). So, in log order, a snapshot deletes the bucket rows of its driver asked
+during its week (``asked_week``), and such a bucket row arriving after the snapshot is not
+stored: the week counts once, whichever came first, and a replay gives the same rows
+(docs/MONEY.md).
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from projector.projection import quote_table
 from projector.projections.uber_money import breakdown, decimal_to_minor, total
 
 PARIS = ZoneInfo("Europe/Paris")
+PERIOD_MARK = ":period:"  # in the key of a pay-week snapshot (contracts.uber.UberPaymentRecord)
 _RECORD = msgspec.json.Decoder(uber.UberPaymentRecord)
 _PAYMENT = msgspec.json.Decoder(uber.UberEarnerPayment)
 _LEGACY = msgspec.json.Decoder(legacy.LegacyPayment)
@@ -29,15 +39,28 @@ _LEGACY = msgspec.json.Decoder(legacy.LegacyPayment)
 _UPSERT = """
 INSERT INTO {table} AS p (org_id, provider, payment_key, driver_id, account_id,
                                   window_start, window_end, day, amount_minor, currency,
-                                  breakdown, updated_at, last_position, source)
-VALUES ($1, 'uber', $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13)
+                                  breakdown, updated_at, last_position, source, asked_week)
+SELECT $1::uuid, 'uber', $2::text, $3::text, $4::text, $5::timestamptz, $6::timestamptz,
+       $7::date, $8::bigint, $9::text, $10::jsonb, $11::timestamptz, $12::bigint, $13::text,
+       $14::timestamptz
+WHERE $2::text LIKE '%:period:%' OR NOT EXISTS (
+    SELECT 1 FROM {table} w
+    WHERE w.org_id = $1::uuid AND w.provider = 'uber' AND w.driver_id = $3::text
+      AND w.payment_key LIKE '%:period:%' AND w.window_start = $14::timestamptz)
 ON CONFLICT (org_id, provider, payment_key) DO UPDATE SET
     driver_id = excluded.driver_id, account_id = excluded.account_id,
     window_start = excluded.window_start, window_end = excluded.window_end, day = excluded.day,
     amount_minor = excluded.amount_minor, currency = excluded.currency,
     breakdown = excluded.breakdown, updated_at = excluded.updated_at,
-    last_position = excluded.last_position
+    last_position = excluded.last_position, asked_week = excluded.asked_week
 WHERE p.last_position < excluded.last_position
+"""
+# The bucket rows a pay-week snapshot supersedes: its driver's, asked during its week.
+_DROP_SUPERSEDED = """
+DELETE FROM {table} b
+USING unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS k(org_id, driver, week)
+WHERE b.org_id = k.org_id AND b.provider = 'uber' AND b.source = 'provider'
+  AND b.driver_id = k.driver AND b.payment_key NOT LIKE '%:period:%' AND b.asked_week = k.week
 """
 
 # The original's payments have keys of their own, so they cannot be matched to Uber's one by
@@ -85,6 +108,7 @@ def _row(event: EventEnvelope) -> tuple[object, ...]:
         event.observed_at,
         event.position,
         "provider",
+        _at(record.asked_week) if record.asked_week is not None else None,
     )
 
 
@@ -113,6 +137,7 @@ def _legacy_row(event: EventEnvelope, currency: str) -> tuple[object, ...]:
         event.observed_at,
         event.position,
         "legacy",
+        None,
     )
 
 
@@ -130,6 +155,7 @@ class UberPaymentsProjection:
         self._upsert = _UPSERT.format(table=quote_table(table))
         self._covers = _UBER_COVERS_DAY.format(table=quote_table(table))
         self._drop_legacy = _DROP_LEGACY_DAYS.format(table=quote_table(table))
+        self._drop_superseded = _DROP_SUPERSEDED.format(table=quote_table(table))
 
     def retarget(self, *, name: str, table: str) -> UberPaymentsProjection:
         """The same projection under another checkpoint name, writing into ``table``."""
@@ -147,6 +173,7 @@ class UberPaymentsProjection:
             rows = [_row(e) for e in run]
             await self._drop_legacy_days(conn, rows)
             await conn.executemany(self._upsert, rows)
+            await self._drop_superseded_buckets(conn, rows)
 
     async def _drop_legacy_days(
         self, conn: asyncpg.Connection, rows: list[tuple[object, ...]]
@@ -157,6 +184,14 @@ class UberPaymentsProjection:
             return
         days = list({(r[0], r[2], r[6]) for r in rows})
         await conn.execute(self._drop_legacy, *map(list, zip(*days, strict=True)))
+
+    async def _drop_superseded_buckets(
+        self, conn: asyncpg.Connection, rows: list[tuple[object, ...]]
+    ) -> None:
+        """Remove the bucket rows asked during the driver-weeks of ``rows``' snapshots."""
+        weeks = [(r[0], r[2], r[4]) for r in rows if PERIOD_MARK in str(r[1])]
+        if weeks:
+            await conn.execute(self._drop_superseded, *map(list, zip(*weeks, strict=True)))
 
     async def _apply_legacy(self, conn: asyncpg.Connection, rows: list[tuple[object, ...]]) -> None:
         """Store each of the original's payments unless Uber already covers its day."""

@@ -1,9 +1,15 @@
-"""Uber payments: bucketed windows behind a cursor, the 24-hour limit, restarts and chaos."""
+"""Uber payments: bucketed windows behind a cursor, the 24-hour limit, restarts and chaos.
+
+Buckets and cursors only exist where the endpoint honours the asked window (the
+simulator's default); the tests that hold whatever it does with the window run under both
+of its behaviours (``payments_window``), see also test_uber_payment_windows.py.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterator
 from datetime import timedelta
 from uuid import UUID
 
@@ -14,20 +20,37 @@ import pytest
 from contracts.uber import UberEarnerPayment, UberPaymentRecord
 from ingest.cursors import load_cursor
 from ingest.uber.windows import Window, from_ms
-from simulator import FixedClock
+from simulator import FixedClock, SimulatorSettings
 from tests.ingest import test_uber_windows as uber_sim
-from tests.ingest.test_uber_windows import NOW, PollersFactory, RequestLog, events_of, ms
-from tests.simserver import SimServer
+from tests.ingest.test_uber_windows import DRIVERS, NOW, PollersFactory, RequestLog, events_of, ms
+from tests.simserver import SimServer, serve_simulator
 
-clock, fixed_sim, sent = uber_sim.clock, uber_sim.fixed_sim, uber_sim.sent
+clock, sent = uber_sim.clock, uber_sim.sent
 fixed_http, make_pollers = uber_sim.fixed_http, uber_sim.make_pollers
+BOTH_WINDOWS = pytest.mark.parametrize("payments_window", ["asked", "pay_period"])
+
+
+@pytest.fixture
+def payments_window() -> str:
+    """What the simulated endpoint sums: the ``asked`` window unless a test says otherwise."""
+    return "asked"
+
+
+@pytest.fixture
+def fixed_sim(clock: FixedClock, payments_window: str) -> Iterator[SimServer]:
+    settings = SimulatorSettings(seed=7, uber_drivers=DRIVERS, uber_payments_window=payments_window)
+    with serve_simulator(settings, clock) as server:
+        yield server
+
 
 PAYMENTS = "/v1/vehicle-suppliers/earners/payments"
 DAY_MS = 24 * 3600 * 1000
 
 
-def asked_windows(sent: RequestLog) -> list[tuple[int, int]]:
-    return [(int(s.params["start_time"]), int(s.params["end_time"])) for s in sent.to(PAYMENTS)]
+def asked_windows(sent: RequestLog, clock: FixedClock) -> list[tuple[int, int]]:
+    """The windows asked, but the probe of each run (in the future: see poll_payments)."""
+    asked = [(int(s.params["start_time"]), int(s.params["end_time"])) for s in sent.to(PAYMENTS)]
+    return [(start, end) for start, end in asked if start <= ms(clock.now())]
 
 
 def earnings_by_driver(records: list[bytes]) -> Counter[str]:
@@ -50,8 +73,13 @@ async def latest_records(pool: asyncpg.Pool, org_id: UUID, since_ms: int) -> lis
     return [r for r in latest.values() if msgspec.json.decode(r)["start_time"] >= since_ms]
 
 
-async def test_payments_poll_appends_one_event_per_driver_and_bucket_and_nothing_on_repoll(
-    make_pollers: PollersFactory, writer_pool: asyncpg.Pool, org_id: UUID, sent: RequestLog
+@BOTH_WINDOWS
+async def test_payments_poll_appends_one_event_per_driver_and_period_and_nothing_on_repoll(
+    make_pollers: PollersFactory,
+    writer_pool: asyncpg.Pool,
+    org_id: UUID,
+    sent: RequestLog,
+    clock: FixedClock,
 ) -> None:
     pollers = make_pollers()
     first = await pollers.payments()
@@ -60,7 +88,7 @@ async def test_payments_poll_appends_one_event_per_driver_and_bucket_and_nothing
     events = await events_of(writer_pool, org_id, "uber.payment.observed")
     assert first.appended > 0 and again.appended == 0
     assert len({e["entity_id"] for e in events}) == len(events) == first.appended
-    windows = asked_windows(sent)
+    windows = asked_windows(sent, clock)
     assert all(0 < end - start <= 3600 * 1000 for start, end in windows)
     assert {s.params["page_size"] for s in sent.to(PAYMENTS)} == {"50"}
 
@@ -83,7 +111,7 @@ async def test_payments_cursor_resumes_across_a_restart_without_duplicates(
     resumed = await make_pollers().payments()  # a new process: only the cursor remembers
 
     assert cursor == {"next_start_ms": ms(NOW.replace(minute=0, second=0)) - 3600 * 1000}
-    assert asked_windows(sent)[0][0] == cursor["next_start_ms"]
+    assert asked_windows(sent, clock)[0][0] == cursor["next_start_ms"]
     events = await events_of(writer_pool, org_id, "uber.payment.observed")
     pairs = Counter((e["entity_id"], bytes(e["record_hash"])) for e in events)
     assert resumed.appended > 0 and max(pairs.values()) == 1  # no record appended twice
@@ -110,7 +138,7 @@ async def test_a_payments_gap_shorter_than_24_hours_loses_nothing(
         for entry in page.body.earnerPaymentBreakdowns or []
     ]
     expected = earnings_by_driver(
-        [msgspec.json.encode(UberPaymentRecord(since, 0, entry)) for entry in direct]
+        [msgspec.json.encode(UberPaymentRecord(since, 0, entry, "asked")) for entry in direct]
     )
     stored = earnings_by_driver(await latest_records(writer_pool, org_id, since))
     assert expected and stored == expected
@@ -128,12 +156,13 @@ async def test_payments_catch_up_never_asks_before_24_hours_ago_and_warns(
     with caplog.at_level(logging.WARNING, logger="ingest.uber.poll_payments"):
         await make_pollers().payments()
 
-    windows = asked_windows(sent)
+    windows = asked_windows(sent, clock)
     assert windows and min(start for start, _ in windows) >= ms(clock.now()) - DAY_MS
     assert max(end for _, end in windows) == ms(clock.now().replace(microsecond=0))
     assert any("may be missing" in r.getMessage() for r in caplog.records)
 
 
+@BOTH_WINDOWS
 async def test_payments_survive_a_503_and_quarantine_a_malformed_entry(
     make_pollers: PollersFactory,
     writer_pool: asyncpg.Pool,

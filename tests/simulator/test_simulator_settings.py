@@ -86,3 +86,15 @@ def test_the_share_of_people_on_both_platforms_is_read_and_checked():
     for bad in ("1.5", "-0.1", "nan", "forty"):
         with pytest.raises(ValueError, match=r"SIM_BOTH_PLATFORMS_SHARE|both_platforms_share"):
             SimulatorSettings.from_env({"SIM_BOTH_PLATFORMS_SHARE": bad})
+
+
+def test_the_payments_window_and_report_language_are_read_and_checked():
+    assert (SimulatorSettings().uber_payments_window, SimulatorSettings().uber_report_language) == (
+        "asked", "en",
+    )  # fmt: skip
+    env = {"SIM_UBER_PAYMENTS_WINDOW": "pay_period", "SIM_UBER_REPORT_LANGUAGE": "fr"}
+    settings = SimulatorSettings.from_env(env)
+    assert (settings.uber_payments_window, settings.uber_report_language) == ("pay_period", "fr")
+    for name, bad in (("SIM_UBER_PAYMENTS_WINDOW", "weekly"), ("SIM_UBER_REPORT_LANGUAGE", "de")):
+        with pytest.raises(ValueError, match=r"uber_payments_window|uber_report_language"):
+            SimulatorSettings.from_env({name: bad})

@@ -237,6 +237,22 @@ async def test_payments_only_cover_the_last_24_hours(uber):
     assert week == day
 
 
+async def test_payments_in_pay_period_mode_answer_the_pay_week_whatever_the_window(open_uber):
+    asked = await open_uber(SimulatorSettings())
+    period = await open_uber(SimulatorSettings(uber_payments_window="pay_period"))
+    org_id = await period.org_id()
+    week_start = NOW_MS - 5 * HOUR_MS  # Monday 04:00 in Paris (03:00 UTC)
+
+    week = await payments_by_driver(asked, org_id, start_time=week_start, end_time=NOW_MS)
+    answers = [
+        await payments_by_driver(period, org_id, start_time=start, end_time=end)
+        for start, end in [(NOW_MS - HOUR_MS, NOW_MS), (NOW_MS - DAY_MS, NOW_MS),
+                           (NOW_MS + HOUR_MS, NOW_MS + 2 * HOUR_MS)]
+    ]  # fmt: skip
+
+    assert week and all(answer == week for answer in answers)
+
+
 async def test_payments_show_drivers_added_since_the_last_call(uber):
     org_id = await uber.org_id()
     before = await payments_by_driver(uber, org_id)

@@ -6,6 +6,7 @@ import csv
 import io
 import zipfile
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -89,6 +90,40 @@ async def test_payments_order_rows_are_the_transactions_of_the_same_trips(
         page = await uber.post("/v1/vehicle-suppliers/transactions", txn_body, org_id=org)
         txn_ids |= {t["transactionInfo"]["transactionUUID"] for t in page.json()["transactions"]}
     assert {r[0] for r in rows} == txn_ids and txn_ids
+
+
+DOCUMENTED = {
+    "en": ["Transaction UUID", "Driver UUID", "Trip UUID", "Description", "Organization Name",
+           "Organization Alias", "Processed At", "Earnings", "Payouts", "Cash Collected",
+           "Transferred to Bank Account"],
+    "fr": ["UUID de la transaction", "UUID du chauffeur", "UUID de la course", "Description",
+           "Nom de l'organisation", "Alias de l'organisation", "Date de traitement",
+           "Revenus totaux", "Versements", "Versements : Espèces collectées",
+           "Versements : Transferts vers un compte bancaire"],
+}  # fmt: skip
+
+
+async def payments_order_by_meaning(open_uber: Any, language: str) -> list[dict[str, str]]:
+    """The rows of a PAYMENTS_ORDER report in ``language``, keyed by the English name."""
+    uber = await open_uber(SimulatorSettings(uber_report_delay_s=0, uber_report_language=language))
+    org = await uber.org_id()
+    report = (await generate(uber, org)).json()["report"]
+    header, *rows = rows_of((await download(uber, org, report["id"])).content)
+    index = [header.index(name) for name in DOCUMENTED[language]]
+    return [
+        {en: row[i].replace(",", ".") for en, i in zip(DOCUMENTED["en"], index, strict=True)}
+        for row in rows
+    ]
+
+
+async def test_payments_order_reports_say_the_same_in_english_and_french(open_uber: Any) -> None:
+    english = await payments_order_by_meaning(open_uber, "en")
+    french = await payments_order_by_meaning(open_uber, "fr")
+
+    assert english and french == english
+    for r in english:
+        payouts = Decimal(r["Cash Collected"]) + Decimal(r["Transferred to Bank Account"])
+        assert Decimal(r["Payouts"]) == payouts
 
 
 async def test_driver_quality_lists_every_driver_of_the_org(

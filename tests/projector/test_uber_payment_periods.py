@@ -1,0 +1,101 @@
+"""driver_payments: a pay-week snapshot and the buckets asked during its week count once.
+
+An endpoint that ignores the asked window answers the pay week's sum to every bucket asked
+during the week, whatever hour the bucket names; the snapshot is that sum, once.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import asyncpg
+import pytest
+
+from contracts import uber
+from eventlog.store import Observation, append_observations, canonical_hash
+from projector.projections.uber_payments import UberPaymentsProjection
+from projector.runner import ProjectionRunner
+
+WEEK_START = datetime(2025, 3, 10, 3, tzinfo=UTC)  # Monday 04:00 in Paris
+WEEK_END = datetime(2025, 3, 17, 3, tzinfo=UTC)
+
+
+def ms(at: datetime) -> int:
+    return int(at.timestamp() * 1000)
+
+
+def entry(driver: str, cents: int) -> dict[str, object]:
+    money = {"amountE5": cents * 1000, "currencyCode": "EUR"}
+    return {
+        "earnerInfo": {"uuid": driver},
+        "paymentBreakdowns": [{"categoryName": "earnings", "amount": money}],
+    }
+
+
+def bucket(driver: str, hour: datetime, cents: int, asked_week: datetime | None) -> Observation:
+    """A bucket asked during the pay week starting at ``asked_week`` (None: a v1 record,
+    upcast on read, when the week it was asked in was not recorded)."""
+    record: dict[str, object] = {
+        "start_time": ms(hour), "end_time": ms(hour) + 3600_000, "payment": entry(driver, cents),
+    }  # fmt: skip
+    if asked_week is not None:
+        record |= {"covers": uber.PAYMENT_COVERS_ASKED, "asked_week": ms(asked_week)}
+    raw = json.dumps(record).encode()
+    key = f"{driver}:{hour.strftime('%Y-%m-%dT%H:%M:%SZ')}"
+    version = 1 if asked_week is None else uber.PAYMENT_OBSERVED_VERSION
+    return Observation(key, uber.PAYMENT_OBSERVED, version, raw, canonical_hash(raw))
+
+
+def week_snapshot(driver: str, cents: int) -> Observation:
+    record = {
+        "start_time": ms(WEEK_START), "end_time": ms(WEEK_END), "payment": entry(driver, cents),
+        "covers": uber.PAYMENT_COVERS_PAY_PERIOD, "asked_week": ms(WEEK_START),
+    }  # fmt: skip
+    raw = json.dumps(record).encode()
+    key = f"{driver}:period:{WEEK_START.strftime('%Y-%m-%dT%H:%M:%SZ')}"
+    return Observation(key, uber.PAYMENT_OBSERVED, 2, raw, canonical_hash(raw))
+
+
+async def append(pool: asyncpg.Pool, org_id: UUID, obs: Observation) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        await append_observations(
+            conn, org_id=org_id, provider="uber", account_id="acct", entity_type="payment",
+            observed_at=datetime.now(UTC), fetch_id=None, observations=[obs],
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize("snapshot_first", [False, True], ids=["buckets-first", "snapshot-first"])
+@pytest.mark.parametrize("one_batch", [True, False], ids=["one-batch", "event-by-event"])
+async def test_a_pay_week_snapshot_supersedes_the_buckets_of_its_driver_and_week(
+    writer_pool: asyncpg.Pool, owner_pool: asyncpg.Pool, org_id: UUID,
+    snapshot_first: bool, one_batch: bool,
+) -> None:  # fmt: skip
+    week_before = WEEK_START - timedelta(days=7)
+    inside = bucket("D1", datetime(2025, 3, 10, 10, tzinfo=UTC), 2000, WEEK_START)
+    # Asked at 04:30 on Monday, catching up the hour before the week: the week's sum too.
+    caught_up = bucket("D1", datetime(2025, 3, 10, 2, tzinfo=UTC), 2000, WEEK_START)
+    asked_last_week = bucket("D1", datetime(2025, 3, 9, 10, tzinfo=UTC), 700, week_before)
+    unknown_week = bucket("D1", datetime(2025, 3, 9, 11, tzinfo=UTC), 100, None)
+    other_driver = bucket("D2", datetime(2025, 3, 10, 10, tzinfo=UTC), 300, WEEK_START)
+    snapshot = week_snapshot("D1", 5000)
+    buckets = [inside, caught_up, asked_last_week, unknown_week, other_driver]
+    ordered = [snapshot, *buckets] if snapshot_first else [*buckets, snapshot]
+    projection = UberPaymentsProjection(f"uber_payments-{uuid.uuid4().hex[:8]}")
+    runner = ProjectionRunner(writer_pool, None, projection)
+
+    for obs in ordered:
+        await append(writer_pool, org_id, obs)
+        if not one_batch:
+            await runner.catch_up()
+    await runner.catch_up()
+
+    rows = await owner_pool.fetch(
+        "SELECT payment_key, amount_minor FROM driver_payments WHERE org_id = $1", org_id
+    )
+    assert {r["payment_key"]: r["amount_minor"] for r in rows} == {
+        snapshot.entity_id: 5000, asked_last_week.entity_id: 700, unknown_week.entity_id: 100,
+        other_driver.entity_id: 300,
+    }  # fmt: skip
