@@ -18,6 +18,7 @@ from uuid import UUID
 import asyncpg
 
 from ingest import metrics
+from ingest.coverage import CURRENT_RUN
 from ingest.pages import PollResult
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,8 @@ WHERE run_id = $1 AND status = 'queued' RETURNING run_id
 """
 _FINISH = """
 UPDATE sync_runs SET status = $2, finished_at = now(), calls = $3, records = $4,
-                     appended = $5, quarantined = $6, error = $7
+                     appended = $5, quarantined = $6, error = $7,
+                     complete = $8, incomplete_reason = $9
 WHERE run_id = $1
 """
 # Freshness survives a restart: the gauge starts from the last success any process recorded.
@@ -113,6 +115,7 @@ class RunRecorder:
 
     async def _run(self, target: Resource, run_id: UUID, trigger: str) -> PollResult:
         started = time.perf_counter()
+        token = CURRENT_RUN.set(run_id)  # the coverage the poll claims names its run
         try:
             result = await target.poll()
         except Exception as exc:
@@ -120,6 +123,8 @@ class RunRecorder:
             metrics.sync_run_failed(target.provider, target.resource, trigger, seconds, exc)
             await self._finish(run_id, "failed", PollResult(), f"{type(exc).__name__}: {exc}")
             raise
+        finally:
+            CURRENT_RUN.reset(token)
         seconds = time.perf_counter() - started
         metrics.sync_run_succeeded(target.provider, target.resource, trigger, seconds)
         await self._finish(run_id, "succeeded", result, None)
@@ -140,6 +145,10 @@ class RunRecorder:
     async def _finish(
         self, run_id: UUID, status: str, result: PollResult, error: str | None
     ) -> None:
+        # A failed run stopped somewhere in what it asked: incomplete, for the error's reason.
+        # A skipped run fetched nothing and claims nothing: neither complete nor not.
+        reasons = result.incomplete or ([error] if status == "failed" and error else [])
+        complete = None if status == "skipped" else not reasons
         await self._pool.execute(
             _FINISH,
             run_id,
@@ -149,6 +158,8 @@ class RunRecorder:
             result.appended,
             result.quarantined,
             error,
+            complete,
+            "; ".join(reasons) or None,
         )
 
 

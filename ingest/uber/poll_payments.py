@@ -26,6 +26,7 @@ from typing import Any
 import msgspec
 
 from contracts import uber as c
+from ingest.coverage import Covered
 from ingest.pages import PollResult, RecordKind
 from ingest.uber.context import PollContext, Target, decode_wrapped, store_pages
 from ingest.uber.windows import Window, buckets, epoch_ms, from_ms
@@ -108,4 +109,5 @@ class PaymentsPoller:
             pages,
             lambda page: decode_wrapped(page.earnerPaymentBreakdowns or [], kind, wrap),
             cursor,
+            Covered(window.start, window.end),
         )
