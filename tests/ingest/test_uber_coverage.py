@@ -1,0 +1,77 @@
+"""Uber coverage: what a poll claims is what it fetched whole, so a failed poll leaves a gap."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+import asyncpg
+import pytest
+
+from eventlog.coverage import Span, coverage_of, oldest_payments_gaps
+from ingest.errors import ProviderError
+from simulator import FixedClock
+from tests.ingest import test_uber_windows as uber_sim
+from tests.ingest.test_uber_windows import NOW, PollersFactory
+from tests.simserver import SimServer
+
+clock, fixed_sim, sent = uber_sim.clock, uber_sim.fixed_sim, uber_sim.sent
+fixed_http, make_pollers = uber_sim.fixed_http, uber_sim.make_pollers
+
+AT = NOW.replace(microsecond=0)
+FLOOR = AT - timedelta(hours=24) + timedelta(minutes=10)  # the first run's start
+
+
+async def payments(pool: asyncpg.Pool, org_id: UUID, end: datetime) -> tuple[list[Span], ...]:
+    """Payments' covered spans and gaps from the first run's start to ``end``."""
+    found = [c for c in await coverage_of(pool, org_id, FLOOR, end) if c.resource == "payments"]
+    return found[0].covered, found[0].gaps
+
+
+async def test_a_payments_poll_covers_from_its_start_to_now_without_a_gap(
+    make_pollers: PollersFactory, writer_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    await make_pollers().payments()
+
+    covered, gaps = await payments(writer_pool, org_id, AT)
+    assert (covered, gaps) == ([(FLOOR, AT)], [])
+
+
+async def test_a_failed_payments_poll_leaves_a_gap_until_a_later_poll_fills_it(
+    make_pollers: PollersFactory,
+    writer_pool: asyncpg.Pool,
+    org_id: UUID,
+    clock: FixedClock,
+    fixed_sim: SimServer,
+) -> None:
+    await make_pollers().payments()
+    clock.advance(timedelta(hours=3))
+    later = clock.now().replace(microsecond=0)
+    fixed_sim.chaos(fail_next=1, status=400)
+    with pytest.raises(ProviderError):
+        await make_pollers().payments()
+
+    _, gaps = await payments(writer_pool, org_id, later)
+    horizon = await oldest_payments_gaps(writer_pool, org_id, later)
+    assert gaps == [(AT, later)]
+    assert list(horizon.values()) == [AT]
+
+    await make_pollers().payments()
+    covered, gaps = await payments(writer_pool, org_id, later)
+    horizon = await oldest_payments_gaps(writer_pool, org_id, later)
+    assert (covered, gaps) == ([(FLOOR, later)], [])
+    assert list(horizon.values()) == [None]
+
+
+async def test_daily_metrics_claim_the_days_asked_up_to_now_only(
+    make_pollers: PollersFactory, writer_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    await make_pollers(metrics_backfill_days=3).daily_metrics()
+
+    [metrics] = [
+        c for c in await coverage_of(writer_pool, org_id, AT - timedelta(days=5), AT)
+        if c.resource == "daily_metrics"
+    ]  # fmt: skip
+    # Paris midnight two days before (a Saturday, UTC+1) to now: today is not over yet
+    assert metrics.covered == [(AT.replace(hour=23, minute=0, second=0) - timedelta(days=3), AT)]
+    assert metrics.newest == AT
