@@ -46,6 +46,11 @@ FROM coverage
 WHERE org_id = $1 AND provider = 'uber' AND resource = 'payments'
 GROUP BY account_id
 """
+_NEWEST = """
+SELECT account_id, max(upper(covered)) AS newest FROM coverage
+WHERE org_id = $1 AND provider = $2 AND resource = $3
+GROUP BY account_id
+"""
 
 
 @dataclass(frozen=True)
@@ -91,3 +96,11 @@ async def oldest_payments_gaps(
 def _spans(multirange: list[asyncpg.Range]) -> list[Span]:
     """A multirange of bounded ranges as ``[start, end)`` pairs (a listing's '[t,t]' too)."""
     return [(r.lower, r.upper) for r in multirange]
+
+
+async def newest_by_account(
+    conn: asyncpg.Connection | asyncpg.Pool, org_id: UUID, provider: str, resource: str
+) -> dict[str, datetime]:
+    """Per provider account, the newest instant a complete poll of ``resource`` covered."""
+    rows = await conn.fetch(_NEWEST, org_id, provider, resource)
+    return {r["account_id"]: r["newest"] for r in rows}

@@ -20,6 +20,9 @@ from uuid import UUID
 
 import asyncpg
 
+from eventlog.coverage import newest_by_account, oldest_payments_gaps
+from ingest import metrics
+
 CURRENT_RUN: ContextVar[UUID | None] = ContextVar("current_run", default=None)
 
 _SPAN = """
@@ -61,3 +64,15 @@ async def record_coverage(conn: asyncpg.Connection, where: Where, covered: Cover
         await conn.execute(_INSTANT, *key, CURRENT_RUN.get())
     elif covered.start < covered.end:  # an empty window claims nothing
         await conn.execute(_SPAN, *key, covered.start, covered.end, CURRENT_RUN.get())
+
+
+async def export_gauges(
+    pool: asyncpg.Pool, org_id: UUID, provider: str, resource: str, now: datetime
+) -> None:
+    """Refresh the coverage gauges of one resource after a run (whatever its outcome)."""
+    org = str(org_id)
+    for account, newest in (await newest_by_account(pool, org_id, provider, resource)).items():
+        metrics.coverage_newest(org, provider, resource, account, newest.timestamp())
+    if (provider, resource) == ("uber", "payments"):
+        for account, gap in (await oldest_payments_gaps(pool, org_id, now)).items():
+            metrics.payments_gap(org, account, None if gap is None else gap.timestamp())

@@ -13,12 +13,13 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from uuid import UUID
 
 import asyncpg
 
 from ingest import metrics
-from ingest.coverage import CURRENT_RUN
+from ingest.coverage import CURRENT_RUN, export_gauges
 from ingest.pages import PollResult
 
 log = logging.getLogger(__name__)
@@ -125,10 +126,19 @@ class RunRecorder:
             raise
         finally:
             CURRENT_RUN.reset(token)
+            await self._export_coverage(target)
         seconds = time.perf_counter() - started
         metrics.sync_run_succeeded(target.provider, target.resource, trigger, seconds)
         await self._finish(run_id, "succeeded", result, None)
         return result
+
+    async def _export_coverage(self, target: Resource) -> None:
+        """The coverage gauges, from Postgres; a failure here never fails the run."""
+        try:
+            now = datetime.now(UTC)
+            await export_gauges(self._pool, target.org_id, target.provider, target.resource, now)
+        except (asyncpg.PostgresError, OSError) as exc:
+            log.warning("coverage gauges of %s not refreshed: %s", target.name, exc)
 
     async def _first_sight(self, target: Resource) -> None:
         """Declare the resource's series and seed its freshness from ``sync_runs``, once."""

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from uuid import UUID
 
 import asyncpg
 import pytest
+from prometheus_client import REGISTRY
 
 from eventlog.coverage import Span, coverage_of, oldest_payments_gaps
+from ingest.coverage import export_gauges
 from ingest.errors import ProviderError
 from simulator import FixedClock
 from tests.ingest import test_uber_windows as uber_sim
@@ -53,14 +56,28 @@ async def test_a_failed_payments_poll_leaves_a_gap_until_a_later_poll_fills_it(
 
     _, gaps = await payments(writer_pool, org_id, later)
     horizon = await oldest_payments_gaps(writer_pool, org_id, later)
+    gap_age = await exported_gap_age(writer_pool, org_id, later)
     assert gaps == [(AT, later)]
     assert list(horizon.values()) == [AT]
+    assert gap_age == pytest.approx(time.time() - AT.timestamp(), abs=60)
 
     await make_pollers().payments()
     covered, gaps = await payments(writer_pool, org_id, later)
     horizon = await oldest_payments_gaps(writer_pool, org_id, later)
     assert (covered, gaps) == ([(FLOOR, later)], [])
     assert list(horizon.values()) == [None]
+    assert await exported_gap_age(writer_pool, org_id, later) == 0.0
+
+
+async def exported_gap_age(pool: asyncpg.Pool, org_id: UUID, now: datetime) -> float | None:
+    """The payments-gap gauge as Prometheus would scrape it, after ingest refreshed it."""
+    await export_gauges(pool, org_id, "uber", "payments", now)
+    [account] = await pool.fetch(
+        "SELECT DISTINCT account_id FROM coverage WHERE org_id = $1 AND resource = 'payments'",
+        org_id,
+    )
+    labels = {"org": str(org_id), "account": account["account_id"]}
+    return REGISTRY.get_sample_value("fleet_payments_gap_age_seconds", labels)
 
 
 async def test_daily_metrics_claim_the_days_asked_up_to_now_only(
