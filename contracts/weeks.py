@@ -93,3 +93,16 @@ def _instant(day: date, at: time) -> datetime:
     """A Paris wall-clock time on ``day``, in UTC (a time skipped in spring comes out as the
     instant an hour later, ZoneInfo's reading of it)."""
     return datetime.combine(day, at, PARIS).astimezone(UTC)
+
+
+# Resources whose coverage is spans of time (the others are full listings: their coverage is
+# the instant of the last complete one). ``WEEK_RESOURCES`` are those a week is judged on:
+# Bolt's recent orders repeat the orders' last hours, so the orders' own windows must cover.
+WINDOWED = {
+    "uber": ("daily_metrics", "payments", "transactions"),
+    "bolt": ("orders", "recent_orders", "state_logs"),
+}
+WEEK_RESOURCES = {
+    "uber": ("daily_metrics", "payments", "transactions"),
+    "bolt": ("orders", "state_logs"),
+}

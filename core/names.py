@@ -50,6 +50,8 @@ DOCUMENTED = frozenset(
         "FLEET_PROMETHEUS_PORT", "FLEET_PROMETHEUS_SCRAPE_S", "FLEET_IMAGE_TAG",
         "FLEET_APP_DOMAIN", "FLEET_API_DOMAIN", "COMPOSE_PROJECT_NAME", "GRAFANA_ADMIN_USER",
         "GRAFANA_ADMIN_PASSWORD", "ACME_EMAIL",
+        # data quality: the providers' weeks and when their figures settle (docs/QUALITY.md)
+        "FLEET_UBER_WEEK_START", "FLEET_BOLT_WEEK_START", "FLEET_SETTLING_DELAY_H",
     }
 )  # fmt: skip
 

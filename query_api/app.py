@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
 from contracts.resources import DECLARED, Declaration
+from contracts.weeks import WeekRules
 from core.config import DatabaseSettings, JwtSettings
 from eventlog.bus import connect
 from query_api import problems
@@ -36,6 +37,7 @@ from query_api.routes import (
     drivers,
     health,
     overview,
+    quality,
     sync,
     uber_data,
     uber_history,
@@ -73,6 +75,7 @@ class ApiSettings:
     frontend_dir: Path | None = None
     auth: AuthSettings = field(default_factory=AuthSettings)
     resources: Declaration = DECLARED  # the pollable resources, whose sync routes it serves
+    weeks: WeekRules = field(default_factory=WeekRules)  # the providers' weeks (/quality)
 
 
 def create_app(settings: ApiSettings) -> FastAPI:
@@ -109,6 +112,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     app.state.jwt = settings.jwt
     app.state.tokens = VerifiedTokens(settings.jwt)
     app.state.auth = settings.auth
+    app.state.weeks = settings.weeks
     registry = CollectorRegistry()
     app.state.registry = registry
     problems.install(app)
@@ -122,6 +126,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         vehicles.bolt_router,
         bolt_data.router,
         overview.router,
+        quality.router,
         sync.sync_router(settings.resources),
         audit_events.router,
         audit_fetches.router,

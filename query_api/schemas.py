@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse
 from query_api.problems import PROBLEM_JSON, Problem
 from query_api.schemas_data import DATA_STRUCTS
 from query_api.schemas_overview import OVERVIEW_STRUCTS
+from query_api.schemas_quality import QUALITY_STRUCTS
 
 
 class Token(msgspec.Struct, kw_only=True):
@@ -183,6 +184,7 @@ SCHEMA_STRUCTS: list[type] = [
     Problem,
     *DATA_STRUCTS,
     *OVERVIEW_STRUCTS,
+    *QUALITY_STRUCTS,
 ]
 _, COMPONENTS = msgspec.json.schema_components(
     SCHEMA_STRUCTS, ref_template="#/components/schemas/{name}"
