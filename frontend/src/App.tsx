@@ -16,6 +16,7 @@ import { AdminPage } from './pages/AdminPage';
 import { AuditEventPage } from './pages/AuditEventPage';
 import { AuditPage } from './pages/AuditPage';
 import { DriverPage } from './pages/DriverPage';
+import { QualityPage } from './pages/QualityPage';
 import { ReportsPage } from './pages/ReportsPage';
 import { VehiclesPage } from './pages/VehiclesPage';
 import { DriversPage, resetDriversListMemory } from './pages/DriversPage';
@@ -130,6 +131,9 @@ function AppShell() {
           break;
         case 'reports':
           main = <ReportsPage role={auth.me.role} />;
+          break;
+        case 'quality':
+          main = <QualityPage />;
           break;
         case 'audit':
           main = <AuditPage view={route.view} />;

@@ -10,6 +10,7 @@ export type Route =
   | { name: 'driver'; provider: Provider; id: string }
   | { name: 'vehicles' }
   | { name: 'reports' }
+  | { name: 'quality' }
   | { name: 'audit'; view: AuditView }
   | { name: 'auditEvent'; position: string }
   | { name: 'admin' }
@@ -29,6 +30,7 @@ export const paths = {
     provider === 'uber' ? `/chauffeurs/${seg(id)}` : `/chauffeurs/${provider}/${seg(id)}`,
   vehicles: () => '/vehicules',
   reports: () => '/rapports',
+  quality: () => '/qualite',
   audit: () => '/audit',
   auditFetches: () => '/audit/appels',
   auditQuarantine: () => '/audit/quarantaine',
@@ -50,6 +52,7 @@ const STATIC: Record<string, Route> = {
   '/vue-d-ensemble': { name: 'overview' },
   '/vehicules': { name: 'vehicles' },
   '/rapports': { name: 'reports' },
+  '/qualite': { name: 'quality' },
   '/audit': { name: 'audit', view: 'events' },
   '/audit/appels': { name: 'audit', view: 'fetches' },
   '/audit/quarantaine': { name: 'audit', view: 'quarantine' },
