@@ -6,7 +6,16 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from contracts.weeks import IsoWeek, WeekRules, WeekStart, week_bounds, week_of
+from contracts.resources import DECLARED
+from contracts.weeks import (
+    WEEK_RESOURCES,
+    WINDOWED,
+    IsoWeek,
+    WeekRules,
+    WeekStart,
+    week_bounds,
+    week_of,
+)
 
 UBER = WeekRules().starts["uber"]
 BOLT = WeekRules().starts["bolt"]
@@ -73,3 +82,11 @@ def test_week_starts_and_weeks_are_parsed_strictly() -> None:
         with pytest.raises(ValueError):
             IsoWeek.parse(bad)
     assert str(IsoWeek.parse("2026-W53")) == "2026-W53"
+
+
+def test_the_windowed_resources_are_declared_ones() -> None:
+    declared = {(r.provider, r.name) for r in DECLARED}
+    windowed = {(p, r) for p, names in WINDOWED.items() for r in names}
+    judged = {(p, r) for p, names in WEEK_RESOURCES.items() for r in names}
+
+    assert judged <= windowed <= declared

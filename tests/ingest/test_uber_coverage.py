@@ -92,3 +92,17 @@ async def test_daily_metrics_claim_the_days_asked_up_to_now_only(
     # Paris midnight two days before (a Saturday, UTC+1) to now: today is not over yet
     assert metrics.covered == [(AT.replace(hour=23, minute=0, second=0) - timedelta(days=3), AT)]
     assert metrics.newest == AT
+
+
+async def test_transactions_claim_their_15_minute_windows_back_to_back(
+    make_pollers: PollersFactory, writer_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    result = await make_pollers().transactions()
+
+    [found] = [
+        c for c in await coverage_of(writer_pool, org_id, FLOOR, AT)
+        if c.resource == "transactions"
+    ]  # fmt: skip
+    assert result.calls >= 24 * 4 - 1
+    assert (found.covered, found.gaps) == ([(FLOOR, AT)], [])
+    assert found.claims == result.calls  # one claim per window, each window one page here
