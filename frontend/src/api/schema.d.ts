@@ -1222,8 +1222,12 @@ export interface components {
         SyncRun: {
             appended: number;
             calls: number;
+            /** @default null */
+            complete: boolean | null;
             error: string | null;
             finished_at: string | null;
+            /** @default null */
+            incomplete_reason: string | null;
             provider: string;
             quarantined: number;
             records: number;
