@@ -108,6 +108,8 @@ class BoltPollers:
         async with self._pool.acquire() as conn, conn.transaction():
             for company_id in ids:
                 await conn.execute(_UPSERT_ACCOUNT, self._org_id, str(company_id), None)
+            where = Where(self._org_id, PROVIDER, "", "companies")
+            await record_coverage(conn, where, LISTING)
             result = await store_page(
                 conn,
                 org_id=self._org_id,

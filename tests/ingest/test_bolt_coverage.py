@@ -115,7 +115,7 @@ async def test_a_complete_run_names_itself_on_the_coverage_it_claimed(
     pollers = pollers_through(bolt_https, bolt_sim, writer_pool, org_id, untouched)
 
     async def drivers_then_orders() -> PollResult:
-        result = await pollers.drivers()
+        result = await pollers.drivers()  # discovers the companies first: a listing too
         result.add(await pollers.orders())
         return result
 
@@ -127,8 +127,10 @@ async def test_a_complete_run_names_itself_on_the_coverage_it_claimed(
         "SELECT run_id, complete, incomplete_reason FROM sync_runs WHERE org_id = $1", org_id
     )
     [listing] = await spans(writer_pool, org_id, "drivers")
+    [companies] = await spans(writer_pool, org_id, "companies")
     orders = await spans(writer_pool, org_id, "orders")
     assert (run["complete"], run["incomplete_reason"]) == (True, None)
     assert listing["start"] == listing["end"]  # a listing claims the instant it was whole
     assert [(s["start"], s["end"]) for s in orders] == [(NOW - timedelta(days=7), NOW)]
-    assert {s["run_id"] for s in [listing, *orders]} == {run["run_id"]}
+    assert companies["start"] == companies["end"] and companies["account_id"] == ""
+    assert {s["run_id"] for s in [listing, companies, *orders]} == {run["run_id"]}

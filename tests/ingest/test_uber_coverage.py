@@ -106,3 +106,20 @@ async def test_transactions_claim_their_15_minute_windows_back_to_back(
     assert result.calls >= 24 * 4 - 1
     assert (found.covered, found.gaps) == ([(FLOOR, AT)], [])
     assert found.claims == result.calls  # one claim per window, each window one page here
+
+
+async def test_uber_listings_claim_the_instant_they_were_whole(
+    make_pollers: PollersFactory, writer_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    await make_pollers().drivers()  # discovers the Uber orgs first: a listing too
+
+    claims = await writer_pool.fetch(
+        "SELECT resource, account_id, lower(covered) = upper(covered) AS instant "
+        "FROM coverage WHERE org_id = $1 ORDER BY resource",
+        org_id,
+    )
+    assert [(c["resource"], c["instant"]) for c in claims] == [
+        ("drivers", True),
+        ("organizations", True),
+    ]
+    assert claims[1]["account_id"] == "" and claims[0]["account_id"] != ""
