@@ -53,6 +53,8 @@ DOCUMENTED = frozenset(
         "GRAFANA_ADMIN_PASSWORD", "ACME_EMAIL",
         # tenants: the key of the stored provider credentials
         "FLEET_CREDENTIALS_KEY",
+        # data quality: the providers' weeks and when their figures settle (docs/QUALITY.md)
+        "FLEET_UBER_WEEK_START", "FLEET_BOLT_WEEK_START", "FLEET_SETTLING_DELAY_H",
     }
 )  # fmt: skip
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from prometheus_client import Counter, Gauge, Histogram
 
 from ingest.errors import ProviderAuthError
@@ -54,6 +56,34 @@ AUTH_ERRORS = Counter(
     "Sync runs failed because the provider refused our credentials (token endpoint or 401/403)",
     ["provider", "resource"],
 )
+
+# Coverage (ingest/coverage.py): how recent the newest data each complete poll covered is,
+# and how old the oldest hole in the last 24 h of Uber payments is. Past 24 h Uber no longer
+# serves it, so the payments-gap alert fires at 12 h, while the gap can still be polled.
+COVERAGE_NEWEST = Gauge(
+    "fleet_coverage_newest_timestamp_seconds",
+    "Unix time of the newest instant a complete poll of the resource covered",
+    ["org", "provider", "resource", "account"],
+)
+PAYMENTS_GAP_AGE = Gauge(
+    "fleet_payments_gap_age_seconds",
+    "Age of the oldest uncovered instant of Uber payments within the last 24 h (0: none)",
+    ["org", "account"],
+)
+
+
+def coverage_newest(org: str, provider: str, resource: str, account: str, at: float) -> None:
+    """The newest instant the resource's complete polls covered for one account."""
+    COVERAGE_NEWEST.labels(org, provider, resource, account).set(at)
+
+
+def payments_gap(org: str, account: str, oldest_gap: float | None) -> None:
+    """Track the oldest payments gap's age, computed at each scrape (0 when there is none)."""
+    gauge = PAYMENTS_GAP_AGE.labels(org, account)
+    if oldest_gap is None:
+        gauge.set_function(lambda: 0.0)
+    else:
+        gauge.set_function(lambda: max(time.time() - oldest_gap, 0.0))
 
 
 def declare_resource(provider: str, resource: str) -> None:

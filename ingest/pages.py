@@ -86,12 +86,15 @@ class PollResult:
     records: int = 0
     appended: int = 0
     quarantined: int = 0
+    # Why the poll fetched less than it asked (a window cut short); empty when complete.
+    incomplete: list[str] = field(default_factory=list)
 
     def add(self, other: PollResult) -> None:
         self.calls += other.calls
         self.records += other.records
         self.appended += other.appended
         self.quarantined += other.quarantined
+        self.incomplete.extend(other.incomplete)
 
 
 async def store_page(

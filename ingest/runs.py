@@ -13,11 +13,13 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from uuid import UUID
 
 import asyncpg
 
 from ingest import metrics
+from ingest.coverage import CURRENT_RUN, export_gauges
 from ingest.pages import PollResult
 
 log = logging.getLogger(__name__)
@@ -34,7 +36,8 @@ WHERE run_id = $1 AND status = 'queued' RETURNING run_id
 """
 _FINISH = """
 UPDATE sync_runs SET status = $2, finished_at = now(), calls = $3, records = $4,
-                     appended = $5, quarantined = $6, error = $7
+                     appended = $5, quarantined = $6, error = $7,
+                     complete = $8, incomplete_reason = $9
 WHERE run_id = $1
 """
 # Freshness survives a restart: the gauge starts from the last success any process recorded.
@@ -119,6 +122,7 @@ class RunRecorder:
 
     async def _run(self, target: Resource, run_id: UUID, trigger: str) -> PollResult:
         started = time.perf_counter()
+        token = CURRENT_RUN.set(run_id)  # the coverage the poll claims names its run
         try:
             result = await target.poll()
         except Exception as exc:
@@ -126,10 +130,21 @@ class RunRecorder:
             metrics.sync_run_failed(target.provider, target.resource, trigger, seconds, exc)
             await self._finish(run_id, "failed", PollResult(), f"{type(exc).__name__}: {exc}")
             raise
+        finally:
+            CURRENT_RUN.reset(token)
+            await self._export_coverage(target)
         seconds = time.perf_counter() - started
         metrics.sync_run_succeeded(target.provider, target.resource, trigger, seconds)
         await self._finish(run_id, "succeeded", result, None)
         return result
+
+    async def _export_coverage(self, target: Resource) -> None:
+        """The coverage gauges, from Postgres; a failure here never fails the run."""
+        try:
+            now = datetime.now(UTC)
+            await export_gauges(self._pool, target.org_id, target.provider, target.resource, now)
+        except (asyncpg.PostgresError, OSError) as exc:
+            log.warning("coverage gauges of %s not refreshed: %s", target.name, exc)
 
     async def _first_sight(self, target: Resource) -> None:
         """Declare the resource's series and seed its freshness from ``sync_runs``, once."""
@@ -146,6 +161,10 @@ class RunRecorder:
     async def _finish(
         self, run_id: UUID, status: str, result: PollResult, error: str | None
     ) -> None:
+        # A failed run stopped somewhere in what it asked: incomplete, for the error's reason.
+        # A skipped run fetched nothing and claims nothing: neither complete nor not.
+        reasons = result.incomplete or ([error] if status == "failed" and error else [])
+        complete = None if status == "skipped" else not reasons
         await self._pool.execute(
             _FINISH,
             run_id,
@@ -155,6 +174,8 @@ class RunRecorder:
             result.appended,
             result.quarantined,
             error,
+            complete,
+            "; ".join(reasons) or None,
         )
 
 

@@ -21,6 +21,7 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
 from contracts.resources import DECLARED, Declaration
+from contracts.weeks import WeekRules
 from core.config import DatabaseSettings, JwtSettings
 from eventlog.bus import connect, ensure_commands_stream
 from query_api import problems
@@ -42,6 +43,7 @@ from query_api.routes import (
     people,
     people_decisions,
     people_suggestions,
+    quality,
     sync,
     uber_data,
     uber_history,
@@ -82,6 +84,7 @@ class ApiSettings:
     resources: Declaration = DECLARED  # the pollable resources, whose sync routes it serves
     cors_origins: tuple[str, ...] = ()  # FLEET_CORS_ORIGINS: pages served elsewhere
     stream_replicas: int = 1  # NATS_STREAM_REPLICAS, for the commands stream it publishes to
+    weeks: WeekRules = field(default_factory=WeekRules)  # the providers' weeks (/quality)
 
 
 def create_app(settings: ApiSettings) -> FastAPI:
@@ -128,6 +131,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     app.state.jwt = settings.jwt
     app.state.tokens = VerifiedTokens(settings.jwt)
     app.state.auth = settings.auth
+    app.state.weeks = settings.weeks
     registry = CollectorRegistry()
     app.state.registry = registry
     problems.install(app)
@@ -144,6 +148,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         people_decisions.router,
         people_suggestions.router,
         people.router,
+        quality.router,
         sync.sync_router(settings.resources),
         audit_events.router,
         audit_fetches.router,

@@ -20,6 +20,7 @@ from core.config import (
 from core.logs import setup_logging
 from query_api.app import ApiSettings, create_app
 from query_api.metrics import MULTIPROC_DIR, prepare_multiprocess_dir
+from query_api.quality import week_rules
 from query_api.sessions import AuthSettings
 
 # How long an idle keep-alive connection stays open. Longer than the proxy's own idle
@@ -51,6 +52,7 @@ def settings_from_env() -> ApiSettings:
             login_max_failures=env_int(env, "LOGIN_MAX_FAILURES", AuthSettings.login_max_failures),
             login_window_s=env_int(env, "LOGIN_WINDOW_S", AuthSettings.login_window_s),
         ),
+        weeks=week_rules(env),
     )
 
 

@@ -13,6 +13,7 @@ from query_api.problems import PROBLEM_JSON, Problem
 from query_api.schemas_data import DATA_STRUCTS
 from query_api.schemas_overview import OVERVIEW_STRUCTS
 from query_api.schemas_people import PEOPLE_STRUCTS
+from query_api.schemas_quality import QUALITY_STRUCTS
 
 
 class Token(msgspec.Struct, kw_only=True):
@@ -185,6 +186,7 @@ SCHEMA_STRUCTS: list[type] = [
     *DATA_STRUCTS,
     *OVERVIEW_STRUCTS,
     *PEOPLE_STRUCTS,
+    *QUALITY_STRUCTS,
 ]
 _, COMPONENTS = msgspec.json.schema_components(
     SCHEMA_STRUCTS, ref_template="#/components/schemas/{name}"

@@ -239,6 +239,9 @@ class SyncRun(msgspec.Struct):
     appended: int
     quarantined: int
     error: str | None
+    # Whether the run fetched all it asked for (null while open, or skipped); why not.
+    complete: bool | None = None
+    incomplete_reason: str | None = None
 
 
 class SyncAccepted(msgspec.Struct):

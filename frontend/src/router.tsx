@@ -21,6 +21,7 @@ export const paths = {
     provider === 'uber' ? `/chauffeurs/${seg(id)}` : `/chauffeurs/${provider}/${seg(id)}`,
   vehicles: () => '/vehicules',
   reports: () => '/rapports',
+  quality: () => '/qualite',
   audit: () => '/audit',
   auditFetches: () => '/audit/appels',
   auditQuarantine: () => '/audit/quarantaine',

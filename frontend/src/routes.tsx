@@ -9,6 +9,7 @@ import { AuditPage } from './pages/AuditPage';
 import { DriverPage } from './pages/DriverPage';
 import { DriversPage } from './pages/DriversPage';
 import { OverviewPage } from './pages/OverviewPage';
+import { QualityPage } from './pages/QualityPage';
 import { ReportsPage } from './pages/ReportsPage';
 import { VehiclesPage } from './pages/VehiclesPage';
 import { Link, paths } from './router';
@@ -23,6 +24,7 @@ export function AppRoutes({ role }: { role: string }) {
       <Route path="/vue-d-ensemble" element={<OverviewPage />} />
       <Route path="/vehicules" element={<VehiclesPage />} />
       <Route path="/rapports" element={<ReportsPage role={role} />} />
+      <Route path="/qualite" element={<QualityPage />} />
       {/* The views are one AuditPage at one place in the tree: a tab change keeps it mounted, and the focus on the tab. */}
       <Route path="/audit" element={<AuditPage view="events" />} />
       <Route path="/audit/appels" element={<AuditPage view="fetches" />} />

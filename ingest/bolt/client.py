@@ -89,6 +89,8 @@ class BoltPage(Generic[T]):
     fetched: Fetched[T]
     window: Window
     window_done: bool
+    # On a window's last page: why the window is not whole (fewer rows than Bolt announced).
+    shortfall: str | None = None
 
     @property
     def body(self) -> T:
@@ -200,24 +202,24 @@ class BoltClient:
         on_failure: FailureSink | None,
     ) -> AsyncIterator[BoltPage[T]]:
         for window in split(start, end, self._max_window_s):
-            async for page in self._window_pages(listing, {**base, **window.body()}, on_failure):
-                yield BoltPage(page[0], window, page[1])
+            pages = self._window_pages(listing, {**base, **window.body()}, on_failure)
+            async for page, done, shortfall in pages:
+                yield BoltPage(page, window, done, shortfall)
 
     async def _window_pages(
         self, listing: _Listing[T], base: dict[str, Any], on_failure: FailureSink | None
-    ) -> AsyncIterator[tuple[Fetched[T], bool]]:
+    ) -> AsyncIterator[tuple[Fetched[T], bool, str | None]]:
         parse = envelope_parser(listing.data_type)
         limit = min(listing.limit, self._page_size or listing.limit)
-        offset = 0
+        offset = received = 0
         while True:
             body = {**base, "offset": offset, "limit": limit}
             page = await self._post(listing.operation, body, parse, on_failure)
             offset += limit
+            received += len(listing.records(page.body))
             total = listing.total(page.body)
-            done = len(listing.records(page.body)) < limit or (
-                total is not None and offset >= total
-            )
-            yield page, done
+            done = received < offset or (total is not None and offset >= total)
+            yield page, done, _shortfall(listing, received, total) if done else None
             if done:
                 return
 
@@ -234,6 +236,14 @@ class BoltClient:
             "POST", f"{self._base}/{operation}", parse, json=body, on_failure=sink
         )
         return Fetched(replace(fetched.call, params=body), fetched.body)
+
+
+def _shortfall(listing: _Listing[Any], received: int, total: int | None) -> str | None:
+    """Why a finished window is not whole: a short page came before Bolt's announced total
+    (``total_orders``/``total_rows`` of its last page), so rows were lost between pages."""
+    if total is None or received >= total:
+        return None
+    return f"{listing.operation}: received {received} of {total} rows"
 
 
 def _with_params(sink: FailureSink | None, body: dict[str, Any]) -> FailureSink | None:

@@ -31,7 +31,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -40,7 +40,8 @@ import msgspec
 from contracts import bolt as c
 from ingest.bolt import kinds
 from ingest.bolt.client import FILTER_CREATED, FILTER_PRICE_REVIEW, PROVIDER, BoltClient, BoltPage
-from ingest.bolt.windows import DAY_S, MAX_WINDOW_S, unix
+from ingest.bolt.windows import DAY_S, MAX_WINDOW_S, Window, unix
+from ingest.coverage import LISTING, Covered, Where, record_coverage
 from ingest.cursors import load_cursor, save_cursor
 from ingest.errors import ProviderRejected
 from ingest.pages import PollResult, RecordKind, decode_records, failure_recorder, store_page
@@ -49,6 +50,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Clock = Callable[[], datetime]
+# What a whole window lets a poll claim: its span (a windowed resource), the instant of the
+# listing (drivers, vehicles), or nothing (the price-review pass filters on another time).
+Claim = Literal["window", "listing"] | None
 
 ORDERS_CURSOR = "orders"
 STATE_LOGS_CURSOR = "state_logs"
@@ -104,6 +108,8 @@ class BoltPollers:
         async with self._pool.acquire() as conn, conn.transaction():
             for company_id in ids:
                 await conn.execute(_UPSERT_ACCOUNT, self._org_id, str(company_id), None)
+            where = Where(self._org_id, PROVIDER, "", "companies")
+            await record_coverage(conn, where, LISTING)
             result = await store_page(
                 conn,
                 org_id=self._org_id,
@@ -143,21 +149,25 @@ class BoltPollers:
         pages = self._client.drivers(
             company_id, end - self._settings.roster_window_s, end, self._on_failure
         )
-        return await self._store(company_id, kinds.DRIVER, "drivers", pages, _drivers)
+        return await self._store(
+            company_id, kinds.DRIVER, "drivers", pages, _drivers, claim="listing"
+        )
 
     async def _vehicles_of(self, company_id: int) -> PollResult:
         end = unix(self._now())
         pages = self._client.vehicles(
             company_id, end - self._settings.roster_window_s, end, self._on_failure
         )
-        return await self._store(company_id, kinds.VEHICLE, "vehicles", pages, _vehicles)
+        return await self._store(
+            company_id, kinds.VEHICLE, "vehicles", pages, _vehicles, claim="listing"
+        )
 
     async def _orders_of(self, company_id: int) -> PollResult:
         end = unix(self._now())
         start = await self._resume(company_id, ORDERS_CURSOR, end, self._settings.orders_overlap_s)
         created = self._client.orders(company_id, start, end, FILTER_CREATED, self._on_failure)
         result = await self._store(
-            company_id, kinds.ORDER, "orders", created, _orders, ORDERS_CURSOR
+            company_id, kinds.ORDER, "orders", created, _orders, ORDERS_CURSOR, "window"
         )
         reviewed = self._client.orders(
             company_id, end - self._settings.review_s, end, FILTER_PRICE_REVIEW, self._on_failure
@@ -169,7 +179,9 @@ class BoltPollers:
         end = unix(self._now())
         start = end - self._settings.recent_orders_s
         pages = self._client.orders(company_id, start, end, FILTER_CREATED, self._on_failure)
-        return await self._store(company_id, kinds.ORDER, "recent_orders", pages, _orders)
+        return await self._store(
+            company_id, kinds.ORDER, "recent_orders", pages, _orders, claim="window"
+        )
 
     async def _state_logs_of(self, company_id: int) -> PollResult:
         end = unix(self._now())
@@ -177,7 +189,13 @@ class BoltPollers:
         start = await self._resume(company_id, STATE_LOGS_CURSOR, end, overlap)
         pages = self._client.state_logs(company_id, start, end, self._on_failure)
         return await self._store(
-            company_id, kinds.STATE_LOG, "state_logs", pages, _state_logs, STATE_LOGS_CURSOR
+            company_id,
+            kinds.STATE_LOG,
+            "state_logs",
+            pages,
+            _state_logs,
+            STATE_LOGS_CURSOR,
+            "window",
         )
 
     # -- shared ----------------------------------------------------------------------------
@@ -202,24 +220,32 @@ class BoltPollers:
         pages: AsyncIterator[BoltPage[T]],
         records: Callable[[T], Sequence[msgspec.Raw]],
         cursor: str | None = None,
+        claim: Claim = None,
     ) -> PollResult:
-        """Store each page in its own transaction, with the cursor on a window's last page.
+        """Store each page in its own transaction, with the cursor and the coverage claim on
+        a window's last page.
 
-        A window that quarantined a record holds the cursor at its start, so the next run
-        reads it again and gets the record once the provider sends it whole; after
-        ``MAX_WINDOW_RETRIES`` runs the cursor moves on (the record stays in quarantine).
+        A window that quarantined a record, or that ended short of the rows Bolt announced,
+        holds the cursor at its start, so the next run reads it again; after
+        ``MAX_WINDOW_RETRIES`` runs the cursor moves on (the record stays in quarantine). A
+        short window claims no coverage: its hole stays visible as a gap.
         """
         total = PollResult()
         account = str(company_id)
         saved = await self._cursor(cursor, account) if cursor else None
         held = _Hold(retries=int((saved or {}).get("retries", 0)))
+        where = Where(self._org_id, PROVIDER, account, resource)
         async for page in pages:
             decoded = decode_records(records(page.body), kind)
-            held.see(page.window.start, bool(decoded.rejects))
+            held.see(page.window.start, bool(decoded.rejects) or page.shortfall is not None)
+            if page.shortfall is not None:
+                total.incomplete.append(f"company {company_id}: {page.shortfall}")
             async with self._pool.acquire() as conn, conn.transaction():
                 if cursor is not None and page.window_done:
                     until = held.cursor(page.window.end)
                     await save_cursor(conn, self._org_id, PROVIDER, cursor, account, until)
+                if page.window_done and page.shortfall is None and claim is not None:
+                    await record_coverage(conn, where, _claimed(claim, page.window))
                 total.add(
                     await store_page(
                         conn,
@@ -300,6 +326,13 @@ class _Hold:
         if self.start is None:
             return {"until": window_end}
         return {"until": self.start, "retries": self.retries + 1}
+
+
+def _claimed(claim: Literal["window", "listing"], window: Window) -> Covered:
+    if claim == "listing":
+        return LISTING
+    start, end = (datetime.fromtimestamp(t, UTC) for t in (window.start, window.end))
+    return Covered(start, end)
 
 
 def _drivers(data: c.BoltDriversData) -> Sequence[msgspec.Raw]:

@@ -18,6 +18,7 @@ import asyncpg
 import msgspec
 
 from eventlog.store import Observation, canonical_hash
+from ingest.coverage import Covered, Where, record_coverage
 from ingest.cursors import load_cursor, save_cursor
 from ingest.http import FailureSink, Fetched
 from ingest.pages import Decoded, PollResult, RecordKind, decode_records, store_page
@@ -93,21 +94,32 @@ async def store_pages(
     pages: AsyncIterator[Fetched[P]],
     decode: Callable[[P], Decoded],
     cursor: dict[str, Any] | None = None,
+    covered: Covered | None = None,
 ) -> PollResult:
-    """Store every page, each in its own transaction; ``cursor`` goes with the last one.
+    """Store every page, each in its own transaction; ``cursor`` and the ``covered`` claim
+    go with the last one.
 
-    The last page is the one after which the iterator stops, so each page is held back
-    until the next arrives (or the iteration ends) before it is stored.
+    The last page is the one after which the iterator stops (Uber gave no next page token),
+    so each page is held back until the next arrives (or the iteration ends) before it is
+    stored. An error mid-way raises before the last page: nothing is claimed.
     """
     total = PollResult()
     held: Fetched[P] | None = None
     async for page in pages:
         if held is not None:
-            total.add(await _store(ctx, target, held, decode, None))
+            total.add(await _store(ctx, target, held, decode, _Last()))
         held = page
     if held is not None:
-        total.add(await _store(ctx, target, held, decode, cursor))
+        total.add(await _store(ctx, target, held, decode, _Last(cursor, covered)))
     return total
+
+
+@dataclass(frozen=True)
+class _Last:
+    """What only the last page of a window carries."""
+
+    cursor: dict[str, Any] | None = None
+    covered: Covered | None = None
 
 
 async def _store(
@@ -115,12 +127,17 @@ async def _store(
     target: Target,
     page: Fetched[P],
     decode: Callable[[P], Decoded],
-    cursor: dict[str, Any] | None,
+    last: _Last,
 ) -> PollResult:
     decoded = decode(page.body)
     async with ctx.pool.acquire() as conn, conn.transaction():
-        if cursor is not None:
-            await save_cursor(conn, ctx.org_id, PROVIDER, target.resource, target.account, cursor)
+        if last.cursor is not None:
+            await save_cursor(
+                conn, ctx.org_id, PROVIDER, target.resource, target.account, last.cursor
+            )
+        if last.covered is not None:
+            where = Where(ctx.org_id, PROVIDER, target.account, target.resource)
+            await record_coverage(conn, where, last.covered)
         return await store_page(
             conn,
             org_id=ctx.org_id,

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 import msgspec
 
 from contracts import uber as c
+from ingest.coverage import Covered
 from ingest.errors import ProviderBadResponse
 from ingest.pages import Decoded, PollResult, RecordKind
 from ingest.uber.client import PROVIDER
@@ -103,6 +104,13 @@ class DailyMetricsPoller:
         )
         target = Target(account, metrics_kind(days[0].day), RESOURCE)
         cursor = {"through": days[-1].day.isoformat()}
+        # Today is asked whole but has happened only up to now: claim no further.
+        end = min(days[-1].window.end, self._ctx.now())
         return await store_pages(
-            self._ctx, target, pages, lambda page: decode_report(page, days), cursor
+            self._ctx,
+            target,
+            pages,
+            lambda page: decode_report(page, days),
+            cursor,
+            Covered(days[0].window.start, end),
         )

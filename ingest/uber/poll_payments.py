@@ -38,8 +38,10 @@ from typing import Any
 import msgspec
 
 from contracts import uber as c
+from ingest.coverage import Covered, Where, record_coverage
 from ingest.errors import ProviderRejected
 from ingest.pages import PollResult, RecordKind
+from ingest.uber.client import PROVIDER
 from ingest.uber.context import PollContext, Target, decode_wrapped, store_pages
 from ingest.uber.windows import Window, buckets, epoch_ms, from_ms, pay_week
 
@@ -113,12 +115,22 @@ class PaymentsPoller:
         kind = payment_kind(week.start, "period:")
         wrap = wrapper(week, now, c.PAYMENT_COVERS_PAY_PERIOD)
         try:
-            return await self._poll_window(account, probe_window(now), kind, wrap, None)
+            found = await self._poll_window(account, probe_window(now), kind, wrap, None, None)
         except ProviderRejected as exc:
             # A provider that refuses a window in the future honours windows (the refused
             # call is in the provider history through on_failure); the buckets follow.
             log.info("uber payments: probe refused (%s); the endpoint honours windows", exc)
             return PollResult()
+        if found.records:
+            # The answer summed the pay week so far: that is what the run covered. (An empty
+            # probe covers nothing: the future minute it asked is no span of payments.)
+            await self._claim(account, Covered(week.start, now))
+        return found
+
+    async def _claim(self, account: str, covered: Covered) -> None:
+        async with self._ctx.pool.acquire() as conn:
+            where = Where(self._ctx.org_id, PROVIDER, account, RESOURCE)
+            await record_coverage(conn, where, covered)
 
     def _start(self, now: datetime, cursor: dict[str, Any] | None) -> datetime:
         """The cursor, or the oldest instant the provider still serves in full."""
@@ -143,7 +155,8 @@ class PaymentsPoller:
         kind = payment_kind(bucket)
         # The week of this very ask (not of the run's start): a run can cross Monday 04:00.
         wrap = wrapper(window, self._ctx.now())
-        return await self._poll_window(account, window, kind, wrap, cursor)
+        covered = Covered(window.start, window.end)
+        return await self._poll_window(account, window, kind, wrap, cursor, covered)
 
     async def _poll_window(
         self,
@@ -152,8 +165,10 @@ class PaymentsPoller:
         kind: RecordKind,
         wrap: Callable[[bytes], bytes],
         cursor: dict[str, Any] | None,
+        covered: Covered | None,
     ) -> PollResult:
-        """Every page of ``window``, each entry stored as ``kind`` wrapped by ``wrap``."""
+        """Every page of ``window``, each entry stored as ``kind`` wrapped by ``wrap``; the
+        last page's transaction claims ``covered``."""
         pages = self._ctx.client.payment_pages(account, window, on_failure=self._ctx.on_failure)
         return await store_pages(
             self._ctx,
@@ -161,4 +176,5 @@ class PaymentsPoller:
             pages,
             lambda page: decode_wrapped(page.earnerPaymentBreakdowns or [], kind, wrap),
             cursor,
+            covered,
         )

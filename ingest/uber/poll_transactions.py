@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from contracts import uber as c
+from ingest.coverage import Covered
 from ingest.pages import PollResult, RecordKind, decode_records
 from ingest.uber.context import PollContext, Target, store_pages
 from ingest.uber.windows import Window, epoch_ms, from_ms, slices
@@ -84,4 +85,5 @@ class TransactionsPoller:
             pages,
             lambda page: decode_records(page.records(), TRANSACTION),
             cursor,
+            Covered(window.start, window.end),
         )

@@ -16,6 +16,7 @@ import asyncpg
 import msgspec
 
 from contracts import uber as c
+from ingest.coverage import LISTING, Where, record_coverage
 from ingest.http import Fetched
 from ingest.pages import PollResult, RecordKind, decode_records, failure_recorder, store_page
 from ingest.uber.client import PROVIDER, UberClient
@@ -104,6 +105,8 @@ class UberPollers:
                 await conn.execute(
                     _UPSERT_ACCOUNT, self._org_id, org.id, org.name, org.parent_org_id
                 )
+            where = Where(self._org_id, PROVIDER, "", "organizations")
+            await record_coverage(conn, where, LISTING)
             result = await store_page(
                 conn,
                 org_id=self._org_id,
@@ -175,6 +178,7 @@ class UberPollers:
                     Target(account, kind, resource),
                     pages(account),
                     lambda page: decode_records(records(page), kind),
+                    covered=LISTING,
                 )
             )
         log.info("uber %s: %s", resource, total)

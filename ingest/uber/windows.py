@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from contracts.weeks import WeekRules, WeekStart, week_bounds, week_of
+
 PARIS = ZoneInfo("Europe/Paris")
 Now = Callable[[], datetime]
 
@@ -117,16 +119,10 @@ def slices(start: datetime, end: datetime, size: timedelta) -> list[Window]:
     return out
 
 
-PAY_WEEK_START_HOUR = 4  # Uber's fleet week: Monday 04:00 to Monday 04:00, Paris time
+UBER_WEEK = WeekRules().starts["uber"]  # Monday 04:00 to Monday 04:00, Paris time
 
 
-def pay_week(at: datetime) -> Window:
-    """The Uber pay week holding ``at``: from Monday 04:00 Europe/Paris to the next one.
-
-    A trip paid before 04:00 on a Monday belongs to the week before (docs/MONEY.md).
-    """
-    local = at.astimezone(PARIS) - timedelta(hours=PAY_WEEK_START_HOUR)
-    monday = local.date() - timedelta(days=local.weekday())
-    start = datetime.combine(monday, time(PAY_WEEK_START_HOUR), PARIS)
-    end = datetime.combine(monday + timedelta(days=7), time(PAY_WEEK_START_HOUR), PARIS)
-    return Window(start.astimezone(UTC), end.astimezone(UTC))
+def pay_week(at: datetime, start: WeekStart = UBER_WEEK) -> Window:
+    """The Uber pay week holding ``at`` (contracts/weeks.py): a trip paid before 04:00 on a
+    Monday belongs to the week before (docs/MONEY.md)."""
+    return Window(*week_bounds(week_of(at, start), start))

@@ -23,7 +23,7 @@ from query_api.schemas_data import ResourceSync, SyncAccepted, SyncRun, SyncStat
 
 _COLUMNS = (
     "run_id, provider, resource, trigger, status, requested_at, started_at, finished_at, "
-    "calls, records, appended, quarantined, error"
+    "calls, records, appended, quarantined, error, complete, incomplete_reason"
 )
 _QUEUE = """
 INSERT INTO sync_runs (org_id, provider, resource, trigger, requested_by, status)

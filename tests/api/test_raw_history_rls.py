@@ -61,6 +61,7 @@ SERVED_READ_TABLES = {
     "uber_reports",
     "bolt_companies",
     "bolt_state_logs",
+    "coverage",
 }
 _ORG_TABLES = """
 SELECT c.relname AS name, c.relrowsecurity AS rls,

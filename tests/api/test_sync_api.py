@@ -60,6 +60,23 @@ async def test_unknown_resources_and_other_tenants_runs_are_404(
     assert all(s["last_run"] is None for s in mine)
 
 
+async def test_a_run_says_whether_it_fetched_all_it_asked_for_and_why_not(
+    api: ApiClient, make_user, owner_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    run_id = await owner_pool.fetchval(
+        "INSERT INTO sync_runs (org_id, provider, resource, trigger, status, complete, "
+        "incomplete_reason) VALUES ($1, 'bolt', 'orders', 'schedule', 'succeeded', false, "
+        "'company 1: getFleetOrders: received 10 of 12 rows') RETURNING run_id",
+        org_id,
+    )
+    headers = await login(api, await make_user(org_id, "admin"))
+
+    run = (await api.get(f"/sync/runs/{run_id}", headers=headers)).json()
+
+    assert (run["status"], run["complete"]) == ("succeeded", False)
+    assert run["incomplete_reason"] == "company 1: getFleetOrders: received 10 of 12 rows"
+
+
 async def test_the_spec_names_of_the_sync_routes_run_the_resources_they_alias(
     api: ApiClient, make_user, org_id: UUID, nats_server: NatsServer
 ) -> None:

@@ -4,7 +4,7 @@
 // session: session.ts. To add a call: a function here over `api.GET/POST(path, { params })`.
 import { addDays, isDay, parisStart } from '../dates';
 import { api, publicApi } from './http';
-import type { paths } from './schema';
+import type { components, paths } from './schema';
 import { clearSession, rememberMe, storedSession, storeTokens } from './session';
 import type {
   AuditEvent,
@@ -307,4 +307,13 @@ export async function auditFetchBody(fetchId: number, signal?: AbortSignal): Pro
 export function auditQuarantine(filters: QuarantineFilters, cursor?: string | null, signal?: AbortSignal): Promise<Page<AuditQuarantined>> {
   const query = { ...auditWindowQuery(filters), ...pageAfter(cursor) };
   return dataOf(api.GET('/audit/quarantine', { params: { query }, signal }));
+}
+
+// --- Data quality ----------------------------------------------------------------------
+
+export type WeekStatus = components['schemas']['WeekStatus'];
+
+/** Each platform's week, complete or not and why (the last week that ended when `week` is null). */
+export function weekStatus(week: string | null, signal?: AbortSignal): Promise<WeekStatus> {
+  return dataOf(api.GET('/quality/weeks', { params: { query: compact({ week: week ?? undefined }) }, signal }));
 }

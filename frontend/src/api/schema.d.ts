@@ -639,7 +639,7 @@ export interface paths {
          *     - `daily_metrics` (the spec's `metrics`): per-driver daily metrics of the last days
          *     - `payments`: driver payments since the cursor
          *     - `transactions`: transactions since the cursor
-         *     - `reports`: yesterday's PAYMENTS_ORDER report
+         *     - `reports`: yesterday's PAYMENTS_ORDER report, and its rows
          */
         post: operations["uber_sync_fleet_sync__resource__post"];
         delete?: never;
@@ -964,6 +964,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/quality/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Quality Coverage
+         * @description For every provider account and resource, the spans complete polls covered over the
+         *     Paris days, the gaps between them (up to now: the future is no gap), and the age of the
+         *     newest data. A full listing (drivers, vehicles...) has no spans: its coverage is the age
+         *     of its last complete listing, and ``claims`` counts its listings over the days.
+         */
+        get: operations["quality_coverage_quality_coverage_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/quality/weeks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Quality Week
+         * @description Each platform's week: ``complet`` when its windowed resources (Uber payments,
+         *     transactions, daily metrics; Bolt orders, state logs) are covered without a gap across
+         *     the platform's own week (Uber: Monday 04:00 to Monday 04:00, Bolt: Monday 00:00, Paris
+         *     time) and the settling delay after its end has passed; otherwise ``incomplet``, with the
+         *     reasons (in French, as the dashboard shows them).
+         */
+        get: operations["quality_week_quality_weeks_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/readyz": {
         parameters: {
             query?: never;
@@ -1055,6 +1102,19 @@ export interface components {
             orders: number;
             tips_minor: number;
             tolls_minor: number;
+        };
+        /**
+         * CoverageReport
+         * @description Coverage over Paris days ``first_day``–``last_day``, i.e. ``[start, end)`` (up to now).
+         */
+        CoverageReport: {
+            end: string;
+            /** Format: date */
+            first_day: string;
+            /** Format: date */
+            last_day: string;
+            resources: components["schemas"]["ResourceCoverage"][];
+            start: string;
         };
         /** DailyEarnings */
         DailyEarnings: {
@@ -1416,6 +1476,20 @@ export interface components {
             vehicle_id: string;
         };
         /**
+         * PlatformWeek
+         * @description One platform's week: its bounds, when its figures settle, and whether it is whole.
+         */
+        PlatformWeek: {
+            end: string;
+            provider: string;
+            reasons: string[];
+            resources: components["schemas"]["WeekResource"][];
+            settled_at: string;
+            start: string;
+            /** @enum {unknown} */
+            status: "complet" | "incomplet";
+        };
+        /**
          * Problem
          * @description A problem detail document.
          */
@@ -1485,6 +1559,25 @@ export interface components {
             display_name: string;
             /** Reason */
             reason?: string | null;
+        };
+        /**
+         * ResourceCoverage
+         * @description One resource of one provider account: what complete polls covered, and the gaps.
+         *
+         *         A ``listing`` (drivers, vehicles...) has no spans: ``claims`` counts its complete
+         *         listings in the period and ``newest`` is the last one.
+         */
+        ResourceCoverage: {
+            account_id: string;
+            claims: number;
+            covered: components["schemas"]["TimeSpan"][];
+            gaps: components["schemas"]["TimeSpan"][];
+            /** @enum {unknown} */
+            kind: "listing" | "window";
+            newest: string | null;
+            newest_age_s: number | null;
+            provider: string;
+            resource: string;
         };
         /** ResourceSync */
         ResourceSync: {
@@ -1559,8 +1652,12 @@ export interface components {
         SyncRun: {
             appended: number;
             calls: number;
+            /** @default null */
+            complete: boolean | null;
             error: string | null;
             finished_at: string | null;
+            /** @default null */
+            incomplete_reason: string | null;
             provider: string;
             quarantined: number;
             records: number;
@@ -1575,6 +1672,11 @@ export interface components {
         /** SyncStatusList */
         SyncStatusList: {
             items: components["schemas"]["ResourceSync"][];
+        };
+        /** TimeSpan */
+        TimeSpan: {
+            end: string;
+            start: string;
         };
         /**
          * Token
@@ -1687,6 +1789,18 @@ export interface components {
         VehiclePage: {
             items: components["schemas"]["Vehicle"][];
             next_cursor: string | null;
+        };
+        /** WeekResource */
+        WeekResource: {
+            account_id: string;
+            covered: components["schemas"]["TimeSpan"][];
+            gaps: components["schemas"]["TimeSpan"][];
+            resource: string;
+        };
+        /** WeekStatus */
+        WeekStatus: {
+            platforms: components["schemas"]["PlatformWeek"][];
+            week: string;
         };
     };
     responses: never;
@@ -4990,6 +5104,126 @@ export interface operations {
             };
             /** @description Problem */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    quality_coverage_quality_coverage_get: {
+        parameters: {
+            query?: {
+                /** @description First day (YYYY-MM-DD) */
+                from?: string | null;
+                /** @description Last day, included */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoverageReport"];
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    quality_week_quality_weeks_get: {
+        parameters: {
+            query?: {
+                /** @description ISO week (YYYY-Www); by default the last week that has ended */
+                week?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WeekStatus"];
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,80 @@
+"""Trust in the numbers: what the polls covered, the gaps, and whether a week is complete."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from contracts.weeks import IsoWeek, WeekRules, week_bounds, week_of
+from eventlog.coverage import coverage_of
+from query_api.days import Days
+from query_api.deps import ANY_ROLE, CurrentUser, TenantConn
+from query_api.problems import ApiProblem
+from query_api.quality import platform_week, resource_coverage
+from query_api.schemas import MsgspecResponse, ok, problems
+from query_api.schemas_quality import CoverageReport, WeekStatus
+
+router = APIRouter(prefix="/quality", tags=["quality"], dependencies=[Depends(ANY_ROLE)])
+
+WeekParam = Annotated[
+    str | None,
+    Query(
+        pattern=r"^\d{4}-W\d{2}$",
+        description="ISO week (YYYY-Www); by default the last week that has ended",
+    ),
+]
+
+
+@router.get(
+    "/coverage",
+    response_class=MsgspecResponse,
+    responses={**ok(CoverageReport), **problems(400, 401, 403, 422)},
+)
+async def quality_coverage(days: Days, conn: TenantConn, who: CurrentUser) -> MsgspecResponse:
+    """For every provider account and resource, the spans complete polls covered over the
+    Paris days, the gaps between them (up to now: the future is no gap), and the age of the
+    newest data. A full listing (drivers, vehicles...) has no spans: its coverage is the age
+    of its last complete listing, and ``claims`` counts its listings over the days."""
+    now = datetime.now(UTC)
+    start, end = days.instants()
+    end = max(min(end, now), start)
+    found = await coverage_of(conn, who.org_id, start, end)
+    resources = [resource_coverage(c, now) for c in found]
+    return MsgspecResponse(CoverageReport(days.first, days.last, start, end, resources))
+
+
+@router.get(
+    "/weeks",
+    response_class=MsgspecResponse,
+    responses={**ok(WeekStatus), **problems(400, 401, 403, 422)},
+)
+async def quality_week(
+    request: Request, conn: TenantConn, who: CurrentUser, week: WeekParam = None
+) -> MsgspecResponse:
+    """Each platform's week: ``complet`` when its windowed resources (Uber payments,
+    transactions, daily metrics; Bolt orders, state logs) are covered without a gap across
+    the platform's own week (Uber: Monday 04:00 to Monday 04:00, Bolt: Monday 00:00, Paris
+    time) and the settling delay after its end has passed; otherwise ``incomplet``, with the
+    reasons (in French, as the dashboard shows them)."""
+    rules: WeekRules = request.app.state.weeks
+    now = datetime.now(UTC)
+    asked = _week(week, rules, now)
+    platforms = []
+    for provider, start in rules.starts.items():
+        bounds = week_bounds(asked, start)
+        period_end = max(min(bounds[1], now), bounds[0])
+        found = await coverage_of(conn, who.org_id, bounds[0], period_end)
+        platforms.append(platform_week(provider, bounds, rules.settling, found, now))
+    return MsgspecResponse(WeekStatus(str(asked), platforms))
+
+
+def _week(text: str | None, rules: WeekRules, now: datetime) -> IsoWeek:
+    """The asked week (400 if the year has no such week), or the last one that has ended."""
+    if text is None:
+        return week_of(now - timedelta(days=7), rules.starts["uber"])
+    try:
+        return IsoWeek.parse(text)
+    except ValueError as exc:
+        raise ApiProblem(400, "Bad Request", str(exc)) from exc
