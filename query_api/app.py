@@ -42,6 +42,7 @@ from query_api.routes import (
     uber_data,
     uber_history,
     vehicles,
+    webhooks,
 )
 from query_api.schemas import COMPONENTS, document_problems
 from query_api.security import VerifiedTokens
@@ -56,6 +57,7 @@ API_PREFIXES = (
     "/sync",
     "/audit",
     "/admin",
+    "/webhooks",
     "/healthz",
     "/readyz",
     "/metrics",
@@ -65,6 +67,9 @@ API_PREFIXES = (
 
 
 POOL_SIZE = 20
+# The writer's connections, for webhook deliveries only (query_api/pushes.py): each holds one
+# for a short transaction, and Uber sends them one at a time per driver.
+WRITER_POOL_SIZE = 4
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,9 @@ class ApiSettings:
     auth: AuthSettings = field(default_factory=AuthSettings)
     resources: Declaration = DECLARED  # the pollable resources, whose sync routes it serves
     cors_origins: tuple[str, ...] = ()  # FLEET_CORS_ORIGINS: pages served elsewhere
+    # UBER_WEBHOOK_SECRET, else UBER_CLIENT_SECRET: the key of X-Uber-Signature; none refuses
+    # every delivery (query_api/routes/webhooks.py).
+    uber_webhook_secret: str | None = field(default=None, repr=False)
 
 
 def create_app(settings: ApiSettings) -> FastAPI:
@@ -92,12 +100,16 @@ def create_app(settings: ApiSettings) -> FastAPI:
         # benchmark's p99 with and without this gate: docs/SCALING.md).
         # asyncio.Semaphore is FIFO and never lets a newcomer pass a waiter.
         app.state.gate = asyncio.Semaphore(POOL_SIZE)
+        # The API role may not write the log; webhook deliveries are written as the writer,
+        # which bypasses row-level security: query_api/pushes.py names the org everywhere.
+        app.state.writer_pool = await _create_pool(db.writer_url, db.writer_role, WRITER_POOL_SIZE)
         app.state.nats = (await _try_nats(settings.nats_url)) if settings.nats_url else None
         try:
             yield
         finally:
             if app.state.nats is not None:
                 await app.state.nats.close()
+            await app.state.writer_pool.close()
             await app.state.pool.close()
 
     app = FastAPI(
@@ -113,6 +125,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     app.state.jwt = settings.jwt
     app.state.tokens = VerifiedTokens(settings.jwt)
     app.state.auth = settings.auth
+    app.state.uber_webhook_secret = settings.uber_webhook_secret
     registry = CollectorRegistry()
     app.state.registry = registry
     problems.install(app)
@@ -131,6 +144,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         audit_fetches.router,
         audit_quarantine.router,
         admin.router,
+        webhooks.router,
         health.router,
     )
     for router in routers:
@@ -174,11 +188,11 @@ async def _keep_session(_: asyncpg.Connection) -> None:
     """
 
 
-async def _create_pool(url: str, role: str | None) -> asyncpg.Pool:
-    """20 connections as the API role; ``role`` switches to it when the login is the owner's."""
+async def _create_pool(url: str, role: str | None, size: int = POOL_SIZE) -> asyncpg.Pool:
+    """``size`` connections as a role; ``role`` switches to it when the login is the owner's."""
     settings = {"application_name": "fleet"} | ({"role": role} if role else {})
     pool = await asyncpg.create_pool(
-        url, min_size=1, max_size=POOL_SIZE, server_settings=settings, reset=_keep_session
+        url, min_size=1, max_size=size, server_settings=settings, reset=_keep_session
     )
     assert pool is not None
     return pool

@@ -149,6 +149,14 @@ class Health(msgspec.Struct):
     checks: dict[str, str] = {}
 
 
+class WebhookAck(msgspec.Struct):
+    """A signed delivery was recorded: ``accepted`` (its event is in the log), ``duplicate``
+    (its event_id was seen before), ``ignored`` (an event type we do not read) or
+    ``unattributed`` (no tenant here owns its Uber org)."""
+
+    outcome: str
+
+
 _ENCODER = msgspec.json.Encoder()
 
 
@@ -180,6 +188,7 @@ SCHEMA_STRUCTS: list[type] = [
     ProjectionStatus,
     ProjectionList,
     Health,
+    WebhookAck,
     Problem,
     *DATA_STRUCTS,
     *OVERVIEW_STRUCTS,
