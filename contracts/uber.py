@@ -412,7 +412,7 @@ class UberWebhookOrg(msgspec.Struct, frozen=True):
 
 
 class UberStatusPushMeta(msgspec.Struct, frozen=True):
-    """``meta`` of ``REALTIME_STATUS_CHANGE``: whose status changed, to what (§1.9)."""
+    """``meta`` of ``REALTIME_STATUS_CHANGE`` (docs/PROVIDERS.md §1.9): whose status, to what."""
 
     org_id: str
     driver_id: str  # the raw driverId, as U2's and U3's

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -150,11 +150,11 @@ class Health(msgspec.Struct):
 
 
 class WebhookAck(msgspec.Struct):
-    """A signed delivery was recorded: ``accepted`` (its event is in the log), ``duplicate``
-    (its event_id was seen before), ``ignored`` (an event type we do not read) or
-    ``unattributed`` (no tenant here owns its Uber org)."""
+    """A signed delivery was recorded: accepted (its event is in the log), duplicate (its
+    event_id was seen before), ignored (an event type we do not read) or unattributed (no
+    tenant here owns its Uber org)."""
 
-    outcome: str
+    outcome: Literal["accepted", "duplicate", "ignored", "unattributed"]
 
 
 _ENCODER = msgspec.json.Encoder()

@@ -32,6 +32,13 @@ SIGNATURE_HEADER = "X-Uber-Signature"
 # us buffer (and hash) megabytes before the signature check can refuse them.
 MAX_BODY_BYTES = 64 * 1024
 
+_ACKS = {
+    pushes.Outcome.ACCEPTED: WebhookAck(outcome="accepted"),
+    pushes.Outcome.DUPLICATE: WebhookAck(outcome="duplicate"),
+    pushes.Outcome.IGNORED: WebhookAck(outcome="ignored"),
+    pushes.Outcome.UNATTRIBUTED: WebhookAck(outcome="unattributed"),
+}
+
 _BODY_DOC = {
     "required": True,
     "description": "Uber's delivery, signed (docs/PROVIDERS.md §1.9)",
@@ -70,7 +77,7 @@ async def uber_webhook(request: Request) -> MsgspecResponse:
     outcome = await pushes.store(request.app.state.writer_pool, delivery)
     if outcome is pushes.Outcome.MALFORMED:
         raise ApiProblem(400, "Bad Request", "the body is not an Uber webhook; it is kept")
-    return MsgspecResponse(WebhookAck(outcome=outcome.value))
+    return MsgspecResponse(_ACKS[outcome])
 
 
 async def _read_capped(request: Request, cap: int) -> bytes:

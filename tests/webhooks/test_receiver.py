@@ -183,3 +183,17 @@ async def test_without_a_configured_key_every_delivery_is_refused(
 
     assert response.status_code == 401
     assert await _calls(owner_pool, org_id) == []
+
+
+async def test_a_signed_event_of_another_type_is_recorded_and_appends_nothing(
+    hooks_api: ApiClient, owner_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    account = await uber_account(owner_pool, org_id)
+    change = json.loads(status_change(account, "driver-1"))
+    body = json.dumps({**change, "event_type": "DRIVER_COMPLIANCE_STATUS_CHANGE"}).encode()
+
+    response = await hooks_api.post(URL, content=body, headers=signed(body))
+
+    assert response.json() == {"outcome": "ignored"}
+    assert [c["status"] for c in await _calls(owner_pool, org_id)] == [200]
+    assert await _events(owner_pool, org_id) == []
