@@ -136,19 +136,21 @@ async def test_a_signed_body_of_the_wrong_shape_is_answered_400_and_kept_in_quar
     assert await _events(owner_pool, org_id) == []
 
 
-async def test_a_retried_delivery_is_recorded_twice_and_appended_once(
+async def test_a_retried_delivery_is_recorded_again_and_appended_once(
     hooks_api: ApiClient, owner_pool: asyncpg.Pool, org_id: UUID
 ) -> None:
     account = await uber_account(owner_pool, org_id)
-    body = status_change(account, "driver-1", event_id=str(uuid.uuid4()))
+    online = status_change(account, "driver-1", event_id=str(uuid.uuid4()))
+    offline = status_change(account, "driver-1", "DRIVER_STATUS_OFFLINE")
 
-    first = await hooks_api.post(URL, content=body, headers=signed(body))
-    again = await hooks_api.post(URL, content=body, headers=signed(body))
+    outcomes = []
+    for body in (online, offline, online):  # Uber retries the first after the second
+        response = await hooks_api.post(URL, content=body, headers=signed(body))
+        outcomes.append((response.status_code, response.json()["outcome"]))
 
-    assert (first.status_code, again.status_code) == (200, 200)
-    assert [first.json()["outcome"], again.json()["outcome"]] == ["accepted", "duplicate"]
-    assert len(await _calls(owner_pool, org_id)) == 2
-    assert len(await _events(owner_pool, org_id)) == 1
+    assert outcomes == [(200, "accepted"), (200, "accepted"), (200, "duplicate")]
+    assert len(await _calls(owner_pool, org_id)) == 3
+    assert [e["record"] for e in await _events(owner_pool, org_id)] == [online, offline]
 
 
 async def test_a_delivery_for_an_uber_org_no_tenant_owns_is_kept_aside_and_answered_200(
