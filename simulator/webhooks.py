@@ -151,9 +151,12 @@ async def watch(sim: SimState, sender: WebhookSender, every_s: float) -> None:
     """Send every status change, looking every ``every_s`` seconds, until cancelled."""
     statuses = StatusWatch(sim)
     while True:
-        sim.tick()
-        for body in statuses.changes():
-            sender.send(body)
+        try:
+            sim.tick()
+            for body in statuses.changes():
+                sender.send(body)
+        except Exception:  # a failed look must not end the webhooks for the process's life
+            log.exception("looking for status changes failed; trying again")
         await asyncio.sleep(every_s)
 
 
