@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from uuid import UUID
 
 import asyncpg
+import pytest
 
 from tests.apihelp import ApiClient
 from tests.webhooks.hooks import SECRET, SIGNATURE, signed, status_change, uber_account
@@ -199,3 +201,34 @@ async def test_a_signed_event_of_another_type_is_recorded_and_appends_nothing(
     assert response.json() == {"outcome": "ignored"}
     assert [c["status"] for c in await _calls(owner_pool, org_id)] == [200]
     assert await _events(owner_pool, org_id) == []
+
+
+async def test_the_key_and_signatures_appear_in_no_answer_log_line_or_record(
+    hooks_api: ApiClient,
+    owner_pool: asyncpg.Pool,
+    org_id: UUID,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    account = await uber_account(owner_pool, org_id)
+    good = status_change(account, "driver-1")
+    bad = json.dumps({"meta": {"org_id": account}}).encode()
+    deliveries = [
+        (good, signed(good)),
+        (good, signed(good, key="wrong-" + SECRET)),
+        (bad, signed(bad)),
+        (good, {SIGNATURE: "not-hex"}),
+    ]
+
+    answers = [await hooks_api.post(URL, content=b, headers=h) for b, h in deliveries]
+
+    signatures = [h[SIGNATURE] for _, h in deliveries]
+    stored = await owner_pool.fetchval(
+        "SELECT concat_ws(' ', (SELECT string_agg(f::text, ' ') FROM provider_fetches f "
+        "WHERE org_id = $1), (SELECT string_agg(q.reason, ' ') FROM quarantine q "
+        "WHERE org_id = $1))",
+        org_id,
+    )
+    for text in [caplog.text, stored, *(a.text for a in answers)]:
+        assert SECRET not in text
+        assert not any(s in text for s in signatures)
