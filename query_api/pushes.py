@@ -84,7 +84,7 @@ class _Parsed:
     problem: str | None = None
 
 
-def parse(body: bytes) -> _Parsed:
+def _parse(body: bytes) -> _Parsed:
     """The body's Uber org, envelope and status change, or the reason it is malformed."""
     account_id = _account_of(body)
     try:
@@ -107,7 +107,7 @@ def _account_of(body: bytes) -> str | None:
 
 async def store(pool: asyncpg.Pool, delivery: Delivery) -> Outcome:
     """Record a signed delivery for every tenant owning its Uber org; what became of it."""
-    parsed = parse(delivery.body)
+    parsed = _parse(delivery.body)
     async with pool.acquire() as conn:
         orgs = await _tenants(conn, parsed.account_id)
         if not orgs:
