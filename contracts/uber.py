@@ -438,3 +438,58 @@ class UberReportRecord(msgspec.Struct, frozen=True):
 
 
 register(REPORT_OBSERVED, REPORT_OBSERVED_VERSION, UberReportRecord)
+
+
+# -- webhooks: driver status pushed by Uber (docs/PROVIDERS.md §1.9) ------------------------
+
+DRIVER_STATUS_PUSHED = "uber.driver_status.pushed"
+DRIVER_STATUS_PUSHED_VERSION = 1
+REALTIME_STATUS_CHANGE = "REALTIME_STATUS_CHANGE"
+
+
+class UberWebhook(msgspec.Struct, frozen=True):
+    """Any webhook delivery's envelope: enough to deduplicate it and find its tenant.
+
+    ``meta`` stays raw: its shape depends on ``event_type`` (:class:`UberStatusPush` for
+    ``REALTIME_STATUS_CHANGE``), and ``meta.org_id`` is read on its own by :class:`UberWebhookOrg`.
+    """
+
+    event_id: str
+    event_type: str
+    event_time: int  # epoch seconds, when the change happened
+    meta: msgspec.Raw
+
+
+class _WebhookOrgMeta(msgspec.Struct, frozen=True):
+    org_id: str
+
+
+class UberWebhookOrg(msgspec.Struct, frozen=True):
+    """The Uber org of a delivery, read even from a body that is otherwise malformed."""
+
+    meta: _WebhookOrgMeta
+
+
+class UberStatusPushMeta(msgspec.Struct, frozen=True):
+    """``meta`` of ``REALTIME_STATUS_CHANGE`` (docs/PROVIDERS.md §1.9): whose status, to what."""
+
+    org_id: str
+    driver_id: str  # the raw driverId, as U2's and U3's
+    status: str  # DRIVER_STATUS_ONLINE, _ONTRIP or _OFFLINE, as U3's statusEntries
+    vehicle_id: str | None = None
+
+
+class UberStatusPush(msgspec.Struct, frozen=True):
+    """The record of ``uber.driver_status.pushed`` v1: the delivery's body, byte for byte.
+
+    ``event_time`` (epoch seconds) is when the status changed; the read model compares it with
+    the polled status's ``timestamp`` so that neither an old push nor an old poll wins.
+    """
+
+    event_id: str
+    event_type: str
+    event_time: int
+    meta: UberStatusPushMeta
+
+
+register(DRIVER_STATUS_PUSHED, DRIVER_STATUS_PUSHED_VERSION, UberStatusPush)

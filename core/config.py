@@ -236,6 +236,18 @@ def load_uber(env: Mapping[str, str]) -> UberSettings | None:
     )
 
 
+def load_uber_webhook_secret(env: Mapping[str, str]) -> str | None:
+    """The key of Uber's webhook signatures: ``UBER_WEBHOOK_SECRET``, else the app's client
+    secret, which is what Uber signs with (docs/PROVIDERS.md §1.9); None refuses every
+    delivery. Checked like any secret in production."""
+    if env.get("UBER_WEBHOOK_SECRET"):
+        return secret(env, "UBER_WEBHOOK_SECRET")
+    if env.get("UBER_CLIENT_SECRET"):
+        simulated = env.get("UBER_SIMULATED", "") == "1"
+        return _provider_secret(env, "UBER_CLIENT_SECRET", simulated)
+    return None
+
+
 BOLT_DEFAULT_API_BASE = "https://node.bolt.eu/fleet-integration-gateway"
 
 

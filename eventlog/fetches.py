@@ -43,14 +43,18 @@ RETURNING fetch_id
 """
 
 
+async def keep_body(conn: asyncpg.Connection, body: bytes, content_type: str | None) -> bytes:
+    """Store ``body`` once per content hash; return the hash that names it."""
+    content_hash = hashlib.sha256(body).digest()
+    await conn.execute(_RESPONSE_SQL, content_hash, body, content_type, len(body))
+    return content_hash
+
+
 async def record_call(conn: asyncpg.Connection, org_id: UUID, call: ProviderCall) -> int:
     """Store the call (and its body, once per content hash); return its ``fetch_id``."""
     content_hash = None
     if call.body is not None:
-        content_hash = hashlib.sha256(call.body).digest()
-        await conn.execute(
-            _RESPONSE_SQL, content_hash, call.body, call.content_type, len(call.body)
-        )
+        content_hash = await keep_body(conn, call.body, call.content_type)
     params = msgspec.json.encode(dict(call.params)).decode()
     fetch_id = await conn.fetchval(
         _FETCH_SQL,

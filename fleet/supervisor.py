@@ -168,9 +168,11 @@ def _metrics_ports(env: Mapping[str, str]) -> dict[str, int]:
     return ports
 
 
-def _simulator_env(env: dict[str, str], port: int) -> None:
-    """Point the Uber client (and Bolt, unless configured) at the local simulator."""
+def _simulator_env(env: dict[str, str], port: int, api_port: int) -> None:
+    """Point the Uber client (and Bolt, unless configured) at the local simulator, and the
+    simulator's Uber webhooks at the API, signed with the client secret both are given."""
     base = f"http://127.0.0.1:{port}"
+    env.setdefault("SIM_UBER_WEBHOOK_URL", f"http://127.0.0.1:{api_port}/webhooks/uber")
     env.update(
         {
             "UBER_CLIENT_ID": env.get("SIM_UBER_CLIENT_ID", "sim-uber-client"),
@@ -300,7 +302,7 @@ def _plan_children(env: dict[str, str], api_port: int) -> list[Child]:
     sim_port = None
     if not uber_credentials_set(env):
         sim_port = free_port(8001)
-        _simulator_env(env, sim_port)
+        _simulator_env(env, sim_port, api_port)
         say(f"no provider credentials: simulator on http://127.0.0.1:{sim_port}")
     metrics = _metrics_ports(env)
     ports = ", ".join(f"{name} :{port}" for name, port in metrics.items())

@@ -48,6 +48,7 @@ from query_api.routes import (
     uber_data,
     uber_history,
     vehicles,
+    webhooks,
 )
 from query_api.schemas import COMPONENTS, document_problems
 from query_api.security import VerifiedTokens
@@ -63,6 +64,7 @@ API_PREFIXES = (
     "/audit",
     "/admin",
     "/people",
+    "/webhooks",
     "/healthz",
     "/readyz",
     "/metrics",
@@ -72,6 +74,8 @@ API_PREFIXES = (
 
 
 POOL_SIZE = 20
+# The writer's connections, for webhook deliveries only (query_api/pushes.py): each holds one
+# for a short transaction, and Uber sends them one at a time per driver.
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,9 @@ class ApiSettings:
     cors_origins: tuple[str, ...] = ()  # FLEET_CORS_ORIGINS: pages served elsewhere
     stream_replicas: int = 1  # NATS_STREAM_REPLICAS, for the commands stream it publishes to
     weeks: WeekRules = field(default_factory=WeekRules)  # the providers' weeks (/quality)
+    # UBER_WEBHOOK_SECRET, else UBER_CLIENT_SECRET: the key of X-Uber-Signature; none refuses
+    # every delivery (query_api/routes/webhooks.py).
+    uber_webhook_secret: str | None = field(default=None, repr=False)
 
 
 def create_app(settings: ApiSettings) -> FastAPI:
@@ -106,10 +113,13 @@ def create_app(settings: ApiSettings) -> FastAPI:
             if settings.nats_url
             else None
         )
-        # People decisions only: the one path of the API that writes as the writer (why:
-        # query_api/people_writes.py). A few connections: decisions run one at a time.
+        # The API's only writes as the writer (the API role may not write the log): people
+        # decisions (why: query_api/people_writes.py) and Uber's webhook deliveries
+        # (query_api/pushes.py). The writer bypasses row-level security, so both name the org
+        # in every statement. A few connections: decisions run one at a time.
         writer = await _create_writer_pool(db.writer_url, db.writer_role)
         app.state.people_writes = PeopleWrites(writer)
+        app.state.writer_pool = writer
         try:
             yield
         finally:
@@ -132,6 +142,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     app.state.tokens = VerifiedTokens(settings.jwt)
     app.state.auth = settings.auth
     app.state.weeks = settings.weeks
+    app.state.uber_webhook_secret = settings.uber_webhook_secret
     registry = CollectorRegistry()
     app.state.registry = registry
     problems.install(app)
@@ -154,6 +165,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         audit_fetches.router,
         audit_quarantine.router,
         admin.router,
+        webhooks.router,
         health.router,
     )
     for router in routers:
@@ -212,7 +224,7 @@ async def _keep_session(_: asyncpg.Connection) -> None:
 
 
 async def _create_pool(url: str, role: str | None) -> asyncpg.Pool:
-    """20 connections as the API role; ``role`` switches to it when the login is the owner's."""
+    """The API's pool as a role; ``role`` switches to it when the login is the owner's."""
     settings = {"application_name": "fleet"} | ({"role": role} if role else {})
     pool = await asyncpg.create_pool(
         url, min_size=1, max_size=POOL_SIZE, server_settings=settings, reset=_keep_session
@@ -222,8 +234,9 @@ async def _create_pool(url: str, role: str | None) -> asyncpg.Pool:
 
 
 async def _create_writer_pool(url: str, role: str | None) -> asyncpg.Pool:
-    """The people decisions' pool, as the writer role (``role`` when the login is the owner's)."""
-    settings = {"application_name": "fleet-people"} | ({"role": role} if role else {})
+    """The writes' pool (decisions, webhooks), as the writer (``role`` when the login is the
+    owner's)."""
+    settings = {"application_name": "fleet-writes"} | ({"role": role} if role else {})
     pool = await asyncpg.create_pool(url, min_size=0, max_size=4, server_settings=settings)
     assert pool is not None
     return pool

@@ -15,6 +15,7 @@ from core.config import (
     load_database,
     load_jwt,
     load_nats_url,
+    load_uber_webhook_secret,
     nats_stream_replicas,
 )
 from core.logs import setup_logging
@@ -47,6 +48,7 @@ def settings_from_env() -> ApiSettings:
         frontend_dir=Path(frontend),
         cors_origins=load_cors_origins(env),
         stream_replicas=nats_stream_replicas(env),
+        uber_webhook_secret=load_uber_webhook_secret(env),
         auth=AuthSettings(
             refresh_ttl_s=env_int(env, "JWT_REFRESH_TTL_S", AuthSettings.refresh_ttl_s),
             login_max_failures=env_int(env, "LOGIN_MAX_FAILURES", AuthSettings.login_max_failures),

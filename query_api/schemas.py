@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -151,6 +151,14 @@ class Health(msgspec.Struct):
     checks: dict[str, str] = {}
 
 
+class WebhookAck(msgspec.Struct):
+    """A signed delivery was recorded: accepted (its event is in the log), duplicate (its
+    event_id was seen before), ignored (an event type we do not read) or unattributed (no
+    tenant here owns its Uber org)."""
+
+    outcome: Literal["accepted", "duplicate", "ignored", "unattributed"]
+
+
 _ENCODER = msgspec.json.Encoder()
 
 
@@ -182,6 +190,7 @@ SCHEMA_STRUCTS: list[type] = [
     ProjectionStatus,
     ProjectionList,
     Health,
+    WebhookAck,
     Problem,
     *DATA_STRUCTS,
     *OVERVIEW_STRUCTS,

@@ -6,6 +6,9 @@ tests can run several side by side.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -27,19 +30,35 @@ from simulator.uber_metrics import uber_metrics_routes
 from simulator.uber_money import uber_money_routes
 from simulator.uber_reports import uber_report_routes
 from simulator.uber_roster import uber_roster_routes
+from simulator.webhooks import Webhooks
 
 BOLT_PREFIX = "/fleet-integration-gateway"
 
 
 def create_app(settings: SimulatorSettings, clock: Clock | None = None) -> Starlette:
-    """Build a simulator app serving both providers on their real paths."""
+    """Build a simulator app serving both providers on their real paths.
+
+    Its lifespan sends Uber's webhooks when ``settings.uber_webhook_url`` is set.
+    """
     sim = build_state(settings, clock or SystemClock())
+    webhooks = Webhooks(sim)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        await webhooks.start()
+        try:
+            yield
+        finally:
+            await webhooks.stop()
+
     app = Starlette(
-        routes=all_routes(sim),
+        routes=[*all_routes(sim), *webhooks.routes()],
         middleware=[Middleware(StatsMiddleware, stats=sim.stats)],
         exception_handlers={HTTPException: not_found},
+        lifespan=lifespan,
     )
     app.state.sim = sim
+    app.state.webhooks = webhooks
     return app
 
 

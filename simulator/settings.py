@@ -52,6 +52,9 @@ ENV_NAMES: Mapping[str, str] = {
     "uber_report_zip_above_rows": "SIM_UBER_REPORT_ZIP_ABOVE_ROWS",
     "churn_per_hour": "SIM_CHURN_PER_HOUR",
     "both_platforms_share": "SIM_BOTH_PLATFORMS_SHARE",
+    "uber_webhook_url": "SIM_UBER_WEBHOOK_URL",
+    "uber_webhook_retry_s": "SIM_UBER_WEBHOOK_RETRY_S",
+    "uber_webhook_scan_s": "SIM_UBER_WEBHOOK_SCAN_S",
 }
 PAYMENTS_WINDOWS = ("asked", "pay_period")
 REPORT_LANGUAGES = ("en", "fr")
@@ -114,6 +117,11 @@ class SimulatorSettings:
     churn_per_hour: int = 0
     # Share of the people who drive on both platforms (see ``platforms``), 0..1.
     both_platforms_share: float = 0.4
+    # Uber's driver-status webhooks (simulator/webhooks.py): where to POST them (empty: none),
+    # the first retry's wait (doubled at each of 7 retries), how often statuses are looked at.
+    uber_webhook_url: str = ""
+    uber_webhook_retry_s: float = 30.0
+    uber_webhook_scan_s: float = 5.0
 
     def __post_init__(self) -> None:
         for name in ("uber_drivers", "bolt_drivers", "uber_history_days", "bolt_history_days"):
@@ -140,6 +148,8 @@ class SimulatorSettings:
             self.uber_report_language in REPORT_LANGUAGES,
             f"uber_report_language must be one of {', '.join(REPORT_LANGUAGES)}",
         )
+        for name in ("uber_webhook_retry_s", "uber_webhook_scan_s"):
+            _require(getattr(self, name) > 0, f"{name} must be > 0")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Self:

@@ -1071,6 +1071,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/uber": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Uber Webhook
+         * @description Receive one of Uber's signed deliveries: recorded, deduplicated by ``event_id``, and
+         *     appended as an event when it is a driver status change. 401 when unsigned or mis-signed,
+         *     413 above 64 KiB, 400 (kept in quarantine) when not the documented shape.
+         */
+        post: operations["uber_webhook_webhooks_uber_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1789,6 +1811,16 @@ export interface components {
         VehiclePage: {
             items: components["schemas"]["Vehicle"][];
             next_cursor: string | null;
+        };
+        /**
+         * WebhookAck
+         * @description A signed delivery was recorded: accepted (its event is in the log), duplicate (its
+         *         event_id was seen before), ignored (an event type we do not read) or unattributed (no
+         *         tenant here owns its Uber org).
+         */
+        WebhookAck: {
+            /** @enum {unknown} */
+            outcome: "accepted" | "duplicate" | "ignored" | "unattributed";
         };
         /** WeekResource */
         WeekResource: {
@@ -5386,6 +5418,70 @@ export interface operations {
                 };
             };
             /** @description Problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    uber_webhook_webhooks_uber_post: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description hex HMAC-SHA256 of the exact body, keyed with the app's secret */
+                "X-Uber-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Uber's delivery, signed (docs/PROVIDERS.md §1.9) */
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookAck"];
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A malformed parameter or body */
             422: {
                 headers: {
                     [name: string]: unknown;

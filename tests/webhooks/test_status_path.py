@@ -1,0 +1,87 @@
+"""The whole path of a push: Uber's signed webhook → API → log → relay → JetStream →
+projector → the driver's status served by the API, within a second."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from uuid import UUID
+
+import asyncpg
+
+from eventlog.bus import connect, ensure_events_stream
+from eventlog.relay import Relay
+from projector.projection import Projection
+from projector.projections.drivers import DriversProjection
+from projector.projections.uber_driver_status import UberDriverStatusProjection
+from projector.runner import ProjectionRunner
+from tests.api.seed import seed_page
+from tests.apihelp import ApiClient, login
+from tests.conftest import NatsServer
+from tests.webhooks.hooks import signed, status_change, uber_account
+
+
+@asynccontextmanager
+async def workers(pool: asyncpg.Pool, nats_url: str) -> AsyncIterator[None]:
+    """The relay and the two projections the driver's page reads, running until exit."""
+    nc = await connect(nats_url, "test-webhook-path", retry_for_s=10)
+    await ensure_events_stream(nc.jetstream())
+    stop = asyncio.Event()
+    suffix = uuid.uuid4().hex[:6]
+    projections: list[Projection] = [
+        DriversProjection(f"drivers-{suffix}"),
+        UberDriverStatusProjection(f"status-{suffix}"),
+    ]
+    runners = [ProjectionRunner(pool, nc, p, fetch_timeout_s=0.2) for p in projections]
+    tasks = [asyncio.create_task(Relay(pool, nc, idle_poll_s=0.2).run(stop))]
+    tasks += [asyncio.create_task(r.run(stop)) for r in runners]
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks)
+        await nc.close()
+
+
+async def _status_when(
+    api: ApiClient, headers: dict[str, str], driver_id: str, wanted: str | None, limit_s: float
+) -> tuple[str | None, float]:
+    """Poll the driver's page until its status is ``wanted``; (last status, seconds taken)."""
+    started = time.monotonic()
+    status = None
+    while time.monotonic() - started < limit_s:
+        response = await api.get(f"/fleet/drivers/{driver_id}", headers=headers)
+        status = response.json().get("status") if response.status_code == 200 else None
+        if status == wanted or (wanted is None and response.status_code == 200):
+            break
+        await asyncio.sleep(0.02)
+    return status, time.monotonic() - started
+
+
+async def test_a_signed_webhook_updates_the_drivers_status_within_a_second(
+    hooks_api: ApiClient,
+    make_user,  # type: ignore[no-untyped-def]
+    owner_pool: asyncpg.Pool,
+    writer_pool: asyncpg.Pool,
+    nats_server: NatsServer,
+    org_id: UUID,
+) -> None:
+    account = await uber_account(owner_pool, org_id)
+    driver = f"d-{uuid.uuid4().hex[:8]}"
+    await seed_page(writer_pool, org_id, [driver])
+    headers = await login(hooks_api, await make_user(org_id, "viewer"))
+    body = status_change(account, driver, "DRIVER_STATUS_ONTRIP")
+
+    async with workers(writer_pool, nats_server.url):
+        await _status_when(hooks_api, headers, driver, None, limit_s=30)  # the driver is served
+        sent = time.monotonic()
+        answer = await hooks_api.post("/webhooks/uber", content=body, headers=signed(body))
+        status, _ = await _status_when(hooks_api, headers, driver, "DRIVER_STATUS_ONTRIP", 5)
+        took = time.monotonic() - sent
+
+    assert answer.status_code == 200
+    assert status == "DRIVER_STATUS_ONTRIP"
+    assert took < 1.0, f"the pushed status took {took:.2f} s to be served"
