@@ -133,7 +133,8 @@ test('Uber driver page shows metric cards and a chart with data', async ({ page 
   const chart = page.locator('figure.chart');
   await expect(chart.locator('svg.recharts-surface')).toBeVisible();
   expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(0);
-  expect(await chart.locator(BARS).count()).toBeGreaterThan(0);
+  // The plot is loaded with the first chart (its own file): wait for a bar, then count.
+  await expect(chart.locator(BARS).first()).toBeVisible();
   // Under the transactions: the status changes, as a table or the empty state.
   await expect(page.getByRole('heading', { level: 3, name: 'Historique des statuts' })).toBeVisible();
   await expect(
@@ -168,7 +169,7 @@ test('overview page: the whole fleet’s figures for both providers, a chart per
   const charts = page.locator('figure.chart');
   await expect(charts).toHaveCount(2);
   expect(Number(await charts.first().getAttribute('data-points'))).toBe(30); // every day of "30 derniers jours"
-  expect(await charts.first().locator(BARS).count()).toBeGreaterThan(0);
+  await expect(charts.first().locator(BARS).first()).toBeVisible(); // the plot loads with the first chart
   // The keyboard reaches the chart and moves its tooltip from day to day, amounts in euros.
   await charts.first().locator('svg.recharts-surface').focus();
   await page.keyboard.press('ArrowRight');
@@ -308,7 +309,8 @@ test('Bolt driver page shows daily earnings, a chart and the trips', async ({ pa
   const chart = page.locator('figure.chart', { hasText: 'Revenus bruts par jour : in-app et espèces' });
   await expect(chart.locator('svg.recharts-surface')).toBeVisible();
   expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(0);
-  expect(await chart.locator(BARS).count()).toBeGreaterThan(0);
+  // The plot is loaded with the first chart (its own file): wait for a bar, then count.
+  await expect(chart.locator(BARS).first()).toBeVisible();
 
   await expect(page.getByRole('heading', { level: 3, name: 'Courses', exact: true })).toBeVisible();
   const trips = page.getByRole('table', { name: 'Courses' });

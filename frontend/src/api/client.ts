@@ -166,8 +166,10 @@ export function boltEarnings(driverId: string, range: DateRange, signal?: AbortS
 /** A page of a driver's history over the days, after `cursor` (50 rows by default). */
 export type HistoryParams = DateRange & { cursor?: string | null; limit?: number };
 
-function historyOf(driverId: string, { limit = 50, ...rest }: HistoryParams) {
-  return { path: { driver_id: driverId }, query: compact({ ...rest, limit }) };
+// Each field named: a caller's wider object (a date range with its preset) must not send
+// more than the route declares, which the API refuses.
+function historyOf(driverId: string, { from, to, cursor, limit = 50 }: HistoryParams) {
+  return { path: { driver_id: driverId }, query: compact({ from, to, cursor, limit }) };
 }
 
 export function uberTransactions(driverId: string, params: HistoryParams, signal?: AbortSignal): Promise<Page<UberTransaction>> {
