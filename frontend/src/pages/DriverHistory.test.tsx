@@ -78,16 +78,19 @@ describe('driver histories', () => {
             ],
             next_cursor: null,
           })
-        : jsonResponse({ items: [], next_cursor: null }),
+        : url.pathname === '/bolt/vehicles/bv1'
+          ? jsonResponse({ vehicle_id: 'bv1', provider: 'bolt', account_id: '1', plate: 'AB-123-CD', make: 'Toyota', model: 'Prius', color: null, year: null, status: null, updated_at: '2026-03-01T00:00:00Z' })
+          : jsonResponse({ items: [], next_cursor: null }),
     );
     renderIn(<BoltStateLogs driverId="b1" />);
+    await screen.findByText('AB-123-CD · Toyota Prius'); // the vehicle by its plate and model, not its uuid
     const table = await screen.findByRole('table', { name: 'Historique des états' });
     const states = within(table)
       .getAllByRole('row')
       .slice(1)
       .map((r) => within(r).getAllByRole('cell').map((c) => c.textContent));
     expect(states).toEqual([
-      ['En attente de course', 'bv1'],
+      ['En attente de course', 'AB-123-CD · Toyota Prius'],
       ['En course', '—'],
     ]);
     expect(screen.queryByRole('navigation', { name: 'Pagination' })).toBeNull();

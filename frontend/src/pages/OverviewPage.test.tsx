@@ -3,34 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { App } from '../App';
 import { setSession } from '../api/client';
 import { I18nProvider } from '../i18n/I18nProvider';
+import { BOLT_DAY, NO_BOLT, NO_UBER, UBER_DAY } from '../test/figures';
 import { jsonResponse, mockFetch } from '../test/http';
-
-const NO_UBER = { trips: 0, hours_online: 0, hours_on_trip: 0, earnings_minor: 0, currency: null, active_drivers: 0 };
-const NO_BOLT = {
-  orders: 0,
-  gross_minor: 0,
-  commission_minor: 0,
-  net_minor: 0,
-  tips_minor: 0,
-  tolls_minor: 0,
-  cash_minor: 0,
-  in_app_minor: 0,
-  currency: null,
-  active_drivers: 0,
-};
-const UBER_DAY = { trips: 15, hours_online: 17, hours_on_trip: 12.5, earnings_minor: 13345, currency: 'EUR', active_drivers: 2 };
-const BOLT_DAY = {
-  orders: 4,
-  gross_minor: 10000,
-  commission_minor: 2000,
-  net_minor: 8000,
-  tips_minor: 100,
-  tolls_minor: 50,
-  cash_minor: 2500,
-  in_app_minor: 7500,
-  currency: 'EUR',
-  active_drivers: 1,
-};
 
 /** Two days: figures on the first, zeros on the second (as the API draws an empty day). */
 const OVERVIEW = {
