@@ -21,6 +21,7 @@ const OVERVIEW = {
     { provider: 'bolt', status: 'suspended', drivers: 1 },
     { provider: 'uber', status: 'active', drivers: 3 },
   ],
+  active_people: 2,
 };
 
 function openOverview(provider: 'uber' | 'bolt' | 'all') {
@@ -50,6 +51,9 @@ describe('overview page', () => {
     expect(await screen.findByRole('heading', { level: 1, name: "Vue d'ensemble" })).toBeTruthy();
     const nav = screen.getByRole('navigation', { name: 'Navigation principale' });
     expect(within(nav).getByRole('link', { name: "Vue d'ensemble" }).getAttribute('aria-current')).toBe('page');
+    // The people beside their accounts: here one person drives on both platforms.
+    const people = await screen.findByRole('list', { name: 'Chauffeurs (personnes)' });
+    expect(cardsOf(people)).toEqual(['Chauffeurs actifs, toutes plateformes2', 'Comptes actifs (Uber + Bolt)3']);
     const uber = await screen.findByRole('list', { name: 'Uber : totaux de la flotte sur la période' });
     expect(cardsOf(uber)).toEqual([
       'Courses15',

@@ -31,11 +31,27 @@ export function OverviewPage() {
       </div>
       <DateRangePicker />
       <LoadView state={state} retry={retry}>
-        {(data) =>
-          providersOf(provider).map((p) => <ProviderOverview key={p} provider={p} data={data} />)
-        }
+        {(data) => (
+          <>
+            <PeopleCounts data={data} />
+            {providersOf(provider).map((p) => (
+              <ProviderOverview key={p} provider={p} data={data} />
+            ))}
+          </>
+        )}
       </LoadView>
     </section>
+  );
+}
+
+/** The people active over the days beside the platform accounts they drive with (whatever the switch). */
+function PeopleCounts({ data }: { data: FleetOverview }) {
+  const { t, formatNumber } = useI18n();
+  return (
+    <ul className="cards" aria-label={t('overview.people')}>
+      <Card label={t('overview.activePeople')} value={formatNumber(data.active_people)} />
+      <Card label={t('overview.activeAccounts')} value={formatNumber(data.uber.active_drivers + data.bolt.active_drivers)} />
+    </ul>
   );
 }
 
