@@ -174,8 +174,12 @@ export function boltEarnings(driverId: string, range: DateRange, signal?: AbortS
 /** A page of a driver's history over the days, after `cursor` (50 rows by default). */
 export type HistoryParams = DateRange & { cursor?: string | null; limit?: number };
 
-function historyOf(driverId: string, { limit = 50, ...rest }: HistoryParams) {
-  return { path: { driver_id: driverId }, query: compact({ ...rest, limit }) };
+/**
+ * Only the fields the routes take: pages pass the shared range, which also carries its
+ * `preset`, and the API refuses unknown query parameters (a 422 on every history table).
+ */
+function historyOf(driverId: string, { from, to, cursor, limit = 50 }: HistoryParams) {
+  return { path: { driver_id: driverId }, query: compact({ from, to, cursor, limit }) };
 }
 
 export function uberTransactions(driverId: string, params: HistoryParams, signal?: AbortSignal): Promise<Page<UberTransaction>> {
