@@ -73,7 +73,7 @@ export function LinkPanel({ identity, onCancel, onLinked }: Props) {
           )
         }
       </LoadView>
-      {error && <DecisionNotices done="" error={error} />}
+      <DecisionNotices done="" error={error} />
       <p className="actions">
         <button
           type="button"
