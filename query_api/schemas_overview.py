@@ -46,6 +46,8 @@ class FleetOverview(msgspec.Struct):
 
     A driver is active on a day when they made a trip or were online (Uber), or finished an
     order or earned (Bolt); ``active_drivers`` of the totals counts each driver once.
+    ``active_people`` counts the people behind the active accounts over the range: one
+    person's Uber and Bolt accounts count once, an account no person owns yet counts as one.
     """
 
     first_day: date
@@ -54,6 +56,7 @@ class FleetOverview(msgspec.Struct):
     uber: UberFigures
     bolt: BoltFigures
     drivers: list[DriverCount]
+    active_people: int
 
 
 class OverviewRow(msgspec.Struct, kw_only=True):

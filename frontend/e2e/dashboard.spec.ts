@@ -66,8 +66,15 @@ async function reloadUntilVisible(page: Page, target: Locator) {
   }).toPass({ timeout: 60_000 });
 }
 
-/** The drivers table once the projector has filled it (the stack has just started). */
+/**
+ * The platform accounts' table (Chauffeurs → "Comptes par plateforme", which the provider
+ * switch drives) once the projector has filled it (the stack has just started).
+ */
 async function driverLinks(page: Page) {
+  if (!page.url().endsWith('/chauffeurs/comptes')) {
+    await page.getByRole('link', { name: 'Comptes par plateforme' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Comptes des plateformes' })).toBeVisible();
+  }
   const links = page.locator('a.driver-link');
   await expect(async () => {
     if ((await links.count()) === 0) {
@@ -413,7 +420,7 @@ test('English switch: the drivers page in English, kept after a reload, then bac
   await page.getByRole('group', { name: 'Langue' }).getByRole('button', { name: 'English' }).click();
 
   const english = async () => {
-    await expect(page.getByRole('heading', { level: 1, name: 'Drivers' })).toBeVisible();
+    await expect(page.getByRole('heading', { level: 1, name: 'Platform accounts' })).toBeVisible();
     await expect(page.locator('html')).toHaveAttribute('lang', 'en');
     await expect(page.getByLabel('Search drivers')).toBeVisible();
     await expect(page.getByRole('button', { name: 'Export CSV' })).toBeVisible();
@@ -439,7 +446,7 @@ test('English switch: the drivers page in English, kept after a reload, then bac
   await expect(page.locator('.lang-button[lang="en"]')).toHaveAttribute('aria-pressed', 'true');
 
   await page.getByRole('group', { name: 'Language' }).locator('.lang-button[lang="fr"]').click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Chauffeurs' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'Comptes des plateformes' })).toBeVisible();
   await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
   await expect(page.getByRole('button', { name: 'Se déconnecter' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Suivant' })).toBeVisible();
@@ -516,10 +523,10 @@ test.describe('phone', () => {
     await shot(page, '16-phone-drivers');
 
     await page.getByRole('group', { name: 'Langue' }).getByRole('button', { name: 'English' }).tap();
-    await expect(page.getByRole('heading', { level: 1, name: 'Drivers' })).toBeVisible();
+    await expect(page.getByRole('heading', { level: 1, name: 'Platform accounts' })).toBeVisible();
     await expectNoSidewaysScroll(page);
     await page.getByRole('group', { name: 'Language' }).locator('.lang-button[lang="fr"]').tap();
-    await expect(page.getByRole('heading', { level: 1, name: 'Chauffeurs' })).toBeVisible();
+    await expect(page.getByRole('heading', { level: 1, name: 'Comptes des plateformes' })).toBeVisible();
     await expectNoSidewaysScroll(page);
   });
 });
@@ -679,4 +686,95 @@ test('the dashboard hosted on another origin logs in and lists drivers; an origi
   await page.getByRole('button', { name: 'Se connecter' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Chauffeurs' })).toHaveCount(0);
   await expect(page.getByRole('alert')).toBeVisible();
+
+// --- People (issue 14): one person across Uber and Bolt ----------------------------------
+
+/** The people list (Chauffeurs) once the people projection has folded the simulated drivers. */
+async function peopleLinks(page: Page) {
+  const links = page.locator('a.person-link');
+  await reloadUntilVisible(page, links.first());
+  return links;
+}
+
+test('people: accept a suggestion, and it leaves the list', async ({ page }) => {
+  needs('/people/suggestions', '/people/suggestions/{suggestion_id}/accept');
+  await logIn(page);
+  await page.getByRole('link', { name: 'Suggestions de rattachement' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Suggestions de rattachement' })).toBeVisible();
+  // The simulated world has pairs only a name (and a plate) tie: they are suggested.
+  const accept = page.getByRole('button', { name: /^Accepter : / });
+  await reloadUntilVisible(page, accept.first());
+  const label = (await accept.first().getAttribute('aria-label'))!;
+  await expect(page.locator('table.suggestions-table tbody tr').first()).toContainText(/même nom/);
+  await shot(page, '20-suggestions');
+  await accept.first().click();
+  await expect(page.getByRole('status').filter({ hasText: /comptes réunis\.$/ })).toBeVisible();
+  await expect(page.getByRole('button', { name: label, exact: true })).toHaveCount(0);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+});
+
+test('people: "Rattacher" links an unmapped driver to a person by hand', async ({ page }) => {
+  needs('/people', '/people/unmapped', '/people/{person_id}/identities');
+  await logIn(page);
+  const people = await peopleLinks(page);
+  const person = (await people.first().textContent())!.trim();
+  const link = page.getByRole('button', { name: /^Rattacher / });
+  await reloadUntilVisible(page, link.first());
+  const driver = (await link.first().getAttribute('aria-label'))!.replace(/^Rattacher /, '');
+  await link.first().click();
+
+  const panel = page.getByRole('region', { name: `Rattacher ${driver}` });
+  await panel.getByLabel('Chercher le chauffeur').fill(person);
+  await panel.getByRole('button', { name: `Rattacher à ${person}` }).first().click();
+  await expect(page.getByText(`${driver} est rattaché à ${person}.`)).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await shot(page, '21-linked-by-hand');
+
+  // The person now owns the account: it is on their page, with a link to its driver page.
+  await page.locator('a.person-link', { hasText: person }).first().click();
+  await expect(page.getByRole('heading', { level: 1, name: person })).toBeVisible();
+  await expect(page.getByRole('link', { name: new RegExp(`^${driver} — Fiche `) })).toBeVisible();
+});
+
+test('people: a person on both platforms, side by side, one chart, the week and month presets', async ({ page }) => {
+  needs('/people', '/people/{person_id}', '/people/{person_id}/activity', '/people/{person_id}/history');
+  await logIn(page);
+  await peopleLinks(page);
+  const both = page
+    .locator('table.people-table tbody tr')
+    .filter({ has: page.locator('.provider-uber') })
+    .filter({ has: page.locator('.provider-bolt') });
+  await reloadUntilVisible(page, both.first());
+  const personLink = both.first().locator('a.person-link');
+  const name = (await personLink.textContent())!.trim();
+  await personLink.click();
+  await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+  expect(page.url()).toMatch(/\/chauffeurs\/personnes\/[0-9a-f-]{36}$/);
+
+  // Both platforms' accounts, each linking to its driver page; vehicles as plate and model.
+  const uber = page.getByRole('region', { name: 'Uber', exact: true });
+  const bolt = page.getByRole('region', { name: 'Bolt', exact: true });
+  await expect(uber.getByRole('link', { name: /Fiche Uber$/ }).first()).toBeVisible();
+  await expect(bolt.getByRole('link', { name: /Fiche Bolt$/ }).first()).toBeVisible();
+  for (const card of await page.locator('.identity-card').all()) {
+    await expect(card).not.toContainText(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-/);
+  }
+
+  // Both platforms' figures and one chart over the chosen days.
+  await expect(page.getByRole('list', { name: 'Uber : totaux de la flotte sur la période' })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Bolt : totaux de la flotte sur la période' })).toBeVisible();
+  const chart = page.locator('figure.chart', { hasText: 'Revenus par jour : Uber et Bolt (brut)' });
+  await expect(chart.locator('svg.recharts-surface')).toBeVisible();
+  await expect(page.locator('figure.chart')).toHaveCount(1);
+  await page.getByLabel('Période prédéfinie').selectOption({ label: 'Semaine dernière' });
+  await expect(chart).toHaveAttribute('data-points', /^[0-7]$/);
+  await page.getByLabel('Période prédéfinie').selectOption({ label: 'Ce mois-ci' });
+  await expect(page.getByLabel('Du', { exact: true })).toHaveValue(/-01$/);
+  // The admin reads how this person was made.
+  await expect(page.getByRole('table', { name: 'Historique des rattachements' })).toBeVisible();
+  await shot(page, '22-person');
+
+  await bolt.getByRole('link', { name: /Fiche Bolt$/ }).first().click();
+  expect(page.url()).toMatch(/\/chauffeurs\/bolt\/[^/]+$/);
+  await expect(page.getByText('Identifiant chauffeur')).toBeVisible();
 });

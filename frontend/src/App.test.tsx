@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { App } from './App';
 import { setSession } from './api/client';
 import { I18nProvider } from './i18n/I18nProvider';
-import { driver, jsonResponse, mockFetch, problemResponse } from './test/http';
+import { driver, jsonResponse, mockFetch, person, problemResponse } from './test/http';
 
 const ME = { user_id: 'u1', email: 'gestion@aadenis.fr', org_id: 'o1', role: 'manager' };
 
@@ -19,6 +19,11 @@ function signedIn() {
   setSession('tok', 3600, ME as never);
 }
 
+/** The platform accounts' list (the drivers of the switch's platform), where these tests start. */
+function atAccounts() {
+  window.history.replaceState(null, '', '/chauffeurs/comptes');
+}
+
 function driversCalls(fetchMock: ReturnType<typeof mockFetch>) {
   return fetchMock.mock.calls
     .map(([input]) => new URL(String(input), 'http://localhost'))
@@ -31,7 +36,8 @@ describe('App', () => {
       if (url.pathname === '/auth/login')
         return jsonResponse({ access_token: 'tok', token_type: 'bearer', expires_in: 3600 });
       if (url.pathname === '/auth/me') return jsonResponse(ME);
-      return jsonResponse({ items: [driver()], next_cursor: null });
+      if (url.pathname === '/people') return jsonResponse({ items: [person()], next_cursor: null });
+      return jsonResponse({ items: [], next_cursor: null });
     });
     renderApp();
 
@@ -46,9 +52,9 @@ describe('App', () => {
     await waitFor(() => expect(window.location.pathname).toBe('/chauffeurs'));
     const row = (await screen.findByRole('link', { name: 'Amina Diallo' })).closest('tr')!;
     const cells = within(row).getAllByRole('cell').map((cell) => cell.textContent);
-    expect(cells).toEqual(['+33 6 12 34 56 78', 'amina@example.fr', 'Actif', '02/07/2024 00:30']);
-    for (const name of ['Nom', 'Téléphone', 'E-mail', 'Statut', 'Mis à jour'])
-      expect(screen.getByRole('columnheader', { name })).toBeTruthy();
+    expect(cells).toEqual(['UberBolt', '+33 6 12 34 56 78', 'amina@example.fr']);
+    for (const name of ['Plateformes', 'Téléphone', 'E-mail'])
+      expect(screen.getAllByRole('columnheader', { name }).length).toBeGreaterThan(0);
   });
 
   it('pages forward with next_cursor and back with the cursor stack', async () => {
@@ -60,6 +66,7 @@ describe('App', () => {
         return jsonResponse({ items: [driver({ driver_id: 'd2', last_name: 'Deux' })], next_cursor: 'c3' });
       return jsonResponse({ items: [driver({ driver_id: 'd3', last_name: 'Trois' })], next_cursor: null });
     });
+    atAccounts();
     signedIn();
     renderApp();
 
@@ -82,6 +89,7 @@ describe('App', () => {
     const fetchMock = mockFetch((url) =>
       jsonResponse({ items: url.searchParams.get('q') ? [] : [driver()], next_cursor: null }),
     );
+    atAccounts();
     signedIn();
     renderApp();
     await screen.findByRole('link', { name: 'Amina Diallo' });
@@ -108,6 +116,7 @@ describe('App', () => {
     mockFetch(() =>
       fail ? problemResponse(500, 'Internal Server Error', 'boom') : jsonResponse({ items: [driver()], next_cursor: null }),
     );
+    atAccounts();
     signedIn();
     renderApp();
 
@@ -131,25 +140,36 @@ describe('App', () => {
 
   it('opens a driver from the list and comes back with "Retour"', async () => {
     mockFetch((url) => {
-      if (url.pathname === '/fleet/drivers/d-1') return jsonResponse(driver({ vehicle_ids: ['AB-123-CD'] }));
+      if (url.pathname === '/fleet/drivers/d-1') return jsonResponse(driver({ vehicle_ids: ['v-9'] }));
       if (url.pathname.startsWith('/fleet/drivers/d-1/')) return problemResponse(404, 'Not Found', 'no such route');
+      if (url.pathname === '/fleet/vehicles/v-9')
+        return jsonResponse({ vehicle_id: 'v-9', provider: 'uber', account_id: 'acc-1', plate: 'AB-123-CD', make: 'Toyota', model: 'Prius', color: null, year: null, status: null, updated_at: '2024-07-01T22:30:00Z' });
+      if (url.pathname === '/fleet/orgs') return jsonResponse({ items: [{ account_id: 'acc-1', name: 'AA Denis Uber', parent_id: null }] });
+      if (url.pathname === '/people') return jsonResponse({ items: [person()], next_cursor: null });
+      if (url.pathname === '/people/unmapped') return jsonResponse({ items: [], next_cursor: null });
       return jsonResponse({ items: [driver()], next_cursor: null });
     });
+    atAccounts();
     signedIn();
     renderApp();
 
     const link = await screen.findByRole('link', { name: 'Amina Diallo' });
     fireEvent.click(link.closest('tr')!.querySelector('td')!);
     expect(window.location.pathname).toBe('/chauffeurs/d-1');
-    expect(await screen.findByText('AB-123-CD')).toBeTruthy();
+    // The vehicle and the account by their names, not their ids.
+    expect(await screen.findByText('AB-123-CD · Toyota Prius')).toBeTruthy();
+    expect(await screen.findByText('AA Denis Uber')).toBeTruthy();
+    expect(screen.queryByText('v-9')).toBeNull();
     expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Amina Diallo');
     expect(screen.getByText('Uber', { selector: 'dd' })).toBeTruthy();
     // metrics, payments, transactions and status history: each section says so on its own
     expect(await screen.findAllByText('Ces données ne sont pas encore disponibles.')).toHaveLength(4);
 
+    // Back to the people ("Chauffeurs"), where Amina is one person with both accounts.
     fireEvent.click(screen.getByRole('link', { name: /Retour/ }));
     expect(window.location.pathname).toBe('/chauffeurs');
     expect(await screen.findByRole('link', { name: 'Amina Diallo' })).toBeTruthy();
+    expect(screen.getByRole('heading', { level: 1, name: 'Chauffeurs' })).toBeTruthy();
   });
 
   it("shows an Uber payment by its day and amount, with the API's shape", async () => {
@@ -191,6 +211,7 @@ describe('App', () => {
 
   it('shows the offline banner and reloads the list when back online', async () => {
     const fetchMock = mockFetch(() => jsonResponse({ items: [driver()], next_cursor: null }));
+    atAccounts();
     signedIn();
     renderApp();
     await screen.findByRole('link', { name: 'Amina Diallo' });

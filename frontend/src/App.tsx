@@ -12,6 +12,7 @@ import { ErrorState, Loading, PageHeading } from './components/common';
 import { Header } from './components/Header';
 import { OfflineBanner } from './components/OfflineBanner';
 import { useI18n } from './i18n/I18nProvider';
+import { resetLookups } from './lookups';
 import { resetDriversListMemory } from './pages/DriversPage';
 import { LoginPage, type LoginNotice } from './pages/LoginPage';
 import { BrowserRouter, useNavigationNote } from './router';
@@ -56,6 +57,7 @@ function AppShell() {
     () =>
       onSessionExpired(() => {
         resetDriversListMemory();
+        resetLookups();
         setAuth({ kind: 'anonymous', notice: 'expired' });
       }),
     [],
@@ -79,6 +81,7 @@ function AppShell() {
   function handleLogout() {
     void logout();
     resetDriversListMemory();
+    resetLookups();
     setAuth({ kind: 'anonymous' });
   }
 

@@ -14,7 +14,12 @@ export type AuditView = 'events' | 'fetches' | 'quarantine';
 const seg = encodeURIComponent;
 
 export const paths = {
+  /** The people (chauffeurs across Uber and Bolt) and the accounts still to link. */
   drivers: () => '/chauffeurs',
+  /** The platform accounts, per platform (the provider switch chooses). */
+  accounts: () => '/chauffeurs/comptes',
+  person: (id: string) => `/chauffeurs/personnes/${seg(id)}`,
+  suggestions: () => '/chauffeurs/suggestions',
   overview: () => '/vue-d-ensemble',
   /** Uber drivers keep the short /chauffeurs/<id> of the first version. */
   driver: (id: string, provider: Provider = 'uber') =>

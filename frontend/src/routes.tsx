@@ -9,6 +9,9 @@ import { AuditPage } from './pages/AuditPage';
 import { DriverPage } from './pages/DriverPage';
 import { DriversPage } from './pages/DriversPage';
 import { OverviewPage } from './pages/OverviewPage';
+import { PeoplePage } from './pages/people/PeoplePage';
+import { PersonPage } from './pages/people/PersonPage';
+import { SuggestionsPage } from './pages/people/SuggestionsPage';
 import { QualityPage } from './pages/QualityPage';
 import { ReportsPage } from './pages/ReportsPage';
 import { VehiclesPage } from './pages/VehiclesPage';
@@ -18,7 +21,11 @@ export function AppRoutes({ role }: { role: string }) {
   return (
     <Routes>
       <Route path="/" element={<Navigate to={paths.drivers()} replace />} />
-      <Route path="/chauffeurs" element={<DriversPage />} />
+      <Route path="/chauffeurs" element={<PeoplePage />} />
+      {/* Static segments rank above /chauffeurs/:id and /chauffeurs/:provider/:id. */}
+      <Route path="/chauffeurs/comptes" element={<DriversPage />} />
+      <Route path="/chauffeurs/suggestions" element={<SuggestionsPage />} />
+      <Route path="/chauffeurs/personnes/:id" element={<PersonRoute role={role} />} />
       <Route path="/chauffeurs/:id" element={<DriverRoute />} />
       <Route path="/chauffeurs/:provider/:id" element={<DriverRoute />} />
       <Route path="/vue-d-ensemble" element={<OverviewPage />} />
@@ -43,6 +50,12 @@ function DriverRoute() {
   const { provider = 'uber', id = '' } = useParams();
   if (!PROVIDERS.includes(provider)) return <NotFound />;
   return <DriverPage key={`${provider}:${id}`} driverId={id} provider={provider as Provider} />;
+}
+
+/** /chauffeurs/personnes/<id>: a person, across platforms. */
+function PersonRoute({ role }: { role: string }) {
+  const { id = '' } = useParams();
+  return <PersonPage key={id} personId={id} role={role} />;
 }
 
 /** /audit/<position>: an event of the log; anything but a number is no page. */

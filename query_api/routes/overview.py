@@ -105,6 +105,22 @@ GROUP BY 1, 2
 ORDER BY 1, 2 NULLS LAST
 """
 
+# The people behind the accounts active over the range (the same "active" as the figures):
+# an account's person (people_identities, docs/PEOPLE.md), or the account itself while no
+# person owns it (unmapped, or not yet seen by the people projection).
+_PEOPLE = """
+WITH active AS (
+    SELECT org_id, 'uber:' || driver_id AS identity_id FROM driver_daily_metrics
+    WHERE provider = 'uber' AND day BETWEEN $1 AND $2 AND (trips > 0 OR hours_online > 0)
+    UNION
+    SELECT org_id, 'bolt:' || driver_uuid FROM bolt_daily_earnings
+    WHERE day BETWEEN $1 AND $2 AND (orders > 0 OR gross > 0)
+)
+SELECT count(DISTINCT coalesce(i.person_id::text, a.identity_id))
+FROM active a
+LEFT JOIN people_identities i ON i.org_id = a.org_id AND i.identity_id = a.identity_id
+"""
+
 _NO_UBER = UberFigures(0, 0.0, 0.0, 0, None, 0)
 _NO_BOLT = BoltFigures(0, 0, 0, 0, 0, 0, 0, 0, None, 0)
 F = TypeVar("F", UberFigures, BoltFigures)
@@ -139,6 +155,7 @@ async def overview(conn: asyncpg.Connection, days: DayRange) -> FleetOverview:
         uber=uber[None],  # the range's row: GROUPING SETS answers it even over no rows
         bolt=bolt[None],
         drivers=counts,
+        active_people=await conn.fetchval(_PEOPLE, days.first, days.last),
     )
 
 
@@ -171,7 +188,8 @@ def _rows(day: OverviewDay) -> list[OverviewRow]:
 async def fleet_overview(days: Days, conn: TenantConn, csv: ExportCsv) -> Response:
     """The whole fleet over the days: Uber trips, hours and earnings, Bolt orders and money
     (gross, commission, net, tips, tolls, cash vs in-app), and active drivers, per Paris day
-    (days without figures as zeros) and in total; and the drivers by provider and status.
+    (days without figures as zeros) and in total; the active people (a person's accounts on
+    both platforms count once); and the drivers by provider and status.
 
     The CSV export has one row per day and provider.
     """

@@ -27,7 +27,17 @@ async def site(db: DatabaseSettings, nats_server, tmp_path: Path) -> AsyncIterat
 
 
 @pytest.mark.parametrize(
-    "page", ["/chauffeurs/42", "/audit", "/audit/appels", "/audit/17", "/admin"]
+    "page",
+    [
+        "/chauffeurs/42",
+        "/chauffeurs/comptes",
+        "/chauffeurs/suggestions",
+        "/chauffeurs/personnes/0b1e6e1c-6d5c-5a8e-9a3f-2f1c4f2b9d10",
+        "/audit",
+        "/audit/appels",
+        "/audit/17",
+        "/admin",
+    ],
 )
 async def test_a_browser_reloading_any_dashboard_page_gets_the_dashboard(
     site: ApiClient, page: str

@@ -194,3 +194,38 @@ async def test_overview_day_ranges_are_clear_4xx(api: ApiClient, make_user, org_
         response = await api.get("/fleet/overview", params=params, headers=headers)
         assert response.status_code == status, (params, response.text)
         assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_overview_counts_a_person_active_on_both_platforms_once(
+    api: ApiClient, make_user, owner_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    # Active over 1–4 March: u1, u2 (Uber), b1, b2 (Bolt). u1 and b1 are one person; b2 is
+    # unmapped; u2 is not yet seen by the people projection: 3 people, 4 accounts.
+    await _seed_fleet(owner_pool, org_id)
+    person = UUID(int=1)
+    await owner_pool.execute(
+        "INSERT INTO people (org_id, person_id, display_name, created_at, updated_at, "
+        "last_position) VALUES ($1, $2, 'Laurent Dupont', now(), now(), 1)",
+        org_id,
+        person,
+    )
+    for identity, owner in (("uber:u1", person), ("bolt:b1", person), ("bolt:b2", None)):
+        provider, driver = identity.split(":")
+        await owner_pool.execute(
+            "INSERT INTO people_identities (org_id, identity_id, provider, driver_id, "
+            "account_id, person_id, first_seen_at, updated_at, last_position) "
+            "VALUES ($1, $2, $3, $4, 'acct', $5, now(), now(), 1)",
+            org_id,
+            identity,
+            provider,
+            driver,
+            owner,
+        )
+    headers = await login(api, await make_user(org_id, "viewer"))
+
+    body = (await _overview(api, headers)).json()
+
+    assert body["uber"]["active_drivers"] + body["bolt"]["active_drivers"] == 4
+    assert body["active_people"] == 3
+    outside = (await _overview(api, headers, **{"from": "2026-04-01", "to": "2026-04-02"})).json()
+    assert outside["active_people"] == 0

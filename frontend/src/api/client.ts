@@ -19,11 +19,19 @@ import type {
   Driver,
   DriverPage,
   FleetOverview,
+  IdentityPage,
   Items,
   Me,
   Page,
+  Person,
+  PersonActivity,
+  PersonDetail,
+  PersonHistory,
+  PersonPage,
   ProjectionLag,
   Provider,
+  ProviderAccount,
+  SuggestionPage,
   SyncRun,
   SyncStatus,
   TokenResponse,
@@ -166,8 +174,10 @@ export function boltEarnings(driverId: string, range: DateRange, signal?: AbortS
 /** A page of a driver's history over the days, after `cursor` (50 rows by default). */
 export type HistoryParams = DateRange & { cursor?: string | null; limit?: number };
 
-// Each field named: a caller's wider object (a date range with its preset) must not send
-// more than the route declares, which the API refuses.
+/**
+ * Only the fields the routes take: pages pass the shared range, which also carries its
+ * `preset`, and the API refuses unknown query parameters (a 422 on every history table).
+ */
 function historyOf(driverId: string, { from, to, cursor, limit = 50 }: HistoryParams) {
   return { path: { driver_id: driverId }, query: compact({ from, to, cursor, limit }) };
 }
@@ -193,11 +203,104 @@ export function fleetOverview(range: DateRange, signal?: AbortSignal): Promise<F
   return dataOf(api.GET('/fleet/overview', { params: { query: { from: range.from, to: range.to } }, signal }));
 }
 
+// --- People ------------------------------------------------------------------------------
+
+/** GET /people: people by display name; `q` is a name, e-mail, phone (any form) or plate. */
+export function listPeople(params: Omit<ListParams, 'status'> = {}): Promise<PersonPage> {
+  const { limit = 50, cursor, q, signal } = params;
+  return dataOf(api.GET('/people', { params: { query: compact({ limit, cursor, q }) }, signal }));
+}
+
+/** GET /people/unmapped: the platform drivers no person owns yet. */
+export function unmappedDrivers(cursor?: string | null, signal?: AbortSignal, limit = 50): Promise<IdentityPage> {
+  return dataOf(api.GET('/people/unmapped', { params: { query: compact({ cursor, limit }) }, signal }));
+}
+
+/** GET /people/suggestions: pairs that may be one person, strongest first. */
+export function peopleSuggestions(cursor?: string | null, signal?: AbortSignal, limit = 50): Promise<SuggestionPage> {
+  return dataOf(api.GET('/people/suggestions', { params: { query: compact({ cursor, limit }) }, signal }));
+}
+
+/** GET /people/{id}: the person, their identities and the vehicles they drive (plate, model). */
+export function getPerson(personId: string, signal?: AbortSignal): Promise<PersonDetail> {
+  return dataOf(api.GET('/people/{person_id}', { params: { path: { person_id: personId } }, signal }));
+}
+
+/** GET /people/{id}/activity: both platforms' figures per Paris day and in total. */
+export function personActivity(personId: string, range: DateRange, signal?: AbortSignal): Promise<PersonActivity> {
+  const params = { path: { person_id: personId }, query: { from: range.from, to: range.to } };
+  return dataOf(api.GET('/people/{person_id}/activity', { params, signal }));
+}
+
+/** GET /people/{id}/history: the decisions and automatic links, oldest first (auditors, managers, admins). */
+export function personHistory(personId: string, cursor?: string | null, signal?: AbortSignal): Promise<PersonHistory> {
+  const params = { path: { person_id: personId }, query: compact({ cursor, limit: 50 }) };
+  return dataOf(api.GET('/people/{person_id}/history', { params, signal }));
+}
+
+/** A random UUID (v4); crypto.randomUUID exists only on HTTPS and localhost, getRandomValues everywhere. */
+export function newUuid(): string {
+  if (typeof crypto.randomUUID === 'function' && globalThis.isSecureContext !== false) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * The headers of one user action's decision: the same key on a retry of that action makes
+ * the API answer the first result again instead of deciding twice.
+ */
+export function decisionHeaders(idempotencyKey: string = newUuid()) {
+  return { 'Idempotency-Key': idempotencyKey };
+}
+
+/** POST /people/suggestions/{id}/accept: the two identities become one person. */
+export function acceptSuggestion(suggestionId: string, idempotencyKey?: string): Promise<Person> {
+  const params = { path: { suggestion_id: suggestionId }, header: decisionHeaders(idempotencyKey) };
+  return dataOf(api.POST('/people/suggestions/{suggestion_id}/accept', { params, body: {} }));
+}
+
+/** POST /people/suggestions/{id}/reject: never suggested again. */
+export async function rejectSuggestion(suggestionId: string, idempotencyKey?: string): Promise<void> {
+  const params = { path: { suggestion_id: suggestionId }, header: decisionHeaders(idempotencyKey) };
+  await api.POST('/people/suggestions/{suggestion_id}/reject', { params, body: {} });
+}
+
+/** POST /people/{id}/identities: an unmapped driver joins a person (409 when another's). */
+export function linkIdentity(personId: string, identityId: string, idempotencyKey?: string): Promise<Person> {
+  const params = { path: { person_id: personId }, header: decisionHeaders(idempotencyKey) };
+  return dataOf(api.POST('/people/{person_id}/identities', { params, body: { identity_id: identityId } }));
+}
+
+/** POST /people: a new person owning the given drivers. */
+export function createPerson(identityIds: string[], idempotencyKey?: string): Promise<Person> {
+  const params = { header: decisionHeaders(idempotencyKey) };
+  // 201 with the person (the document also lists a 200 without a body).
+  return dataOf(api.POST('/people', { params, body: { identity_ids: identityIds } })) as Promise<Person>;
+}
+
 // --- Reports and accounts ----------------------------------------------------------------
 
 /** GET /fleet/reports: the Uber reports fetched, by period, after `cursor`. */
 export function uberReports(cursor?: string | null, signal?: AbortSignal, limit = 50): Promise<Page<UberReport>> {
   return dataOf(api.GET('/fleet/reports', { params: { query: compact({ cursor, limit }) }, signal }));
+}
+
+/** GET /fleet/orgs: the tenant's Uber organisations (supplier accounts), with their names. */
+export function uberOrgs(signal?: AbortSignal): Promise<Items<ProviderAccount>> {
+  return dataOf(api.GET('/fleet/orgs', { signal }));
+}
+
+/** GET /fleet/vehicles/{id} or /bolt/vehicles/{id}: one vehicle (plate, make, model). */
+export function getVehicle(vehicleId: string, provider: Provider, signal?: AbortSignal): Promise<Vehicle> {
+  const init = { params: { path: { vehicle_id: vehicleId } }, signal };
+  return byProvider(
+    provider,
+    () => dataOf(api.GET('/fleet/vehicles/{vehicle_id}', init)),
+    () => dataOf(api.GET('/bolt/vehicles/{vehicle_id}', init)),
+  );
 }
 
 /** GET /bolt/companies: the tenant's Bolt companies (one short list, no pages). */

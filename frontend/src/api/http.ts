@@ -32,14 +32,17 @@ export class ApiError extends Error {
   readonly title: string;
   readonly detail: string;
   readonly type: string;
+  /** The problem's `errors` (a 409 of a people decision names the other person there). */
+  readonly errors: Record<string, unknown>[];
 
-  constructor(status: number, title: string, detail = '', type = 'about:blank') {
+  constructor(status: number, title: string, detail = '', type = 'about:blank', errors: Record<string, unknown>[] = []) {
     super(detail ? `${status} ${title}: ${detail}` : `${status} ${title}`);
     this.name = 'ApiError';
     this.status = status;
     this.title = title;
     this.detail = detail;
     this.type = type;
+    this.errors = errors;
   }
 
   /** True when the request never got an HTTP answer (offline, DNS, CORS, …). */
@@ -76,7 +79,8 @@ export async function toApiError(response: Response): Promise<ApiError> {
     const detail = typeof p.detail === 'string' ? p.detail : '';
     const type = typeof p.type === 'string' && p.type ? p.type : 'about:blank';
     const status = typeof p.status === 'number' ? p.status : response.status;
-    return new ApiError(status, title, detail, type);
+    const errors = Array.isArray(p.errors) ? p.errors.filter((e): e is Record<string, unknown> => !!e && typeof e === 'object') : [];
+    return new ApiError(status, title, detail, type, errors);
   }
   return new ApiError(response.status, fallbackTitle);
 }
@@ -89,6 +93,8 @@ export interface RequestOptions {
   accept?: string;
   /** Send the bearer token, refresh it and treat a lasting 401 as an expired session (default true). */
   authenticated?: boolean;
+  /** Headers the call sets itself (a decision's Idempotency-Key). */
+  headers?: Record<string, string>;
 }
 
 async function send(path: string, options: RequestOptions): Promise<Response> {
@@ -97,6 +103,7 @@ async function send(path: string, options: RequestOptions): Promise<Response> {
     Accept: options.accept ?? 'application/json, application/problem+json',
   };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  Object.assign(headers, options.headers);
   const token = authenticated ? getToken() : null;
   if (token) headers.Authorization = `Bearer ${token}`;
   try {
@@ -171,7 +178,15 @@ async function fetchRequest(request: Request, authenticated: boolean): Promise<R
     signal: request.signal,
     accept: request.headers.get('Accept') ?? undefined,
     authenticated,
+    headers: passedHeaders(request.headers),
   });
+}
+
+/** The headers a call sets that the transport passes on as they are. */
+const PASSED_HEADERS = ['Idempotency-Key', 'X-Request-ID'];
+
+function passedHeaders(headers: Headers): Record<string, string> {
+  return Object.fromEntries(PASSED_HEADERS.flatMap((name) => (headers.has(name) ? [[name, headers.get(name)!]] : [])));
 }
 
 // Relative URLs cannot build a Request outside a browser (tests); any origin would do.

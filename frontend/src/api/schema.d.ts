@@ -581,7 +581,8 @@ export interface paths {
          * Fleet Overview
          * @description The whole fleet over the days: Uber trips, hours and earnings, Bolt orders and money
          *     (gross, commission, net, tips, tolls, cash vs in-app), and active drivers, per Paris day
-         *     (days without figures as zeros) and in total; and the drivers by provider and status.
+         *     (days without figures as zeros) and in total; the active people (a person's accounts on
+         *     both platforms count once); and the drivers by provider and status.
          *
          *     The CSV export has one row per day and provider.
          */
@@ -1284,8 +1285,11 @@ export interface components {
          *
          *         A driver is active on a day when they made a trip or were online (Uber), or finished an
          *         order or earned (Bolt); ``active_drivers`` of the totals counts each driver once.
+         *         ``active_people`` counts the people behind the active accounts over the range: one
+         *         person's Uber and Bolt accounts count once, an account no person owns yet counts as one.
          */
         FleetOverview: {
+            active_people: number;
             bolt: components["schemas"]["BoltFigures"];
             days: components["schemas"]["OverviewDay"][];
             drivers: components["schemas"]["DriverCount"][];

@@ -70,3 +70,22 @@ export type AuditFetch = Schemas['Fetch'];
 export type AuditEventDetail = Schemas['EventDetail'];
 /** A record the platform refused to decode: why, and its bytes as text. */
 export type AuditQuarantined = Schemas['QuarantinedRecord'];
+
+/** A person (chauffeur) and the platform drivers (identities) they own: docs/PEOPLE.md. */
+export type Person = Schemas['Person'];
+export type PersonPage = Schemas['PersonPage'];
+export type PersonDetail = Schemas['PersonDetail'];
+/** One platform driver (`uber:<id>`, `bolt:<uuid>`) and whose it is (`person_id`, null when unmapped). */
+export type PersonIdentity = Schemas['PersonIdentity'];
+export type PersonVehicle = Schemas['PersonVehicle'];
+export type IdentityPage = Schemas['IdentityPage'];
+/** A person's figures on both platforms over some days, per day and in total. */
+export type PersonActivity = Schemas['PersonActivity'];
+/** A decision about a person, or an automatic link (`user_email` null). */
+export type PersonDecision = Schemas['PersonDecision'];
+export type PersonHistory = Schemas['PersonHistory'];
+/** Two identities that may be one person, why (French reasons) and how strongly. */
+export type Suggestion = Schemas['Suggestion'];
+export type SuggestionPage = Schemas['SuggestionPage'];
+/** A provider account (an Uber organisation) and its name. */
+export type ProviderAccount = Schemas['ProviderAccount'];

@@ -2,7 +2,7 @@ import { useEffect, useRef, type ReactNode } from 'react';
 import { ApiError } from '../api/client';
 import type { I18n } from '../i18n/I18nProvider';
 import { useI18n } from '../i18n/I18nProvider';
-import { hasNavigated } from '../router';
+import { hasNavigated, Link } from '../router';
 import type { Load } from '../hooks';
 
 /** The page's <h1>; it takes the focus after an in-app navigation and names the tab. */
@@ -20,6 +20,48 @@ export function PageHeading({ children, title, id }: { children: ReactNode; titl
     <h1 ref={ref} id={id} tabIndex={-1} className="page-title">
       {children}
     </h1>
+  );
+}
+
+/** A detail page's top: the way back to its list (`back`), then the page's <h1>. */
+export function DetailHead({ id, title, back, backLabel }: { id: string; title: string; back: string; backLabel: string }) {
+  return (
+    <>
+      <p className="back">
+        <Link to={back}>
+          <span aria-hidden="true">← </span>
+          {backLabel}
+        </Link>
+      </p>
+      <PageHeading id={id} title={title}>
+        {title}
+      </PageHeading>
+    </>
+  );
+}
+
+/** A one-line state in place of a page's content ("unknown", "not available yet"). */
+export function StateNote({ children }: { children: ReactNode }) {
+  return (
+    <p className="state state-empty" role="status">
+      {children}
+    </p>
+  );
+}
+
+/** What a decision did (a polite status line) or why it was refused (an alert). */
+export function DecisionNotices({ done, error }: { done: string; error?: string }) {
+  return (
+    <>
+      <p role="status" className="notice-ok">
+        {done}
+      </p>
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+    </>
   );
 }
 
@@ -67,11 +109,7 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
 /** The API does not have this yet (404 on the route). */
 export function NotAvailable() {
   const { t } = useI18n();
-  return (
-    <p className="state state-empty" role="status">
-      {t('state.notAvailable')}
-    </p>
-  );
+  return <StateNote>{t('state.notAvailable')}</StateNote>;
 }
 
 /** Loading / error / not available around the `ready` content of a useLoad state. */

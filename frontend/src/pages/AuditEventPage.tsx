@@ -1,10 +1,10 @@
 import { useId } from 'react';
 import { auditEvent } from '../api/client';
-import { LoadView, PageHeading } from '../components/common';
+import { DetailHead, LoadView } from '../components/common';
 import { providerLabel } from '../drivers';
 import { useLoad } from '../hooks';
 import { useI18n } from '../i18n/I18nProvider';
-import { Link, paths } from '../router';
+import { paths } from '../router';
 
 /** One event: envelope, the provider's record exactly as sent, and the call that fetched it. */
 export function AuditEventPage({ position }: { position: string }) {
@@ -15,15 +15,7 @@ export function AuditEventPage({ position }: { position: string }) {
   const none = t('value.none');
   return (
     <section aria-labelledby={`${id}-title`}>
-      <p className="back">
-        <Link to={paths.audit()}>
-          <span aria-hidden="true">← </span>
-          {t('audit.back')}
-        </Link>
-      </p>
-      <PageHeading id={`${id}-title`} title={title}>
-        {title}
-      </PageHeading>
+      <DetailHead id={`${id}-title`} title={title} back={paths.audit()} backLabel={t('audit.back')} />
       <LoadView state={state} retry={retry}>
         {(e) => (
           <>

@@ -66,6 +66,8 @@ describe('driver histories', () => {
     const first = urls[0]!;
     expect([first.searchParams.get('from'), first.searchParams.get('to')]).toEqual(['2026-02-09', '2026-03-10']);
     expect(first.searchParams.get('limit')).toBe('50');
+    // Only what the route takes: the shared range's preset is no query parameter (a 422).
+    expect([...first.searchParams.keys()].sort()).toEqual(['from', 'limit', 'to']);
   });
 
   it('names the Bolt states in French, one page without pagination', async () => {
@@ -78,16 +80,19 @@ describe('driver histories', () => {
             ],
             next_cursor: null,
           })
-        : jsonResponse({ items: [], next_cursor: null }),
+        : url.pathname === '/bolt/vehicles/bv1'
+          ? jsonResponse({ vehicle_id: 'bv1', provider: 'bolt', account_id: '1', plate: 'AB-123-CD', make: 'Toyota', model: 'Prius', color: null, year: null, status: null, updated_at: '2026-03-01T00:00:00Z' })
+          : jsonResponse({ items: [], next_cursor: null }),
     );
     renderIn(<BoltStateLogs driverId="b1" />);
+    await screen.findByText('AB-123-CD · Toyota Prius'); // the vehicle by its plate and model, not its uuid
     const table = await screen.findByRole('table', { name: 'Historique des états' });
     const states = within(table)
       .getAllByRole('row')
       .slice(1)
       .map((r) => within(r).getAllByRole('cell').map((c) => c.textContent));
     expect(states).toEqual([
-      ['En attente de course', 'bv1'],
+      ['En attente de course', 'AB-123-CD · Toyota Prius'],
       ['En course', '—'],
     ]);
     expect(screen.queryByRole('navigation', { name: 'Pagination' })).toBeNull();

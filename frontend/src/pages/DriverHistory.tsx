@@ -8,6 +8,7 @@ import {
   type UberStatusChange,
   type UberTransaction,
 } from '../api/client';
+import { VehicleName } from '../components/AccountName';
 import { EmptyState } from '../components/common';
 import { PagedTable, type Column, type PagedTableProps } from '../components/DataTable';
 import { useDateRange } from '../dateRange';
@@ -98,7 +99,10 @@ export function BoltStateLogs({ driverId }: { driverId: string }) {
   const columns: Column<BoltStateLog>[] = [
     { header: t('stateLogs.since'), cell: (log) => formatDate(log.created_at) },
     { header: t('stateLogs.state'), cell: (log) => stateName(log.state) },
-    { header: t('stateLogs.vehicle'), cell: (log) => log.vehicle_uuid || t('value.none') },
+    {
+      header: t('stateLogs.vehicle'),
+      cell: (log) => (log.vehicle_uuid ? <VehicleName provider="bolt" vehicleId={log.vehicle_uuid} /> : t('value.none')),
+    },
   ];
   const rowKey = (log: BoltStateLog) => `${log.created_at}|${log.state}`;
   return <HistoryTable driverId={driverId} fetcher={boltStateLogs} texts="stateLogs" columns={columns} rowKey={rowKey} />;

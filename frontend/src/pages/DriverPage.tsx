@@ -1,11 +1,12 @@
 import { useId } from 'react';
 import { getDriver, type Driver, type Provider } from '../api/client';
-import { LoadView, PageHeading } from '../components/common';
+import { AccountName, VehicleName } from '../components/AccountName';
+import { DetailHead, LoadView, StateNote } from '../components/common';
 import { DateRangePicker } from '../components/DateRangePicker';
 import { driverName, providerLabel, statusLabel, statusTone } from '../drivers';
 import { useLoad } from '../hooks';
 import { useI18n } from '../i18n/I18nProvider';
-import { Link, paths } from '../router';
+import { paths } from '../router';
 import { BoltActivity } from './BoltActivity';
 import { UberActivity } from './UberActivity';
 
@@ -20,22 +21,12 @@ export function DriverPage({ driverId, provider = 'uber' }: { driverId: string; 
 
   return (
     <section className="driver" aria-labelledby={`${id}-title`}>
-      <p className="back">
-        <Link to={paths.drivers()}>
-          <span aria-hidden="true">← </span>
-          {t('driver.back')}
-        </Link>
-      </p>
-      <PageHeading id={`${id}-title`} title={title}>
-        {title}
-      </PageHeading>
+      <DetailHead id={`${id}-title`} title={title} back={paths.drivers()} backLabel={t('driver.back')} />
       <LoadView
         state={state}
         retry={retry}
         notFound={
-          <p className="state state-empty" role="status">
-            {t('driver.notFoundBody')}
-          </p>
+          <StateNote>{t('driver.notFoundBody')}</StateNote>
         }
       >
         {(driver) => (
@@ -87,7 +78,7 @@ function DriverDetails({ driver }: { driver: Driver }) {
       </div>
       <div>
         <dt>{t('driver.accountId')}</dt>
-        <dd className="mono">{driver.account_id || none}</dd>
+        <dd>{driver.account_id ? <AccountName provider={driver.provider} accountId={driver.account_id} /> : none}</dd>
       </div>
       <div>
         <dt>{t('driver.driverId')}</dt>
@@ -99,9 +90,11 @@ function DriverDetails({ driver }: { driver: Driver }) {
           {vehicles.length === 0 ? (
             t('driver.noVehicles')
           ) : (
-            <ul className="plain-list mono">
+            <ul className="plain-list">
               {vehicles.map((v) => (
-                <li key={v}>{v}</li>
+                <li key={v}>
+                  <VehicleName provider={driver.provider} vehicleId={v} />
+                </li>
               ))}
             </ul>
           )}

@@ -112,8 +112,8 @@ export function DriversPage({ pageSize = PAGE_SIZE }: { pageSize?: number }) {
   return (
     <section className="drivers" aria-labelledby={`${id}-title`}>
       <div className="page-head">
-        <PageHeading id={`${id}-title`} title={t('drivers.title')}>
-          {t('drivers.title')}
+        <PageHeading id={`${id}-title`} title={t('accounts.title')}>
+          {t('accounts.title')}
         </PageHeading>
         <form role="search" className="filters" onSubmit={onSearchSubmit}>
           <div className="field search">

@@ -3,34 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { App } from '../App';
 import { setSession } from '../api/client';
 import { I18nProvider } from '../i18n/I18nProvider';
+import { BOLT_DAY, NO_BOLT, NO_UBER, UBER_DAY } from '../test/figures';
 import { jsonResponse, mockFetch } from '../test/http';
-
-const NO_UBER = { trips: 0, hours_online: 0, hours_on_trip: 0, earnings_minor: 0, currency: null, active_drivers: 0 };
-const NO_BOLT = {
-  orders: 0,
-  gross_minor: 0,
-  commission_minor: 0,
-  net_minor: 0,
-  tips_minor: 0,
-  tolls_minor: 0,
-  cash_minor: 0,
-  in_app_minor: 0,
-  currency: null,
-  active_drivers: 0,
-};
-const UBER_DAY = { trips: 15, hours_online: 17, hours_on_trip: 12.5, earnings_minor: 13345, currency: 'EUR', active_drivers: 2 };
-const BOLT_DAY = {
-  orders: 4,
-  gross_minor: 10000,
-  commission_minor: 2000,
-  net_minor: 8000,
-  tips_minor: 100,
-  tolls_minor: 50,
-  cash_minor: 2500,
-  in_app_minor: 7500,
-  currency: 'EUR',
-  active_drivers: 1,
-};
 
 /** Two days: figures on the first, zeros on the second (as the API draws an empty day). */
 const OVERVIEW = {
@@ -47,6 +21,7 @@ const OVERVIEW = {
     { provider: 'bolt', status: 'suspended', drivers: 1 },
     { provider: 'uber', status: 'active', drivers: 3 },
   ],
+  active_people: 2,
 };
 
 function openOverview(provider: 'uber' | 'bolt' | 'all') {
@@ -76,6 +51,9 @@ describe('overview page', () => {
     expect(await screen.findByRole('heading', { level: 1, name: "Vue d'ensemble" })).toBeTruthy();
     const nav = screen.getByRole('navigation', { name: 'Navigation principale' });
     expect(within(nav).getByRole('link', { name: "Vue d'ensemble" }).getAttribute('aria-current')).toBe('page');
+    // The people beside their accounts: here one person drives on both platforms.
+    const people = await screen.findByRole('list', { name: 'Chauffeurs (personnes)' });
+    expect(cardsOf(people)).toEqual(['Chauffeurs actifs, toutes plateformes2', 'Comptes actifs (Uber + Bolt)3']);
     const uber = await screen.findByRole('list', { name: 'Uber : totaux de la flotte sur la période' });
     expect(cardsOf(uber)).toEqual([
       'Courses15',

@@ -1,8 +1,9 @@
 import { useId } from 'react';
-import { fleetOverview, type BoltFigures, type FleetOverview, type Provider, type UberFigures } from '../api/client';
+import { fleetOverview, type FleetOverview, type Provider } from '../api/client';
 import type { CsvFile } from '../api/csv';
 import { BarChart } from '../components/BarChart';
 import { LoadView, PageHeading } from '../components/common';
+import { BoltCards, currencyOf, UberCards } from '../components/PlatformCards';
 import { DateRangePicker } from '../components/DateRangePicker';
 import { ExportCsvButton } from '../components/ExportCsvButton';
 import { useDateRange } from '../dateRange';
@@ -30,11 +31,27 @@ export function OverviewPage() {
       </div>
       <DateRangePicker />
       <LoadView state={state} retry={retry}>
-        {(data) =>
-          providersOf(provider).map((p) => <ProviderOverview key={p} provider={p} data={data} />)
-        }
+        {(data) => (
+          <>
+            <PeopleCounts data={data} />
+            {providersOf(provider).map((p) => (
+              <ProviderOverview key={p} provider={p} data={data} />
+            ))}
+          </>
+        )}
       </LoadView>
     </section>
+  );
+}
+
+/** The people active over the days beside the platform accounts they drive with (whatever the switch). */
+function PeopleCounts({ data }: { data: FleetOverview }) {
+  const { t, formatNumber } = useI18n();
+  return (
+    <ul className="cards" aria-label={t('overview.people')}>
+      <Card label={t('overview.activePeople')} value={formatNumber(data.active_people)} />
+      <Card label={t('overview.activeAccounts')} value={formatNumber(data.uber.active_drivers + data.bolt.active_drivers)} />
+    </ul>
   );
 }
 
@@ -49,23 +66,15 @@ function ProviderOverview({ provider, data }: { provider: Provider; data: FleetO
   );
 }
 
-function currencyOf(figures: (UberFigures | BoltFigures)[]): string {
-  return figures.find((f) => f.currency)?.currency ?? 'EUR';
-}
-
 function UberOverview({ data }: { data: FleetOverview }) {
-  const { t, formatNumber, formatMoney, formatHours, formatDay } = useI18n();
+  const { t, formatNumber, formatMoney, formatDay } = useI18n();
   const totals = data.uber;
   const currency = currencyOf([totals]);
   return (
     <>
-      <ul className="cards" aria-label={t('overview.summary', { provider: 'Uber' })}>
-        <Card label={t('metrics.trips')} value={formatNumber(totals.trips)} />
-        <Card label={t('metrics.hoursOnline')} value={formatHours(totals.hours_online)} />
-        <Card label={t('metrics.hoursOnTrip')} value={formatHours(totals.hours_on_trip)} />
-        <Card label={t('metrics.earnings')} value={formatMoney(totals.earnings_minor, currency)} />
+      <UberCards totals={totals} label={t('overview.summary', { provider: 'Uber' })}>
         <Card label={t('overview.activeDrivers')} value={formatNumber(totals.active_drivers)} />
-      </ul>
+      </UberCards>
       <BarChart
         title={t('overview.uberChart')}
         labels={data.days.map((d) => formatDay(d.day, false))}
@@ -83,16 +92,9 @@ function BoltOverview({ data }: { data: FleetOverview }) {
   const money = (v: number) => formatMoney(v, currency);
   return (
     <>
-      <ul className="cards" aria-label={t('overview.summary', { provider: 'Bolt' })}>
-        <Card label={t('earnings.orders')} value={formatNumber(totals.orders)} />
-        <Card label={t('earnings.gross')} value={money(totals.gross_minor)} />
-        <Card label={t('earnings.commission')} value={money(totals.commission_minor)} />
-        <Card label={t('earnings.net')} value={money(totals.net_minor)} />
-        <Card label={t('earnings.tips')} value={money(totals.tips_minor)} />
-        <Card label={t('earnings.cash')} value={money(totals.cash_minor)} />
-        <Card label={t('earnings.inApp')} value={money(totals.in_app_minor)} />
+      <BoltCards totals={totals} label={t('overview.summary', { provider: 'Bolt' })}>
         <Card label={t('overview.activeDrivers')} value={formatNumber(totals.active_drivers)} />
-      </ul>
+      </BoltCards>
       <BarChart
         title={t('overview.boltChart')}
         labels={data.days.map((d) => formatDay(d.day, false))}

@@ -1,6 +1,7 @@
 import { cleanup } from '@testing-library/react';
 import { afterEach, beforeEach } from 'vitest';
 import { resetSessionCacheForTests } from '../api/client';
+import { resetLookups } from '../lookups';
 import { resetDriversListMemory } from '../pages/DriversPage';
 
 beforeEach(() => {
@@ -9,6 +10,7 @@ beforeEach(() => {
   window.history.replaceState(null, '', '/');
   resetSessionCacheForTests();
   resetDriversListMemory();
+  resetLookups();
 });
 
 afterEach(() => {
