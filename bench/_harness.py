@@ -27,7 +27,8 @@ from core.config import DatabaseSettings
 from core.state import DB_NAME, load_secrets, read_database_settings, write_runtime
 from eventlog.store import Observation, canonical_hash
 from fleet.database import migrate, provision
-from fleet.runtime import EmbeddedNats, EmbeddedPostgres
+from fleet.postgres import EmbeddedPostgres
+from fleet.runtime import EmbeddedNats
 
 OUT = Path(__file__).resolve().parent / "out"
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))

@@ -1,15 +1,16 @@
-"""Bolt Fleet Integration records, decoded into the fields we use (providers.md §2).
+"""Bolt Fleet Integration records, decoded into the fields we use (docs/PROVIDERS.md §2).
 
 Each Struct names Bolt's own (snake_case) fields and ignores unknown ones, so an extra field
 never breaks decoding; a missing required field does, and the poller quarantines the record.
 
 Money is decoded as ``Decimal``: Bolt sends plain decimal numbers in major units with no
-currency (§2.6), and a float would round 0.1 + 0.2 the wrong way. The currency is the
-company's (``bolt_companies.currency``, EUR unless set otherwise). Times are unix seconds.
+currency (docs/PROVIDERS.md §2.6), and a float would round 0.1 + 0.2 the wrong way. The
+currency is the company's (``bolt_companies.currency``, EUR unless set otherwise). Times are
+unix seconds.
 
 Every response is the envelope ``{code, message, data}``; business errors come as HTTP 200
-with ``code != 0`` (§2.4). The envelope is decoded first with ``data`` left raw, then
-``data`` with the Struct of the operation.
+with ``code != 0`` (docs/PROVIDERS.md §2.4). The envelope is decoded first with ``data``
+left raw, then ``data`` with the Struct of the operation.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ STATE_LOG_OBSERVED = "bolt.state_log.observed"
 STATE_LOG_OBSERVED_VERSION = 1
 
 NULL = b"null"
-DEFAULT_CURRENCY = "EUR"  # no currency field: the company's; EUR for our French fleet
 
 
 def minor_units(amount: Decimal | None) -> int:

@@ -129,7 +129,7 @@ class UberDriverStatus(msgspec.Struct, frozen=True):
     vehicleInfo: UberStatusVehicleInfo | None = None
 
     def current(self) -> UberStatusEntry | None:
-        """The current status: clients treat the first entry as current (providers.md §1.5.3)."""
+        """The current status: the first entry, as clients take it (docs/PROVIDERS.md §1.5.3)."""
         return self.statusEntries[0] if self.statusEntries else None
 
 
@@ -308,7 +308,7 @@ register(PAYMENT_OBSERVED, PAYMENT_OBSERVED_VERSION, UberPaymentRecord)
 register(TRANSACTION_OBSERVED, TRANSACTION_OBSERVED_VERSION, UberTransaction)
 
 
-# -- asynchronous reports (U10-U13, providers.md §1.8) ----------------------------------------
+# -- asynchronous reports (U10-U13, docs/PROVIDERS.md §1.8) --------------------------------
 
 REPORT_OBSERVED = "uber.report.observed"
 REPORT_OBSERVED_VERSION = 1

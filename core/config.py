@@ -11,15 +11,25 @@ Where no database or NATS is configured, the values come from the state folder t
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 from core.names import resolve_aliases
 
 PROD_ENVS = frozenset({"prod", "production"})
 MIN_JWT_SECRET_BYTES = 32
+# In production a secret must be at least this long (bytes), not empty, and not one of the
+# values the documentation shows (.env.example, docker-compose.yml, the simulator's fakes):
+# an example is public, so it is no secret, and it usually means "not filled in yet".
+MIN_SECRET_BYTES = {"JWT_SECRET": MIN_JWT_SECRET_BYTES, "FLEET_ADMIN_PASSWORD": 12}
+MIN_SECRET_BYTES_DEFAULT = 16
+EXAMPLE_SECRETS = frozenset(
+    {"change-me", "changeme", "sim-uber-secret", "sim-bolt-secret", "secret", "password"}
+)
+GENERATE_HINT = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
 
 class ConfigError(Exception):
@@ -71,9 +81,32 @@ class BoltSettings:
     token_url: str
     api_base: str
     company_ids: tuple[int, ...] | None  # BOLT_DEFAULT_FLEET_ID + BOLT_COMPANY_IDS, or all
-    rate_rps: float = 1.0  # Bolt publishes no limit; clients pace ~1 req/s (§4 #14)
+    rate_rps: float = 1.0  # no published limit; clients pace ~1 req/s (docs/PROVIDERS.md §2.7)
     rate_burst: int = 5
     simulated: bool = False
+
+
+def secret(env: Mapping[str, str], name: str, value: str | None = None) -> str:
+    """The secret ``name`` (or ``value``, taken from it); in production an empty, example or
+    short one stops the process. The message names the setting, never the value."""
+    found = env.get(name, "") if value is None else value
+    if not is_prod(env):
+        return found
+    minimum = MIN_SECRET_BYTES.get(name.split(" ")[0], MIN_SECRET_BYTES_DEFAULT)
+    if found.strip().lower() in EXAMPLE_SECRETS:
+        raise ConfigError(f"{name} is still the documentation's example value (APP_ENV=prod)")
+    if len(found.encode()) < minimum:
+        problem = "is empty" if not found else f"is shorter than {minimum} bytes"
+        raise ConfigError(f"{name} {problem} (APP_ENV=prod); generate one: {GENERATE_HINT}")
+    return found
+
+
+def _url_password(env: Mapping[str, str], name: str) -> str | None:
+    """The URL in ``name``, its password checked as a secret when it carries one."""
+    url = env.get(name)
+    if url and (password := urlsplit(url).password) is not None:
+        secret(env, f"{name} (its password)", unquote(password))
+    return url
 
 
 def app_env(env: Mapping[str, str]) -> str:
@@ -99,7 +132,7 @@ def nats_configured(env: Mapping[str, str]) -> bool:
 
 def database_url_from_env(env: Mapping[str, str]) -> str:
     """``DATABASE_URL``, or a URL built from the ``DB_*`` variables (host, port, name...)."""
-    if url := env.get("DATABASE_URL"):
+    if url := _url_password(env, "DATABASE_URL"):
         return url
     host = env.get("DB_HOST")
     if not host:
@@ -107,7 +140,7 @@ def database_url_from_env(env: Mapping[str, str]) -> str:
             "set DATABASE_URL or DB_HOST (with DB_PORT, DB_NAME, DB_USER, DB_PASSWORD)"
         )
     user = quote(env.get("DB_USER", "postgres"), safe="")
-    password = env.get("DB_PASSWORD")
+    password = secret(env, "DB_PASSWORD")
     auth = f"{user}:{quote(password, safe='')}" if password else user
     port = _int(env, "DB_PORT", 5432)
     return f"postgresql://{auth}@{host}:{port}/{env.get('DB_NAME', 'fleet')}"
@@ -120,8 +153,8 @@ def load_database(env: Mapping[str, str]) -> DatabaseSettings:
 
         return state.read_database_settings(state_dir(env))
     owner = database_url_from_env(env)
-    writer = env.get("WRITER_DATABASE_URL")
-    api = env.get("API_DATABASE_URL")
+    writer = _url_password(env, "WRITER_DATABASE_URL")
+    api = _url_password(env, "API_DATABASE_URL")
     return DatabaseSettings(
         owner_url=owner,
         writer_url=writer or owner,
@@ -139,32 +172,36 @@ def load_nats_url(env: Mapping[str, str]) -> str:
     return state.read_nats_url(state_dir(env))
 
 
+def nats_stream_replicas(env: Mapping[str, str]) -> int:
+    """``NATS_STREAM_REPLICAS``: every process that ensures a stream must give the same value,
+    since ensuring *updates* an existing stream (a process left at 1 scales R3 back to R1)."""
+    replicas = _int(env, "NATS_STREAM_REPLICAS", 1)
+    if not 1 <= replicas <= 5:
+        raise ConfigError(f"NATS_STREAM_REPLICAS must be between 1 and 5, got {replicas}")
+    return replicas
+
+
 SUPPORTED_JWT_ALGORITHMS = ("HS256",)
 
 
 def load_jwt(env: Mapping[str, str]) -> JwtSettings:
     """JWT settings; in production a secret shorter than 32 bytes stops the process."""
-    secret = env.get("JWT_SECRET", "")
-    if is_prod(env) and len(secret.encode()) < MIN_JWT_SECRET_BYTES:
-        raise ConfigError(
-            f"JWT_SECRET must be set to at least {MIN_JWT_SECRET_BYTES} random bytes when "
-            "APP_ENV=prod (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
-        )
+    key = secret(env, "JWT_SECRET")
     algorithm = env.get("JWT_ALGORITHM", "HS256").strip() or "HS256"
     if algorithm not in SUPPORTED_JWT_ALGORITHMS:
         raise ConfigError(
             f"JWT_ALGORITHM={algorithm} is not supported: the API signs and verifies with "
             f"{', '.join(SUPPORTED_JWT_ALGORITHMS)} only (a shared secret, JWT_SECRET)"
         )
-    if not secret:
+    if not key:
         from core import state
 
-        secret = state.dev_jwt_secret(state_dir(env))
+        key = state.dev_jwt_secret(state_dir(env))
     minutes = _int(env, "JWT_ACCESS_TOKEN_EXPIRE_MINUTES", 15)
     if minutes < 1:
         raise ConfigError("JWT_ACCESS_TOKEN_EXPIRE_MINUTES must be at least 1")
     return JwtSettings(
-        secret=secret,
+        secret=key,
         issuer=env.get("JWT_ISSUER", "fleet-manager"),
         audience=env.get("JWT_AUDIENCE", "fleet-manager-api"),
         access_ttl_s=minutes * 60,
@@ -190,7 +227,7 @@ def load_uber(env: Mapping[str, str]) -> UberSettings | None:
     simulated = env.get("UBER_SIMULATED", "") == "1"
     return UberSettings(
         client_id=env["UBER_CLIENT_ID"],
-        client_secret=env["UBER_CLIENT_SECRET"],
+        client_secret=_provider_secret(env, "UBER_CLIENT_SECRET", simulated),
         token_url=env.get("UBER_AUTH_URL") or "https://auth.uber.com/oauth/v2/token",
         api_base=(env.get("UBER_BASE_URL") or "https://api.uber.com").rstrip("/"),
         scopes=env.get("UBER_SCOPES", UBER_DEFAULT_SCOPES),
@@ -210,15 +247,16 @@ def load_bolt(env: Mapping[str, str]) -> BoltSettings | None:
     """Bolt client settings, or None when Bolt is not configured for this process."""
     if not bolt_credentials_set(env):
         return None
+    simulated = env.get("BOLT_SIMULATED", "") == "1"
     return BoltSettings(
         client_id=env["BOLT_CLIENT_ID"],
-        client_secret=env["BOLT_CLIENT_SECRET"],
+        client_secret=_provider_secret(env, "BOLT_CLIENT_SECRET", simulated),
         token_url=env.get("BOLT_AUTH_URL") or "https://oidc.bolt.eu/token",
         api_base=(env.get("BOLT_BASE_URL") or BOLT_DEFAULT_API_BASE).rstrip("/"),
         company_ids=bolt_company_ids(env),
         rate_rps=_float(env, "BOLT_RATE_RPS", 1.0),
         rate_burst=_int(env, "BOLT_RATE_BURST", 5),
-        simulated=env.get("BOLT_SIMULATED", "") == "1",
+        simulated=simulated,
     )
 
 
@@ -231,6 +269,32 @@ def bolt_company_ids(env: Mapping[str, str]) -> tuple[int, ...] | None:
     others = _int_list(env, "BOLT_COMPANY_IDS") or ()
     ids = tuple(dict.fromkeys(default + others))
     return ids or None
+
+
+def _provider_secret(env: Mapping[str, str], name: str, simulated: bool) -> str:
+    """A provider's client secret: the simulator's fakes are public by design, and fine."""
+    return env[name] if simulated else secret(env, name)
+
+
+# scheme://host[:port], as a browser writes an Origin header: no path, no trailing slash.
+_ORIGIN = re.compile(r"https?://[^\s/*,]+")
+
+
+def load_cors_origins(env: Mapping[str, str]) -> tuple[str, ...]:
+    """The web origins whose pages may call the API with credentials (``FLEET_CORS_ORIGINS``,
+    comma-separated); none when unset, and then the API sends no CORS header at all.
+
+    Only exact origins: a ``*`` with credentials would let any site call with the user's
+    token, and an origin with a path or a trailing slash never equals a browser's Origin.
+    """
+    raw = env.get("FLEET_CORS_ORIGINS", "")
+    origins = tuple(part.strip() for part in raw.split(",") if part.strip())
+    wrong = [o for o in origins if not _ORIGIN.fullmatch(o)]
+    if wrong:
+        raise ConfigError(
+            f"FLEET_CORS_ORIGINS takes exact origins like https://app.example.com, got {wrong}"
+        )
+    return origins
 
 
 def _int_list(env: Mapping[str, str], name: str) -> tuple[int, ...] | None:

@@ -44,6 +44,7 @@ DOCUMENTED = frozenset(
         "BOLT_SIMULATED",
         # processes, `fleet up` and the compose stack
         "FLEET_API_HOST", "FLEET_API_PORT", "FLEET_API_WORKERS", "FLEET_API_KEEP_ALIVE_S",
+        "FLEET_CORS_ORIGINS",
         "PROMETHEUS_MULTIPROC_DIR", "FLEET_FRONTEND_DIR", "FLEET_METRICS_HOST",
         "FLEET_METRICS_PORT", "FLEET_MIGRATIONS_DIR", "FLEET_STATE_DIR", "FLEET_ORG_SLUG",
         "FLEET_ORG_NAME", "FLEET_ADMIN_EMAIL", "FLEET_ADMIN_PASSWORD", "FLEET_PROMETHEUS",
@@ -52,6 +53,8 @@ DOCUMENTED = frozenset(
         "GRAFANA_ADMIN_PASSWORD", "ACME_EMAIL",
         # data quality: the providers' weeks and when their figures settle (docs/QUALITY.md)
         "FLEET_UBER_WEEK_START", "FLEET_BOLT_WEEK_START", "FLEET_SETTLING_DELAY_H",
+        # tenants: the key of the stored provider credentials
+        "FLEET_CREDENTIALS_KEY",
     }
 )  # fmt: skip
 

@@ -6,13 +6,15 @@ configured database or NATS reads them through :mod:`core.config`.
 State folder layout::
 
     .state/
-      secrets.json        generated passwords and the development JWT secret (mode 0600)
+      secrets.json        generated passwords, the development JWT secret and credentials
+                          key (mode 0600)
       runtime.json        where the running nats-server listens (written by ``fleet up``)
       postgres/port       the port the embedded PostgreSQL last used
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 from pathlib import Path
@@ -37,17 +39,28 @@ def load_secrets(state: Path) -> dict[str, str]:
     """Generated secrets of this state folder, created on first use and kept (mode 0600)."""
     path = _secrets_path(state)
     current: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
-    wanted = ("pg_superuser", "pg_owner", "pg_writer", "pg_api", "jwt_secret")
+    wanted = ("pg_superuser", "pg_owner", "pg_writer", "pg_api", "jwt_secret", "credentials_key")
     missing = [name for name in wanted if name not in current]
     if missing:
         for name in missing:
-            current[name] = secrets.token_urlsafe(32 if name != "jwt_secret" else 48)
+            current[name] = _generate(name)
         state.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(current, indent=2))
         tmp.chmod(0o600)
         tmp.replace(path)
     return current
+
+
+def _generate(name: str) -> str:
+    if name == "credentials_key":  # Fernet's format: 32 random bytes, url-safe base64, padded
+        return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    return secrets.token_urlsafe(48 if name == "jwt_secret" else 32)
+
+
+def dev_credentials_key(state: Path) -> str:
+    """The development key of stored provider credentials: generated once, kept here."""
+    return load_secrets(state)["credentials_key"]
 
 
 def dev_jwt_secret(state: Path) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from core.config import env_int, environ, load_database, load_nats_url
+from core.config import environ, load_database, load_nats_url, nats_stream_replicas
 from core.logs import setup_logging
 from core.metrics_server import serve_metrics
 from core.signals import stop_event
@@ -19,7 +19,7 @@ async def main() -> None:
     stop = stop_event()
     pool = await create_pool(db.writer_url, role=db.writer_role, max_size=3)
     nc = await connect(load_nats_url(env), "fleet-relay")
-    replicas = env_int(env, "NATS_STREAM_REPLICAS", 1)
+    replicas = nats_stream_replicas(env)
     try:
         await ensure_events_stream(nc.jetstream(), replicas)
         await Relay(pool, nc, replicas=replicas).run(stop)

@@ -229,8 +229,8 @@ async def _copy(conn: asyncpg.Connection, page: _Page, changed: list[Observation
 def _event_ids(n: int) -> list[str]:
     """``n`` random (version 4) UUIDs as hex text, which asyncpg encodes for a uuid column.
 
-    Drawn in one read of the OS's random source: ``uuid.uuid4()`` per event cost 0.6 ms of a
-    7 ms page of 500.
+    Drawn in one read of the OS's random source: ``uuid.uuid4()`` per event was a visible share
+    of a page's append (figures in docs/SCALING.md, "Append").
     """
     raw = bytearray(os.urandom(16 * n))
     raw[6::16] = bytes(b & 0x0F | 0x40 for b in raw[6::16])  # version 4
@@ -274,7 +274,7 @@ ORDER BY position LIMIT $2
 
 def _envelope(row: asyncpg.Record) -> EventEnvelope:
     # Unpacked by position (the order of _READ_SQL's columns): a rebuild builds an envelope
-    # per event, and twelve lookups by name cost up to twice as much (0.7 vs 0.4 us).
+    # per event, and twelve lookups by name cost up to twice as much (docs/SCALING.md).
     (position, event_id, event_type, schema_version, provider, org_id, account_id, entity_id,
      observed_at, recorded_at, fetch_id, record) = row  # fmt: skip
     return EventEnvelope(

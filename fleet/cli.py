@@ -8,37 +8,45 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import asyncpg
 
 from core.config import ConfigError, database_configured, environ, load_database, state_dir
 from core.logs import setup_logging
 from fleet.environment import check_environment
+from fleet.tenant_commands import add_tenant_commands
 
 
 @contextmanager
-def database_ready() -> Iterator[None]:
-    """The embedded PostgreSQL running (started here, and stopped after, if it was not)."""
+def database_ready(command: str) -> Iterator[None]:
+    """The embedded PostgreSQL running: the one of `fleet up` when it runs (this command only
+    connects to it), else one started here, under the state folder's lock, and stopped after.
+    """
     env = environ()
     if database_configured(env):
         yield
         return
-    from fleet.runtime import EmbeddedPostgres
+    from fleet.lifetime import StateLock
+    from fleet.postgres import EmbeddedPostgres
 
+    lock = StateLock.try_acquire(state_dir(env), f"fleet {command}")
+    if lock is None:
+        yield
+        return
     server = EmbeddedPostgres(state_dir(env))
-    already = server.running_port() is not None
-    server.start()
     try:
+        server.start()
         yield
     finally:
-        if not already:
-            server.stop()
+        server.stop()
+        lock.release()
 
 
 def cmd_migrate(_: argparse.Namespace) -> None:
     from fleet.setup import prepare_database
 
-    with database_ready():
+    with database_ready("migrate"):
         applied = prepare_database(environ())
     print(f"migrations applied: {', '.join(applied) or 'none pending'}")
 
@@ -59,7 +67,7 @@ def cmd_users_create(args: argparse.Namespace) -> None:
             conn, email=args.email, password=args.password, org=args.org, role=args.role
         )
 
-    with database_ready():
+    with database_ready("users create"):
         user_id = asyncio.run(_with_owner(create))
     print(f"user {args.email} created ({args.role}, id {user_id})")
 
@@ -73,9 +81,34 @@ def cmd_users_reset_password(args: argparse.Namespace) -> None:
         await set_password(conn, args.email, password)
         return None
 
-    with database_ready():
+    with database_ready("users reset-password"):
         asyncio.run(_with_owner(reset))
     print(f"password of {args.email} set" + ("" if args.password else f": {password}"))
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    from fleet.backup import backup, default_name
+
+    out = Path(args.out) if args.out else default_name()
+    with database_ready("backup"):
+        manifest = asyncio.run(backup(load_database(environ()).owner_url, out))
+    print(
+        f"backup written to {out}: {manifest['event_count']} events up to position "
+        f"{manifest['head_position']}, migration {manifest['migration']}, "
+        f"sha256 {manifest['sha256']}"
+    )
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from fleet.backup import restore
+
+    env = environ()
+    manifest = restore(Path(args.file), env)
+    where = "the configured database" if database_configured(env) else str(state_dir(env))
+    print(
+        f"restored {manifest['event_count']} events up to position {manifest['head_position']} "
+        f"(backup of {manifest['created_at']}) into {where}"
+    )
 
 
 def cmd_up(_: argparse.Namespace) -> None:
@@ -134,7 +167,7 @@ def cmd_replay(args: argparse.Namespace) -> None:
     from projector.commands import parse_time, replay_command
 
     as_of = parse_time(args.as_of) if args.as_of else None
-    with database_ready():
+    with database_ready("replay"):
         try:
             code = asyncio.run(
                 replay_command(
@@ -155,7 +188,7 @@ def cmd_import_legacy(args: argparse.Namespace) -> None:
 
     setup_logging("import")
     org = args.org or environ().get("FLEET_ORG_SLUG", "default")
-    with database_ready():
+    with database_ready("import legacy"):
         try:
             report = asyncio.run(
                 import_command(load_database(environ()), args.database_url, org,
@@ -170,7 +203,7 @@ def cmd_parked(args: argparse.Namespace) -> None:
     from projector.commands import parked_list_command, parked_retry_command
 
     command = parked_retry_command if args.parked == "retry" else parked_list_command
-    with database_ready():
+    with database_ready("parked"):
         sys.exit(asyncio.run(command(load_database(environ()), projection=args.projection)))
 
 
@@ -228,7 +261,18 @@ def parser() -> argparse.ArgumentParser:
     reset.set_defaults(fn=cmd_users_reset_password)
     _add_projector_commands(sub)
     _add_import_commands(sub)
+    _add_backup_commands(sub)
+    add_tenant_commands(sub)
     return root
+
+
+def _add_backup_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    dump = sub.add_parser("backup", help="write a consistent, compressed backup of the database")
+    dump.add_argument("--out", help="the file to write (default: ./fleet-<UTC time>.tar)")
+    dump.set_defaults(fn=cmd_backup)
+    load = sub.add_parser("restore", help="restore a backup into an empty state folder or database")
+    load.add_argument("file", help="a file written by `fleet backup`")
+    load.set_defaults(fn=cmd_restore)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -242,7 +286,9 @@ def main(argv: list[str] | None = None) -> None:
         pass
     except Exception as exc:
         from fleet.accounts import AccountError
+        from fleet.backup import BackupError
+        from fleet.lifetime import StateFolderBusy
 
-        if isinstance(exc, AccountError):
+        if isinstance(exc, AccountError | BackupError | StateFolderBusy):
             sys.exit(f"fleet {args.command}: {exc}")
         raise

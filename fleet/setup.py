@@ -12,7 +12,7 @@ from core.config import database_configured, load_database, state_dir
 from core.state import load_secrets
 from fleet.accounts import ensure_org
 from fleet.database import migrate, provision
-from fleet.runtime import EmbeddedPostgres
+from fleet.postgres import EmbeddedPostgres
 
 DEFAULT_ORG_NAME = "AA DENIS MOBILITÉS"
 

@@ -2,8 +2,13 @@
 
 Starts PostgreSQL and nats-server when none is configured, applies migrations, makes sure
 the first admin exists, then runs the simulator (without provider credentials), ingest,
-relay, projector and API as child processes. A child that dies is restarted with backoff;
-Ctrl-C (or SIGTERM) stops the children, then the servers, cleanly.
+relay, projector and API as child processes. A child that dies is restarted with backoff,
+and so are the two servers (fleet/servers.py: one that cannot come back stops everything,
+with a non-zero exit). Ctrl-C (or SIGTERM) stops the children, then the servers, cleanly.
+
+One `fleet up` per state folder: it holds the folder's lock for its whole life, and every
+child it starts gets a signal from the kernel if it dies, SIGKILL included
+(fleet/lifetime.py).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import asyncpg
 import httpx
@@ -27,13 +33,17 @@ from core.config import (
     environ,
     load_database,
     nats_configured,
+    secret,
     state_dir,
     uber_credentials_set,
 )
 from core.state import write_runtime
 from fleet import monitoring
 from fleet.accounts import ensure_admin, ensure_org
-from fleet.runtime import EmbeddedNats, EmbeddedPostgres, free_port
+from fleet.lifetime import StateLock, dies_with_parent
+from fleet.postgres import EmbeddedPostgres
+from fleet.runtime import EmbeddedNats, free_port
+from fleet.servers import ServerWatch
 from fleet.setup import DEFAULT_ORG_NAME, prepare_database
 
 STOP_GRACE_S = 10.0
@@ -75,6 +85,7 @@ class Child:
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C reaches the supervisor, which stops us in order
+            preexec_fn=dies_with_parent(signal.SIGTERM),  # and a killed one stops us too
         )
         pump = asyncio.create_task(self._pump())
         waiter = asyncio.create_task(self.process.wait())
@@ -189,7 +200,8 @@ async def _admin_login(env: Mapping[str, str]) -> tuple[str, str | None]:
         org_id = await ensure_org(
             conn, env.get("FLEET_ORG_SLUG", "default"), env.get("FLEET_ORG_NAME", DEFAULT_ORG_NAME)
         )
-        return email, await ensure_admin(conn, org_id, email, env.get("FLEET_ADMIN_PASSWORD"))
+        password = secret(env, "FLEET_ADMIN_PASSWORD") if env.get("FLEET_ADMIN_PASSWORD") else None
+        return email, await ensure_admin(conn, org_id, email, password)
     finally:
         await conn.close()
 
@@ -205,43 +217,66 @@ async def _wait_healthy(url: str, stop: asyncio.Event, timeout_s: float = 60.0) 
     return False
 
 
-async def _supervise(children: list[Child], api_url: str, login: tuple[str, str | None]) -> None:
+async def _supervise(
+    children: list[Child], watches: list[ServerWatch], api_url: str, login: tuple[str, str | None]
+) -> str | None:
+    """Run until Ctrl-C or a server that cannot come back; return the latter's message."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     tasks = [asyncio.create_task(child.keep_running(stop)) for child in children]
+    tasks += [asyncio.create_task(watch.run(stop)) for watch in watches]
     if await _wait_healthy(api_url, stop):
-        email, password = login
-        say(f"Fleet Manager is up: {api_url}")
-        if password:
-            say(f"admin login: {email} / {password}   (shown once; keep it)")
-        else:
-            say(
-                f"admin login: {email} (password from FLEET_ADMIN_PASSWORD or shown at first "
-                "start; `fleet users reset-password --email ...` sets a new one)"
-            )
-        say("press Ctrl-C to stop")
+        _say_up(api_url, login)
     elif not stop.is_set():
         say(f"the API did not answer on {api_url} within 60s; see the [api] lines above")
     await stop.wait()
     say("stopping…")
     await asyncio.gather(*tasks)
+    return next((w.failure for w in watches if w.failure), None)
+
+
+def _say_up(api_url: str, login: tuple[str, str | None]) -> None:
+    email, password = login
+    say(f"Fleet Manager is up: {api_url}")
+    if password:
+        say(f"admin login: {email} / {password}   (shown once; keep it)")
+    else:
+        say(
+            f"admin login: {email} (password from FLEET_ADMIN_PASSWORD or shown at first "
+            "start; `fleet users reset-password --email ...` sets a new one)"
+        )
+    say("press Ctrl-C to stop")
 
 
 def up() -> None:
-    """Run everything until Ctrl-C."""
+    """Run everything until Ctrl-C, as the one owner of the state folder's servers."""
     env = dict(environ())
     state = state_dir(env)
-    api_port = env_int(env, "FLEET_API_PORT", 8000)
-    if free_port(api_port) != api_port:
-        raise ConfigError(f"port {api_port} is in use: stop what uses it or set FLEET_API_PORT")
+    # First of all: a second `fleet up` on this folder must refuse before it touches anything.
+    lock = StateLock.acquire(state, "fleet up")
+    try:
+        api_port = env_int(env, "FLEET_API_PORT", 8000)
+        if free_port(api_port) != api_port:
+            raise ConfigError(f"port {api_port} is in use: stop what uses it or set FLEET_API_PORT")
+        lock.record(url=f"http://127.0.0.1:{api_port}")
+        failure = _run(env, state, api_port)
+    finally:
+        lock.release()
+    if failure:
+        sys.exit(f"[fleet] {failure}")
+
+
+def _run(env: dict[str, str], state: Path, api_port: int) -> str | None:
     env.update({"FLEET_STATE_DIR": str(state), "PYTHONUNBUFFERED": "1"})
     pg = None if database_configured(env) else EmbeddedPostgres(state)
     nats = None if nats_configured(env) else EmbeddedNats(state)
+    watches = []
     try:
         if pg is not None:
             say(f"PostgreSQL (embedded) on port {pg.start()}, data in {pg.data}")
+            watches.append(ServerWatch("PostgreSQL", pg, say))
         applied = prepare_database(env)
         say(f"migrations: {', '.join(applied) or 'up to date'}")
         login = asyncio.run(_admin_login(env))
@@ -249,16 +284,9 @@ def up() -> None:
             env["NATS_URL"] = nats.start()
             write_runtime(state, nats_url=env["NATS_URL"], nats_port=nats.port)
             say(f"nats-server (embedded, JetStream) at {env['NATS_URL']}")
-        sim_port = None
-        if not uber_credentials_set(env):
-            sim_port = free_port(8001)
-            _simulator_env(env, sim_port)
-            say(f"no provider credentials: simulator on http://127.0.0.1:{sim_port}")
-        metrics = _metrics_ports(env)
-        ports = ", ".join(f"{name} :{port}" for name, port in metrics.items())
-        say(f"worker metrics on 127.0.0.1 ({ports}) at /metrics")
-        children = _children(env, sim_port, metrics) + _monitoring(env, api_port, metrics)
-        asyncio.run(_supervise(children, f"http://127.0.0.1:{api_port}", login))
+            watches.append(ServerWatch("nats-server", nats, say))
+        children = _plan_children(env, api_port)
+        return asyncio.run(_supervise(children, watches, f"http://127.0.0.1:{api_port}", login))
     finally:
         if nats is not None:
             nats.stop()
@@ -266,3 +294,15 @@ def up() -> None:
         if pg is not None:
             pg.stop()
         say("stopped")
+
+
+def _plan_children(env: dict[str, str], api_port: int) -> list[Child]:
+    sim_port = None
+    if not uber_credentials_set(env):
+        sim_port = free_port(8001)
+        _simulator_env(env, sim_port)
+        say(f"no provider credentials: simulator on http://127.0.0.1:{sim_port}")
+    metrics = _metrics_ports(env)
+    ports = ", ".join(f"{name} :{port}" for name, port in metrics.items())
+    say(f"worker metrics on 127.0.0.1 ({ports}) at /metrics")
+    return _children(env, sim_port, metrics) + _monitoring(env, api_port, metrics)

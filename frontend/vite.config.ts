@@ -5,7 +5,7 @@ import react from '@vitejs/plugin-react';
 // The Python API serves dist/ at "/" and falls back to index.html for client
 // routes; API routes are same-origin. In dev, proxy them to the local API.
 const API_TARGET = 'http://127.0.0.1:8000';
-const API_PREFIXES = ['/auth', '/fleet', '/bolt', '/audit', '/admin', '/sync', '/healthz'];
+const API_PREFIXES = ['/auth', '/fleet', '/bolt', '/audit', '/admin', '/sync', '/people', '/healthz'];
 
 export default defineConfig({
   base: '/',

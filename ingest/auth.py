@@ -23,6 +23,9 @@ class _TokenResponse(msgspec.Struct):
     token_type: str = "Bearer"  # noqa: S105 (a token kind, not a secret)
 
 
+_TOKEN = msgspec.json.Decoder(_TokenResponse)
+
+
 class ClientCredentials(httpx.Auth):
     """Bearer auth from a client-credentials token endpoint."""
 
@@ -85,7 +88,7 @@ class ClientCredentials(httpx.Auth):
         if status != 200:
             raise ProviderAuthError(self._provider, _token_error(response), status)
         try:
-            token = msgspec.json.decode(response.content, type=_TokenResponse)
+            token = _TOKEN.decode(response.content)
         except msgspec.DecodeError as exc:
             raise ProviderAuthError(self._provider, "token endpoint sent no token") from exc
         self._token = token.access_token

@@ -4,6 +4,12 @@ Every attempt becomes a :class:`~eventlog.fetches.ProviderCall` (what was asked,
 back, how long it took). The successful one is returned with the parsed body, so the poller
 stores it in the same transaction as the events it produced; failed attempts go to
 ``on_failure`` as they happen, so the history shows the 503s and 429s too.
+
+Retries are tenacity's (``AsyncRetrying``), driven by :class:`RetryPolicy`: only the
+"unavailable" family (:class:`~ingest.errors.ProviderUnavailable`: 5xx, 429, timeouts,
+connection errors, unreadable bodies) is tried again, a bounded number of times, after a
+jittered exponential wait or the provider's ``Retry-After``. The sleep between attempts is
+injected, so tests retry without waiting. docs/DEPENDENCIES.md says why tenacity.
 """
 
 from __future__ import annotations
@@ -11,14 +17,20 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
-import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import httpx
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_random_exponential,
+)
 
 from eventlog.fetches import ProviderCall
 from ingest.errors import (
@@ -47,15 +59,46 @@ class RetryPolicy:
     base_s: float = 0.5
     cap_s: float = 30.0
     max_wait_s: float = 300.0
+    _backoff: wait_random_exponential = field(init=False, repr=False, compare=False)
 
-    def delay(self, attempt: int, retry_after: float | None) -> float:
+    def __post_init__(self) -> None:
+        # Full jitter: uniform in [0, min(cap, base * 2**retry)], so that many pollers failing
+        # together do not come back together.
+        backoff = wait_random_exponential(multiplier=self.base_s, max=self.cap_s)
+        object.__setattr__(self, "_backoff", backoff)
+
+    def wait(self, state: RetryCallState) -> float:
+        """Seconds before the next attempt: the provider's Retry-After, else the backoff."""
+        failure = state.outcome.exception() if state.outcome else None
+        retry_after = getattr(failure, "retry_after", None)
         if retry_after is not None:
-            return min(retry_after, self.max_wait_s)
-        return random.uniform(0, min(self.cap_s, self.base_s * 2**attempt))
+            return float(min(retry_after, self.max_wait_s))
+        return float(self._backoff(state))
+
+    def retrying(
+        self, sleep: Sleep, before_sleep: Callable[[RetryCallState], None]
+    ) -> AsyncRetrying:
+        """A tenacity controller for one request: our own exception comes out, never RetryError."""
+        return AsyncRetrying(
+            stop=stop_after_attempt(self.attempts),
+            wait=self.wait,
+            retry=retry_if_exception_type(ProviderUnavailable),
+            sleep=sleep,
+            before_sleep=before_sleep,
+            reraise=True,
+        )
 
 
 class RateLimiter:
-    """A token bucket: ``rate`` requests per second on average, bursts up to ``burst``."""
+    """A token bucket: ``rate`` requests per second on average, bursts up to ``burst``.
+
+    Kept rather than aiolimiter's ``AsyncLimiter`` (docs/DEPENDENCIES.md): once the bucket is
+    dry, a waiter takes its token at the moment it wakes, so the time it overslept is never
+    credited back and two calls are never granted closer than ``1 / rate``. aiolimiter credits
+    it, which keeps its average exactly on the rate but lets the next call follow sooner;
+    against a provider enforcing the same bucket, what network jitter adds to that spacing on
+    one call and removes on the next comes back as a 429. The slack ours leaves is that margin.
+    """
 
     def __init__(self, rate: float, burst: int = 1, provider: str = "") -> None:
         self._rate = rate
@@ -67,7 +110,7 @@ class RateLimiter:
         self._provider = provider
 
     async def acquire(self) -> None:
-        async with self._lock:
+        async with self._lock:  # FIFO: waiters are served in the order they came
             now = time.monotonic()
             self._tokens = min(self._burst, self._tokens + (now - self._last) * self._rate)
             self._last = now
@@ -75,7 +118,7 @@ class RateLimiter:
                 self.waits += 1
                 RATE_LIMITED.labels(self._provider, "limiter").inc()
                 await asyncio.sleep((1 - self._tokens) / self._rate)
-                self._tokens = 1.0
+                self._tokens = 1.0  # from the wake-up, not the planned time (see above)
                 self._last = time.monotonic()
             self._tokens -= 1
 
@@ -134,27 +177,17 @@ class ProviderHttp:
         on_failure: FailureSink | None = None,
     ) -> Fetched[T]:
         """Call, retrying the "unavailable" family; raise the last error when out of tries."""
-        for attempt in range(self._retry.attempts):
-            call, outcome = await self._attempt(method, url, parse, params, json)
-            self._observe(call, outcome)
-            if not isinstance(outcome, ProviderError):
-                return Fetched(call, outcome)
-            if on_failure:
-                await on_failure(call)
-            if not isinstance(outcome, ProviderUnavailable) or attempt + 1 == self._retry.attempts:
-                raise outcome
-            wait = self._retry.delay(attempt, getattr(outcome, "retry_after", None))
-            log.warning(
-                "%s %s %s: %s; retry %d in %.2fs",
-                self.provider,
-                method,
-                url,
-                outcome,
-                attempt + 1,
-                wait,
-            )
-            await self._sleep(wait)
-        raise AssertionError("unreachable")  # pragma: no cover
+        retrying = self._retry.retrying(self._sleep, self._log_retry(method, url))
+        return await retrying(self._attempt, method, url, parse, params, json, on_failure)
+
+    def _log_retry(self, method: str, url: str) -> Callable[[RetryCallState], None]:
+        def log_retry(state: RetryCallState) -> None:
+            failure = state.outcome.exception() if state.outcome else None
+            wait = state.upcoming_sleep
+            what = f"{self.provider} {method} {httpx.URL(url).path}"
+            log.warning("%s: %s; retry %d in %.2fs", what, failure, state.attempt_number, wait)
+
+        return log_retry
 
     async def _attempt(
         self,
@@ -163,42 +196,46 @@ class ProviderHttp:
         parse: Parse[T],
         params: Mapping[str, Any] | None,
         json: Any,
-    ) -> tuple[ProviderCall, T | ProviderError]:
+        on_failure: FailureSink | None,
+    ) -> Fetched[T]:
+        """One call: paced, timed and recorded; its body parsed, or its failure raised as ours."""
         if self._limiter:
             await self._limiter.acquire()
         started, t0 = datetime.now(UTC), time.perf_counter()
+        response: httpx.Response | None = None
         try:
-            response = await self._client.request(method, url, params=params, json=json)
-        except ProviderError as exc:  # raised by the auth flow (token endpoint)
-            return self._call(method, url, params, started, t0, None, None, str(exc)), exc
-        except httpx.TransportError as exc:
-            down = ProviderUnavailable(self.provider, f"{type(exc).__name__} on {url}")
-            return self._call(method, url, params, started, t0, None, None, str(down)), down
-        outcome = self._outcome(response, parse)
-        error = str(outcome) if isinstance(outcome, ProviderError) else None
-        call = self._call(
-            method,
-            url,
-            params,
-            started,
-            t0,
-            response.status_code,
-            response.content,
-            error,
-            response.headers.get("content-type"),
-        )
-        return call, outcome
+            response = await self._send(method, url, params, json)
+            body = self._parse(response, parse)
+        except ProviderError as exc:
+            call = self._call(method, url, params, started, t0, response, str(exc))
+            self._observe(call, exc)
+            if on_failure:
+                await on_failure(call)
+            raise
+        call = self._call(method, url, params, started, t0, response, None)
+        self._observe(call, body)
+        return Fetched(call, body)
 
-    def _outcome(self, response: httpx.Response, parse: Parse[T]) -> T | ProviderError:
-        status = response.status_code
-        if status == 200:
-            try:
-                return parse(response.content)
-            except ProviderError as exc:
-                return exc
-            except Exception as exc:  # any parse failure of a 2xx body is retried
-                return ProviderBadResponse(self.provider, f"unreadable body: {exc}", status)
-        return self._error(response)
+    async def _send(
+        self, method: str, url: str, params: Mapping[str, Any] | None, json: Any
+    ) -> httpx.Response:
+        """The HTTP exchange; httpx's transport errors become ours (the auth flow's already are)."""
+        try:
+            return await self._client.request(method, url, params=params, json=json)
+        except httpx.TransportError as exc:
+            path = httpx.URL(url).path
+            raise ProviderUnavailable(self.provider, f"{type(exc).__name__} on {path}") from exc
+
+    def _parse(self, response: httpx.Response, parse: Parse[T]) -> T:
+        if response.status_code != 200:
+            raise self._error(response)
+        try:
+            return parse(response.content)
+        except ProviderError:
+            raise
+        except Exception as exc:  # any parse failure of a 2xx body is retried
+            what = f"unreadable body: {exc}"
+            raise ProviderBadResponse(self.provider, what, response.status_code) from exc
 
     def _error(self, response: httpx.Response) -> ProviderError:
         status = response.status_code
@@ -218,10 +255,8 @@ class ProviderHttp:
         params: Mapping[str, Any] | None,
         started: datetime,
         t0: float,
-        status: int | None,
-        body: bytes | None,
+        response: httpx.Response | None,
         error: str | None,
-        content_type: str | None = None,
     ) -> ProviderCall:
         return ProviderCall(
             provider=self.provider,
@@ -229,9 +264,9 @@ class ProviderHttp:
             endpoint=httpx.URL(url).path,
             started_at=started,
             duration_ms=round((time.perf_counter() - t0) * 1000),
-            status=status,
-            body=body,
-            content_type=content_type,
+            status=response.status_code if response is not None else None,
+            body=response.content if response is not None else None,
+            content_type=response.headers.get("content-type") if response is not None else None,
             params=dict(params or {}),
             error=error,
         )

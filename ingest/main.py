@@ -1,8 +1,9 @@
 """Composition root of the ingest process (``fleet ingest``).
 
-Builds one client per configured provider, one poll per resource, and runs each poll on its
-schedule and on demand (sync commands from NATS), always through the run recorder: every
-run is recorded in ``sync_runs`` and holds its resource's lock.
+Builds, for every enabled org (ingest/tenants.py), one client per provider it has
+credentials for and one poll per resource, and runs each poll on its schedule and on demand
+(sync commands from NATS), always through the run recorder: every run is recorded in
+``sync_runs`` and holds its resource's lock.
 """
 
 from __future__ import annotations
@@ -11,22 +12,12 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Mapping
-from uuid import UUID
 
 import asyncpg
 import httpx
 
 from contracts.resources import DECLARED, Declaration
-from core.config import (
-    ConfigError,
-    UberSettings,
-    env_int,
-    environ,
-    load_bolt,
-    load_database,
-    load_nats_url,
-    load_uber,
-)
+from core.config import UberSettings, environ, load_database, load_nats_url, nats_stream_replicas
 from core.logs import setup_logging
 from core.metrics_server import serve_metrics
 from core.signals import stop_event
@@ -37,13 +28,19 @@ from ingest.bolt import setup as bolt_setup
 from ingest.metrics import POLL_INTERVAL
 from ingest.resources import interval_s
 from ingest.runs import Resource, RunRecorder
-from ingest.schedule import PollScheduler
+from ingest.schedule import Poll, PollScheduler
 from ingest.sync import SyncConsumer, sweep_interrupted_runs
+from ingest.tenants import Tenant, enabled_tenants
 from ingest.uber import setup as uber_setup
 from ingest.uber.client import PROVIDER as UBER
 from ingest.uber.pollers import UberPollers
 
 log = logging.getLogger(__name__)
+
+# A run holds a lock connection for its whole duration (ingest/runs.py): one per resource
+# lets every resource of one tenant run at once; with many tenants, runs past this number
+# wait for a connection rather than exhaust the server's max_connections.
+LOCK_CONNECTIONS_MAX = 32
 
 
 def uber_http(settings: UberSettings) -> httpx.AsyncClient:
@@ -55,13 +52,6 @@ def uber_http(settings: UberSettings) -> httpx.AsyncClient:
         client_secret=settings.client_secret,
         scope=settings.scopes,
     )
-
-
-async def tenant_id(pool: asyncpg.Pool, slug: str) -> UUID:
-    org_id = await pool.fetchval("SELECT org_id FROM orgs WHERE slug = $1", slug)
-    if org_id is None:
-        raise ConfigError(f"no org {slug!r}: run `fleet migrate` (creates FLEET_ORG_SLUG)")
-    return UUID(str(org_id))
 
 
 class Providers:
@@ -80,25 +70,47 @@ class Providers:
 
 
 def build_resources(
-    pool: asyncpg.Pool, env: Mapping[str, str], org_id: UUID, providers: Providers
+    pool: asyncpg.Pool, env: Mapping[str, str], tenant: Tenant, providers: Providers
 ) -> list[Resource]:
-    """Every pollable resource of the tenant, for the providers with credentials."""
+    """Every pollable resource of the tenant, for the providers it has credentials for.
+
+    Each tenant gets its own httpx clients, so its own token cache and rate limiters: one
+    org's refused credentials or spent rate budget never touch another's polls."""
     resources: list[Resource] = []
-    if (uber := load_uber(env)) is None:
-        log.warning("no Uber credentials (UBER_CLIENT_ID/UBER_CLIENT_SECRET): Uber idle")
+    if (uber := tenant.uber) is None:
+        log.warning("%s: Uber idle", _no_credentials(tenant, "UBER"))
     else:
         client = uber_setup.uber_client(providers.add(uber_http(uber)), uber)
-        pollers = UberPollers(
-            pool, client, org_id, settings=uber_setup.uber_poll_settings(env, uber.default_org_id)
-        )
-        jobs = uber_setup.uber_jobs(pollers)
-        resources += [Resource(org_id, UBER, name, poll) for name, poll in jobs.items()]
-    if (bolt := load_bolt(env)) is None:
-        log.warning("no Bolt credentials (BOLT_CLIENT_ID/BOLT_CLIENT_SECRET): Bolt idle")
+        settings = uber_setup.uber_poll_settings(env, uber.default_org_id)
+        pollers = UberPollers(pool, client, tenant.org_id, settings=settings)
+        resources += _bound(tenant, UBER, uber_setup.uber_jobs(pollers))
+    if (bolt := tenant.bolt) is None:
+        log.warning("%s: Bolt idle", _no_credentials(tenant, "BOLT"))
     else:
         client_b = bolt_setup.bolt_client(providers.add(bolt_setup.bolt_http(bolt)), bolt)
-        jobs = bolt_setup.bolt_jobs(bolt_setup.bolt_pollers(pool, client_b, org_id, bolt))
-        resources += [Resource(org_id, "bolt", name, poll) for name, poll in jobs.items()]
+        pollers_b = bolt_setup.bolt_pollers(pool, client_b, tenant.org_id, bolt)
+        resources += _bound(tenant, "bolt", bolt_setup.bolt_jobs(pollers_b))
+    return resources
+
+
+def _no_credentials(tenant: Tenant, prefix: str) -> str:
+    if tenant.default:
+        return f"no {prefix.title()} credentials ({prefix}_CLIENT_ID/{prefix}_CLIENT_SECRET)"
+    return f"org {tenant.slug} has no {prefix.title()} credentials (fleet credentials set)"
+
+
+def _bound(tenant: Tenant, provider: str, jobs: Mapping[str, Poll]) -> list[Resource]:
+    label = "" if tenant.default else tenant.slug
+    return [Resource(tenant.org_id, provider, name, poll, label) for name, poll in jobs.items()]
+
+
+async def tenants_resources(
+    pool: asyncpg.Pool, env: Mapping[str, str], providers: Providers
+) -> list[Resource]:
+    """The resources of every enabled org, each polled with its own credentials."""
+    resources: list[Resource] = []
+    for tenant in await enabled_tenants(pool, env):
+        resources += build_resources(pool, env, tenant, providers)
     return resources
 
 
@@ -117,7 +129,7 @@ def schedule(
             return await recorder.scheduled(target)
 
         POLL_INTERVAL.labels(target.provider, target.resource).set(seconds)
-        scheduler.add(target.name, run, seconds)
+        scheduler.add(target.job, run, seconds)
 
 
 async def serve_sync_commands(
@@ -130,7 +142,7 @@ async def serve_sync_commands(
     """Take sync commands from NATS until ``stop``; polls go on without NATS meanwhile."""
     nc = await connect(load_nats_url(env), "fleet-ingest")
     try:
-        replicas = env_int(env, "NATS_STREAM_REPLICAS", 1)
+        replicas = nats_stream_replicas(env)
         await SyncConsumer(pool, nc, recorder, resources, replicas).run(stop)
     finally:
         await nc.close()
@@ -146,18 +158,17 @@ async def main() -> None:
     providers = Providers()
     sync = None
     try:
-        org_id = await tenant_id(pool, env.get("FLEET_ORG_SLUG", "default"))
         if swept := await sweep_interrupted_runs(pool):
             log.warning("%d sync runs interrupted by a previous stop marked failed", swept)
-        resources = build_resources(pool, env, org_id, providers)
-        locks = await create_pool(
-            db.writer_url, role=db.writer_role, min_size=0, max_size=len(resources) + 1
-        )
+        resources = await tenants_resources(pool, env, providers)
+        size = min(len(resources), LOCK_CONNECTIONS_MAX) + 1
+        locks = await create_pool(db.writer_url, role=db.writer_role, min_size=0, max_size=size)
         recorder = RunRecorder(pool, locks=locks)
         schedule(scheduler, recorder, resources, env)
         scheduler.start()
         sync = asyncio.create_task(serve_sync_commands(pool, env, recorder, resources, stop))
-        log.info("ingest running for org %s: %d resources", org_id, len(resources))
+        orgs = len({r.org_id for r in resources})
+        log.info("ingest running: %d resources of %d orgs", len(resources), orgs)
         await stop.wait()
     finally:
         scheduler.shutdown()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -18,6 +18,21 @@ import msgspec
 from eventlog.fetches import ProviderCall, quarantine, record_call
 from eventlog.store import Observation, append_observations, canonical_hash
 from ingest.http import FailureSink
+
+T = TypeVar("T")
+_DECODERS: dict[type, msgspec.json.Decoder[Any]] = {}
+
+
+def json_decoder(struct: type[T]) -> msgspec.json.Decoder[T]:
+    """The JSON decoder of ``struct``, built once per process.
+
+    Building a decoder compiles the type's schema; a page, a window or a record kind built per
+    call would pay it again and again, so every decoder of a type comes from here.
+    """
+    decoder = _DECODERS.get(struct)
+    if decoder is None:
+        decoder = _DECODERS[struct] = msgspec.json.Decoder(struct)
+    return decoder
 
 
 @dataclass(frozen=True)
@@ -45,7 +60,7 @@ class RecordKind:
 
 def decode_records(records: Sequence[msgspec.Raw], kind: RecordKind) -> Decoded:
     """Decode each raw record on its own; one bad record never spoils the page."""
-    decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(kind.struct)
+    decoder: msgspec.json.Decoder[Any] = json_decoder(kind.struct)
     out = Decoded()
     for raw in records:
         data = bytes(raw)

@@ -56,10 +56,16 @@ class Resource:
     provider: str
     resource: str
     poll: Poll
+    tenant: str = ""  # the org's slug; empty for the default org (ingest/tenants.py)
 
     @property
     def name(self) -> str:
         return f"{self.provider}.{self.resource}"
+
+    @property
+    def job(self) -> str:
+        """Its name in the schedule and the logs: each org's own, the default org's bare."""
+        return f"{self.tenant}/{self.name}" if self.tenant else self.name
 
     @property
     def lock_key(self) -> str:

@@ -2,7 +2,7 @@
 -- and daily earnings per driver. Bolt drivers go into the existing `drivers` table with
 -- provider = 'bolt' (projector/projections/bolt_drivers.py).
 --
--- Money: Bolt sends decimal major units with no currency (providers.md §2.6). Amounts are
+-- Money: Bolt sends decimal major units with no currency (docs/PROVIDERS.md §2.6). Amounts are
 -- stored in cents (integer, rounded half-up) with the company's currency, EUR unless
 -- bolt_companies.currency says otherwise (set it by hand for a non-euro company).
 -- Days: an order counts on the Europe/Paris day of its finish time, or of its creation time
@@ -94,7 +94,7 @@ CREATE INDEX bolt_state_logs_company ON bolt_state_logs (org_id, company_id, cre
 
 -- Recomputed from bolt_orders for each driver-day an order batch touches, in the
 -- projection's transaction: a reviewed price moves the day's sums exactly once.
--- gross = ride_price + cancellation_fee (providers.md §2.8); cash/in-app split it by
+-- gross = ride_price + cancellation_fee (docs/PROVIDERS.md §2.8); cash/in-app split it by
 -- payment_method. `orders` counts finished orders.
 CREATE TABLE bolt_daily_earnings (
     org_id          uuid NOT NULL,

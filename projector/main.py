@@ -7,7 +7,7 @@ import logging
 
 from prometheus_client import REGISTRY, start_http_server
 
-from core.config import env_int, environ, load_database, load_nats_url
+from core.config import env_int, environ, load_database, load_nats_url, nats_stream_replicas
 from core.logs import setup_logging
 from core.signals import stop_event
 from eventlog.bus import connect, ensure_events_stream
@@ -48,9 +48,10 @@ async def main() -> None:
     # Each runner holds one connection for its whole life (its advisory lock) and needs a
     # second to work: a smaller pool deadlocks once every connection is a held lock.
     pool = await create_pool(db.writer_url, role=db.writer_role, max_size=2 * len(projections) + 2)
+    replicas = nats_stream_replicas(env)
     nc = await connect(load_nats_url(env), "fleet-projector")
     try:
-        await ensure_events_stream(nc.jetstream())
+        await ensure_events_stream(nc.jetstream(), replicas)
         metrics = serve_metrics(metrics_port)
         runners = [ProjectionRunner(pool, nc, p) for p in projections]
         await asyncio.gather(

@@ -1,8 +1,8 @@
 """A one-line progress bar on stderr: done/total, events per second and time left.
 
-Written for ``fleet replay`` (no dependency: ``rich`` and ``tqdm`` are not installed, and one
-line of text is all we need). On a terminal the line redraws in place at most ten times a
-second; in a log file it prints a line every ten seconds.
+Written for ``fleet replay``. On a terminal the line redraws in place at most ten times a
+second; in a log file (stderr not a terminal) it prints a plain line every ten seconds, which
+rich's progress display would not: docs/DEPENDENCIES.md says why this stays ours.
 """
 
 from __future__ import annotations

@@ -32,8 +32,8 @@ projections write a batch with set-based statements and fold it by row (only the
 state of a row is written, see :func:`projector.projection.latest`), so a bigger batch means
 fewer statements and commits and, above all, fewer writes of a row that the log changes
 often: a row is written once per batch that touches it, and an update costs PostgreSQL more
-than the read and decoding of the events. 50,000 events hold about 55 MB of envelopes in
-memory (about 1.1 KB each); Ctrl-C loses at most one batch (a second or two).
+than the read and decoding of the events. The batch's envelopes are all in memory at once
+(docs/SCALING.md, "Rebuild", says how much); Ctrl-C loses at most one batch.
 """
 
 from __future__ import annotations
@@ -203,9 +203,8 @@ def cyclic_gc_paused() -> Iterator[None]:
     A rebuild holds a batch of 50,000 envelopes, rows and records at a time: objects without
     reference cycles, freed by reference counting, but whose allocation keeps triggering the
     cycle collector, and whose survival into the older generations makes it walk them all
-    again and again. That walk was half the rebuild's CPU (bench_rebuild: 67,000 ev/s with
-    it, 95,000 without). What little cyclic garbage a rebuild makes (asyncio tasks, caught
-    exceptions) waits for the end.
+    again and again. That walk was half the rebuild's CPU (docs/SCALING.md, "Rebuild"). What
+    little cyclic garbage a rebuild makes (asyncio tasks, caught exceptions) waits for the end.
     """
     if not gc.isenabled():
         yield

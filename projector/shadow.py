@@ -55,8 +55,8 @@ async def drop_secondary_indexes(conn: asyncpg.Connection, table: str) -> None:
 
     A rebuild writes every row of a shadow table at least once, and GIN indexes (the drivers'
     trigram search) cost more to maintain row by row than the rows themselves: building them
-    once after the load took the drivers rebuild from 58,000 to 89,000 events/s, the build
-    included (bench_rebuild). Unique indexes stay: upserts (ON CONFLICT) need them.
+    once after the load is faster, the build included (bench_rebuild; figures in
+    docs/SCALING.md). Unique indexes stay: upserts (ON CONFLICT) need them.
     :func:`add_missing_indexes` builds the rest.
     """
     rows = await conn.fetch(

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry
@@ -26,7 +27,9 @@ from eventlog.bus import connect
 from query_api import problems
 from query_api.deps import TenantScope
 from query_api.metrics import HttpMetrics, exposition
+from query_api.people_writes import PeopleWrites
 from query_api.problems import ApiProblem
+from query_api.query_keys import known_query_only
 from query_api.routes import (
     admin,
     audit_events,
@@ -37,13 +40,16 @@ from query_api.routes import (
     drivers,
     health,
     overview,
+    people,
+    people_decisions,
+    people_suggestions,
     quality,
     sync,
     uber_data,
     uber_history,
     vehicles,
 )
-from query_api.schemas import COMPONENTS
+from query_api.schemas import COMPONENTS, document_problems
 from query_api.security import VerifiedTokens
 from query_api.sessions import AuthSettings
 
@@ -56,6 +62,7 @@ API_PREFIXES = (
     "/sync",
     "/audit",
     "/admin",
+    "/people",
     "/healthz",
     "/readyz",
     "/metrics",
@@ -76,6 +83,7 @@ class ApiSettings:
     auth: AuthSettings = field(default_factory=AuthSettings)
     resources: Declaration = DECLARED  # the pollable resources, whose sync routes it serves
     weeks: WeekRules = field(default_factory=WeekRules)  # the providers' weeks (/quality)
+    cors_origins: tuple[str, ...] = ()  # FLEET_CORS_ORIGINS: pages served elsewhere
 
 
 def create_app(settings: ApiSettings) -> FastAPI:
@@ -89,15 +97,20 @@ def create_app(settings: ApiSettings) -> FastAPI:
         # pool: asyncpg's pool is an asyncio.Queue, where a waiter woken for a released
         # connection can lose it to a newcomer and go back to the end of the line. Under
         # load that barging starved some requests for hundreds of milliseconds (the API
-        # benchmark's p99 fell from ~450 ms to ~100 ms with this gate, at the same rate).
+        # benchmark's p99 with and without this gate: docs/SCALING.md).
         # asyncio.Semaphore is FIFO and never lets a newcomer pass a waiter.
         app.state.gate = asyncio.Semaphore(POOL_SIZE)
         app.state.nats = (await _try_nats(settings.nats_url)) if settings.nats_url else None
+        # People decisions only: the one path of the API that writes as the writer (why:
+        # query_api/people_writes.py). A few connections: decisions run one at a time.
+        writer = await _create_writer_pool(db.writer_url, db.writer_role)
+        app.state.people_writes = PeopleWrites(writer)
         try:
             yield
         finally:
             if app.state.nats is not None:
                 await app.state.nats.close()
+            await writer.close()
             await app.state.pool.close()
 
     app = FastAPI(
@@ -108,6 +121,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         # We export Prometheus metrics; FastAPI's OpenTelemetry hooks looked up providers on
         # every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        dependencies=[Depends(known_query_only)],  # on every route, those added later too
     )
     app.state.jwt = settings.jwt
     app.state.tokens = VerifiedTokens(settings.jwt)
@@ -127,6 +141,9 @@ def create_app(settings: ApiSettings) -> FastAPI:
         bolt_data.router,
         overview.router,
         quality.router,
+        people_decisions.router,
+        people_suggestions.router,
+        people.router,
         sync.sync_router(settings.resources),
         audit_events.router,
         audit_fetches.router,
@@ -139,10 +156,31 @@ def create_app(settings: ApiSettings) -> FastAPI:
     _metrics_route(app, registry)
     app.add_middleware(TenantScope)
     app.add_middleware(HttpMetrics, registry=registry)  # outermost: it times the scope too
+    _allow_origins(app, settings.cors_origins)
     _install_openapi(app)
     if settings.frontend_dir and (settings.frontend_dir / "index.html").exists():
         _serve_frontend(app, settings.frontend_dir)
     return app
+
+
+def _allow_origins(app: FastAPI, origins: tuple[str, ...]) -> None:
+    """Let the pages of ``origins`` (a dashboard hosted apart from the API) call it, tokens
+    included; other origins get no CORS header, so browsers keep their pages out.
+
+    Outside the metrics on purpose: a preflight is the browser's question, not a request.
+    """
+    if not origins:
+        return
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(origins),
+        allow_credentials=True,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type", "Accept"],
+        # The CSV export's file name, and how long a throttled login waits.
+        expose_headers=["Content-Disposition", "Retry-After", "WWW-Authenticate"],
+        max_age=600,
+    )
 
 
 async def _keep_session(_: asyncpg.Connection) -> None:
@@ -164,6 +202,14 @@ async def _create_pool(url: str, role: str | None) -> asyncpg.Pool:
     return pool
 
 
+async def _create_writer_pool(url: str, role: str | None) -> asyncpg.Pool:
+    """The people decisions' pool, as the writer role (``role`` when the login is the owner's)."""
+    settings = {"application_name": "fleet-people"} | ({"role": role} if role else {})
+    pool = await asyncpg.create_pool(url, min_size=0, max_size=4, server_settings=settings)
+    assert pool is not None
+    return pool
+
+
 async def _try_nats(url: str) -> Any:
     try:
         return await connect(url, "fleet-api", retry_for_s=5)
@@ -179,7 +225,8 @@ def _metrics_route(app: FastAPI, registry: CollectorRegistry) -> None:
 
 
 def _install_openapi(app: FastAPI) -> None:
-    """The OpenAPI document, with the msgspec response schemas as components."""
+    """The OpenAPI document, with the msgspec response schemas as components and every
+    problem each operation can answer."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -187,6 +234,7 @@ def _install_openapi(app: FastAPI) -> None:
                 title=app.title, version=app.version, description=app.description, routes=app.routes
             )
             schema.setdefault("components", {}).setdefault("schemas", {}).update(COMPONENTS)
+            document_problems(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
@@ -208,6 +256,19 @@ def _serve_frontend(app: FastAPI, root: Path) -> None:
 
     @app.get("/{path:path}", include_in_schema=False)
     async def spa(path: str, request: Request) -> Response:
-        if request.url.path.startswith(API_PREFIXES):
+        if request.url.path.startswith(API_PREFIXES) and not _page_navigation(request):
             raise ApiProblem(404, "Not Found", "no such route")
         return FileResponse(_static_file(root, path) or index)
+
+
+# Dashboard pages whose addresses share an API prefix (/audit/appels beside /audit/events).
+_SHARED_PAGE_PREFIXES = ("/audit", "/admin")
+
+
+def _page_navigation(request: Request) -> bool:
+    """A browser opening a dashboard page under a shared prefix (a reload, a bookmark): it
+    gets the dashboard. A client's call to a path that is no route still gets a 404 problem."""
+    navigating = request.headers.get("sec-fetch-mode") == "navigate" or request.headers.get(
+        "accept", ""
+    ).startswith("text/html")
+    return navigating and request.url.path.startswith(_SHARED_PAGE_PREFIXES)

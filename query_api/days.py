@@ -1,19 +1,53 @@
-"""Day ranges (``from``/``to`` as YYYY-MM-DD, Europe/Paris calendar days), validated once."""
+"""Day ranges (``from``/``to`` as YYYY-MM-DD, Europe/Paris calendar days), validated once.
+
+Dates and times in a query are taken only as the OpenAPI document writes them (``format:
+date`` is RFC 3339's ``YYYY-MM-DD``, ``date-time`` its ``YYYY-MM-DDTHH:MM:SS[.f]Z|±HH:MM``).
+Pydantic alone is lax: it read ``to=0`` as a Unix time, 1 January 1970, and answered the
+wrong days instead of saying the request was wrong. Any other spelling is a 422 problem, as
+every other malformed parameter is.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Query
+from pydantic import AwareDatetime, BeforeValidator
 
 from query_api.problems import ApiProblem
 
 PARIS = ZoneInfo("Europe/Paris")
 MAX_DAYS = 366
 DEFAULT_DAYS = 30
+
+
+def written_as(pattern: str, form: str) -> Callable[[object], object]:
+    """A pydantic before-validator letting through only text matching ``pattern``."""
+    written = re.compile(pattern)
+
+    def check(value: object) -> object:
+        if isinstance(value, str) and written.fullmatch(value):
+            return value
+        raise ValueError(f"write it {form}")
+
+    return check
+
+
+IsoDay = Annotated[date, BeforeValidator(written_as(r"\d{4}-\d{2}-\d{2}", "YYYY-MM-DD"))]
+IsoInstant = Annotated[
+    AwareDatetime,
+    BeforeValidator(
+        written_as(
+            r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})",
+            "YYYY-MM-DDTHH:MM:SS with Z or an offset ±HH:MM",
+        )
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -39,8 +73,10 @@ def _midnight(day: date | None) -> datetime:
 
 
 async def day_range(
-    since: Annotated[date | None, Query(alias="from", description="First day (YYYY-MM-DD)")] = None,
-    until: Annotated[date | None, Query(alias="to", description="Last day, included")] = None,
+    since: Annotated[
+        IsoDay | None, Query(alias="from", description="First day (YYYY-MM-DD)")
+    ] = None,
+    until: Annotated[IsoDay | None, Query(alias="to", description="Last day, included")] = None,
 ) -> DayRange:
     """The asked days; by default the last 30 days up to today in Paris.
 

@@ -10,21 +10,22 @@ from uuid import UUID
 
 import asyncpg
 from fastapi import Depends, Request
-from fastapi.security import HTTPBearer
+from fastapi.security import OAuth2PasswordBearer
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.passwords import ROLES
 from query_api.problems import ApiProblem, unauthorized
-from query_api.security import Principal, TokenError, VerifiedTokens
+from query_api.security import Principal, TokenError, VerifiedTokens, supabase_email
 
 
-class BearerPrincipal(HTTPBearer):
+class BearerPrincipal(OAuth2PasswordBearer):
     """The caller, from a valid access token; 401 problem otherwise.
 
-    An ``HTTPBearer`` so that the OpenAPI document names the security scheme of every route
-    that needs it, answering the principal itself rather than the credentials: one
-    dependency where a scheme and a check of its result were two, each of which FastAPI
-    resolves again on every request.
+    An OAuth2 password-flow scheme so that the OpenAPI document names the security scheme of
+    every route that needs it, with ``POST /auth/login`` as its token URL: the "Authorize"
+    button of /docs then logs in there and sends the token as a bearer. It answers the
+    principal itself rather than the credentials: one dependency where a scheme and a check
+    of its result were two, each of which FastAPI resolves again on every request.
     """
 
     async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
@@ -36,11 +37,36 @@ class BearerPrincipal(HTTPBearer):
         try:
             return tokens.verify(token)
         except TokenError as exc:
-            raise unauthorized(str(exc)) from exc
+            if tokens.settings.supabase_secret is None:
+                raise unauthorized(str(exc)) from exc
+            return await _supabase_principal(request, tokens, token, exc)
+
+
+async def _supabase_principal(
+    request: Request, tokens: VerifiedTokens, token: str, ours: TokenError
+) -> Principal:
+    """The user of a Supabase Auth token (SUPABASE_JWT_SECRET), by e-mail: a fleet moving from
+    the original implementation keeps its logins. Its role and org are the ones here; a
+    Supabase user with no account here is 403 (authenticated, not allowed)."""
+    assert tokens.settings.supabase_secret is not None
+    try:
+        email, expires = supabase_email(tokens.settings.supabase_secret, token)
+    except TokenError:
+        raise unauthorized(str(ours)) from ours
+    row = await request.app.state.pool.fetchrow(
+        "SELECT user_id, org_id, email, role, disabled FROM auth_find_user($1)", email
+    )
+    if row is None or row["disabled"]:
+        raise ApiProblem(403, "Forbidden", "this Supabase user has no account here")
+    who = Principal(row["user_id"], row["org_id"], row["role"], row["email"])
+    tokens.remember(token, who, expires)
+    return who
 
 
 current_principal = BearerPrincipal(
-    scheme_name="HTTPBearer", description="Access token from POST /auth/login"
+    tokenUrl="/auth/login",
+    scheme_name="OAuth2PasswordBearer",
+    description="Access token from POST /auth/login, sent as `Authorization: Bearer`",
 )
 
 # The dependencies below are ``async def`` although they never await: FastAPI runs a plain
@@ -73,7 +99,6 @@ AUDIT_ROLES = require_role("auditor", "admin")
 ADMIN_ROLE = require_role("admin")
 
 AnyUser = Annotated[Principal, Depends(ANY_ROLE)]
-Auditor = Annotated[Principal, Depends(AUDIT_ROLES)]
 Admin = Annotated[Principal, Depends(ADMIN_ROLE)]
 
 

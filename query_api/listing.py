@@ -27,9 +27,9 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 import asyncpg
 import msgspec
 from fastapi import Depends, Query, Request
-from pydantic import AwareDatetime
 from starlette.responses import Response, StreamingResponse
 
+from query_api.days import IsoInstant
 from query_api.problems import ApiProblem
 from query_api.schemas import CSV, MsgspecResponse
 
@@ -42,9 +42,10 @@ T = TypeVar("T", bound=msgspec.Struct)
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size (max 500)")]
 Cursor = Annotated[str | None, Query(max_length=2048, description="Opaque cursor from next_cursor")]
 Since = Annotated[
-    AwareDatetime | None, Query(alias="from", description="From this time (inclusive)")
+    IsoInstant | None,
+    Query(alias="from", description="From this time (inclusive), e.g. 2025-03-30T00:00:00+01:00"),
 ]
-Until = Annotated[AwareDatetime | None, Query(alias="to", description="Before this time")]
+Until = Annotated[IsoInstant | None, Query(alias="to", description="Before this time")]
 Provider = Annotated[str | None, Query(max_length=32, pattern=NO_NUL, description="uber or bolt")]
 Position = Annotated[int, Query(ge=1, le=MAX_BIGINT)]
 SortOrder = Literal["asc", "desc"]
@@ -61,6 +62,14 @@ Format = Annotated[
 def filter_text(description: str) -> Any:
     """A text filter's Query: bounded, and without NUL."""
     return Query(max_length=200, pattern=NO_NUL, description=description)
+
+
+def like_pattern(term: str | None) -> str | None:
+    """An ILIKE pattern finding ``term`` anywhere, its wildcards escaped; None when blank."""
+    if not term or not term.strip():
+        return None
+    escaped = term.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 async def wants_csv(request: Request, fmt: Format = None) -> bool:

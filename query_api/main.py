@@ -8,7 +8,14 @@ from pathlib import Path
 import uvicorn
 from fastapi import FastAPI
 
-from core.config import env_int, environ, load_database, load_jwt, load_nats_url
+from core.config import (
+    env_int,
+    environ,
+    load_cors_origins,
+    load_database,
+    load_jwt,
+    load_nats_url,
+)
 from core.logs import setup_logging
 from query_api.app import ApiSettings, create_app
 from query_api.metrics import MULTIPROC_DIR, prepare_multiprocess_dir
@@ -37,6 +44,7 @@ def settings_from_env() -> ApiSettings:
         jwt=load_jwt(env),
         nats_url=nats_url,
         frontend_dir=Path(frontend),
+        cors_origins=load_cors_origins(env),
         auth=AuthSettings(
             refresh_ttl_s=env_int(env, "JWT_REFRESH_TTL_S", AuthSettings.refresh_ttl_s),
             login_max_failures=env_int(env, "LOGIN_MAX_FAILURES", AuthSettings.login_max_failures),

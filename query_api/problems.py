@@ -35,9 +35,10 @@ class ApiProblem(Exception):
         title: str,
         detail: str | None = None,
         headers: dict[str, str] | None = None,
+        errors: list[dict[str, Any]] | None = None,
     ) -> None:
         super().__init__(detail or title)
-        self.problem = Problem(title=title, status=status, detail=detail)
+        self.problem = Problem(title=title, status=status, detail=detail, errors=errors)
         self.headers = headers or {}
 
 

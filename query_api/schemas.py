@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse
 from query_api.problems import PROBLEM_JSON, Problem
 from query_api.schemas_data import DATA_STRUCTS
 from query_api.schemas_overview import OVERVIEW_STRUCTS
+from query_api.schemas_people import PEOPLE_STRUCTS
 from query_api.schemas_quality import QUALITY_STRUCTS
 
 
@@ -185,6 +186,7 @@ SCHEMA_STRUCTS: list[type] = [
     *DATA_STRUCTS,
     *OVERVIEW_STRUCTS,
     *QUALITY_STRUCTS,
+    *PEOPLE_STRUCTS,
 ]
 _, COMPONENTS = msgspec.json.schema_components(
     SCHEMA_STRUCTS, ref_template="#/components/schemas/{name}"
@@ -213,3 +215,49 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {
         s: {"description": "Problem", "content": {PROBLEM_JSON: {"schema": ref}}} for s in statuses
     }
+
+
+_WHY = {
+    400: "An unknown query parameter, or a value this route refuses",
+    401: "No valid access token",
+    403: "The caller's role may not do this",
+    404: "No such resource in the caller's org",
+    422: "A malformed parameter or body",
+}
+
+
+def _problem_statuses(path: str, operation: dict[str, Any]) -> list[int]:
+    """The 4xx any operation of this shape can answer, read from the operation itself."""
+    found = [400]  # an unknown query parameter, on every route (query_api/query_keys.py)
+    if "{" in path:
+        found.append(404)
+    if operation.get("security"):
+        found += [401, 403]
+    if operation.get("parameters") or "requestBody" in operation:
+        found.append(422)
+    return found
+
+
+# FastAPI's own 422 entry: never sent, since every validation error becomes a problem.
+_UNSENT = ("HTTPValidationError", "ValidationError")
+
+
+def document_problems(schema: dict[str, Any]) -> None:
+    """Give every operation of ``schema`` the problem answers it can give.
+
+    Done here, on the whole document, rather than in each route's ``responses`` so that a
+    route added later is documented without work, and no route can forget a status. What a
+    route declares itself (a 429's Retry-After, a 503) stays; an entry without
+    ``application/problem+json`` (FastAPI's default 422) gets the problem instead.
+    """
+    for path, item in schema.get("paths", {}).items():
+        for operation in item.values():
+            responses = operation.setdefault("responses", {})
+            for status in _problem_statuses(path, operation):
+                entry = {**problems(status)[status], "description": _WHY[status]}
+                declared = responses.setdefault(str(status), entry)
+                if PROBLEM_JSON not in declared.get("content", {}):
+                    declared["content"] = entry["content"]
+    components = schema.get("components", {}).get("schemas", {})
+    for name in _UNSENT:
+        components.pop(name, None)

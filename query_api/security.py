@@ -73,6 +73,30 @@ def _decode(settings: JwtSettings, token: str) -> tuple[Principal, int]:
         raise TokenError("invalid token") from exc
 
 
+SUPABASE_AUDIENCE = "authenticated"
+
+
+def supabase_email(secret: str, token: str) -> tuple[str, int]:
+    """The e-mail and expiry of an access token issued by Supabase Auth (HS256, signed with
+    the project's JWT secret, audience ``authenticated``); TokenError otherwise."""
+    try:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=["HS256"],
+            audience=SUPABASE_AUDIENCE,
+            options={"require": ["exp", "sub", "aud"]},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise TokenError("token expired") from exc
+    except jwt.PyJWTError as exc:
+        raise TokenError("invalid token") from exc
+    email = claims.get("email")
+    if not isinstance(email, str) or "@" not in email:
+        raise TokenError("invalid token")
+    return email.strip(), int(claims["exp"])
+
+
 class VerifiedTokens:
     """``verify_access_token`` with a memory of the tokens already verified, until they expire.
 
@@ -87,6 +111,12 @@ class VerifiedTokens:
         self.settings = settings
         self.max_size = max_size
         self._known: dict[str, tuple[Principal, int]] = {}
+
+    def remember(self, token: str, who: Principal, expires: int) -> None:
+        """Keep a principal found another way (a Supabase token's user) until it expires."""
+        if len(self._known) >= self.max_size:
+            self._known.clear()
+        self._known[token] = (who, expires)
 
     def verify(self, token: str) -> Principal:
         known = self._known.get(token)

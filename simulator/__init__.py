@@ -9,7 +9,7 @@ Public surface::
     from simulator import FixedClock, SimulatorSettings, create_app
     app = create_app(SimulatorSettings(seed=7), clock=FixedClock(at))  # clock optional
 
-Served routes (providers.md numbering)::
+Served routes (docs/PROVIDERS.md numbering)::
 
     Uber   POST /oauth/v2/token
            GET  /v1/vehicle-suppliers/orgs                      (U1)

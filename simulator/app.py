@@ -59,7 +59,10 @@ def all_routes(sim: SimState) -> list[BaseRoute]:
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
-    """Unknown route or method: Bolt's gateway 404 body (§4 #20) or Uber's error shape."""
+    """Unknown route or method: Bolt's gateway 404 body or Uber's error shape.
+
+    Bolt's 404 body is a guess (docs/PROVIDERS.md §4 #20).
+    """
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     path = request.url.path
     if path.startswith(BOLT_PREFIX):

@@ -114,7 +114,7 @@ def injected_failure(status: int, retry_after: int | None) -> BoltHttpError:
 
 
 def _pace(sim: SimState, request: Request) -> None:
-    """429 when the operation's token bucket is empty (§4 #14)."""
+    """429 when the operation's token bucket is empty (docs/PROVIDERS.md §4 #14)."""
     settings = sim.settings
     if not settings.rate_limits:
         return

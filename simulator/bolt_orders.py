@@ -4,7 +4,7 @@ Orders are the Bolt trips of the activity model. ``time_range_filter_type``
 ``"created"`` (default) filters on ``order_created_timestamp``;
 ``"price_review"`` filters on the fare-finalised time, which we expose as
 ``payment_confirmed_timestamp``. Money is decimal euros with no currency field;
-``net_earnings = ride_price + cancellation_fee - commission + tip`` (§4 #18).
+``net_earnings = ride_price + cancellation_fee - commission + tip`` (docs/PROVIDERS.md §4 #18).
 State logs come newest first; the time a driver spends in a state other than
 ``inactive`` equals their online time, the same figure Uber reports. Both lists are
 computed once per query and moment and kept (``SimState.remembered``) while a client

@@ -1,7 +1,7 @@
 """Bolt roster operations: getCompanies, test, getDrivers, getVehicles.
 
 getDrivers and getVehicles validate the required time window but return every
-entity regardless of it (§4 #17). They carry no total; clients stop on a short
+entity regardless of it (docs/PROVIDERS.md §4 #17). They carry no total; clients stop on a short
 page.
 """
 

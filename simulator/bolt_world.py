@@ -5,7 +5,7 @@ and a ``uuid``. Bolt's driver of slot ``i`` is the person ``platforms`` puts
 there: some also drive for Uber (under another id, with the same car but not
 always the same phone, e-mail or spelling), the others only for Bolt. People
 are spread over companies round-robin; a ``driver_uuid`` is drawn per company
-(§2.2).
+(docs/PROVIDERS.md §2.2).
 """
 
 from __future__ import annotations

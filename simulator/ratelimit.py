@@ -3,8 +3,9 @@
 Two kinds, on two clocks, on purpose:
 
 * **Token buckets** (``Buckets``) pace requests per second: Uber 10 req/s per endpoint,
-  transactions 1 req/s, Bolt 1 req/s with bursts of 5 (§3, §4 #4 and #14). They read a
-  monotonic *ticker* (the wall clock's seconds by default), not the simulator's ``Clock``:
+  transactions 1 req/s, Bolt 1 req/s with bursts of 5 (docs/PROVIDERS.md §3, §4 #4 and #14).
+  They read a monotonic *ticker* (the wall clock's seconds by default), not the simulator's
+  ``Clock``:
   pacing is about how fast a real client sends requests, and a ``FixedClock`` that never
   moves would otherwise never refill a bucket.
 * **Quotas over a window** (``Quota``) count events against the simulator's ``Clock``: 100

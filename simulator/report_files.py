@@ -6,8 +6,8 @@
   (the same trips as analytics' ``vs:TotalTrips``) and rates drawn per person from the seed.
 * Other types: one row per driver (UUID and name), enough for a client to walk the flow.
 
-Headers are the documented ones first (§1.8). Above ``zip_above`` rows the file is a zip of
-several CSVs of at most ``zip_above`` rows each, every one with the header.
+Headers are the documented ones first (docs/PROVIDERS.md §1.8). Above ``zip_above`` rows the
+file is a zip of several CSVs of at most ``zip_above`` rows each, every one with the header.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
-"""Uber's asynchronous reports (U10-U13): their lifecycle, limits and signed links (§1.8).
+"""Uber's asynchronous reports (U10-U13): lifecycle, limits, signed links (docs/PROVIDERS.md §1.8).
 
 A report is IN_PROGRESS from its creation until ``uber_report_delay_s`` later on the
 simulator's clock, then COMPLETED (or FAILED for the drawn ``uber_report_fail_percent``).
 The status is computed from the clock on every read, so a test on a ``FixedClock`` moves
 time to finish reports. At most ``uber_reports_max_in_progress`` per org may be in progress;
-a further one is refused (429 ``rate_limited``, §4 #11).
+a further one is refused (429 ``rate_limited``, docs/PROVIDERS.md §4 #11).
 
 Its file is computed once, when first asked after completion, from the activity as of the
 completion time (``report_files``). Signed links name the file, an expiry and an HMAC over

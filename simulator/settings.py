@@ -1,6 +1,6 @@
 """Typed simulator settings, read once at start-up and validated there.
 
-Every field has a default that matches providers.md §3/§4, so
+Every field has a default that matches docs/PROVIDERS.md §3/§4, so
 ``SimulatorSettings()`` is a working configuration. ``from_env`` reads the
 ``SIM_*`` variables and fails fast on a malformed value.
 """
@@ -66,7 +66,7 @@ class SimulatorSettings:
     uber_client_secret: str = "sim-uber-secret"  # noqa: S105 (fake credential)
     uber_token_ttl_s: int = 2592000
     uber_default_page_size: int = 10
-    # Past this many live tokens, minting a new one evicts the oldest (§3, §4 #2).
+    # Past this many live tokens, minting a new one evicts the oldest (docs/PROVIDERS.md §3, §4 #2).
     uber_token_max_live: int = 100
     uber_history_days: int = 35
     uber_analytics_max_days: int = 8
@@ -80,18 +80,19 @@ class SimulatorSettings:
     bolt_token_ttl_s: int = 600
     bolt_history_days: int = 35
     bolt_max_range_days: int = 31
-    # Per-client token buckets, one per endpoint (§3, §4 #4, #14). Off by default so that
-    # tests pace nothing; ``SIM_RATE_LIMITS=1`` turns them on (demos, the rate-limit tests).
+    # Per-client token buckets, one per endpoint (docs/PROVIDERS.md §3, §4 #4, #14). Off by
+    # default so that tests pace nothing; ``SIM_RATE_LIMITS=1`` turns them on (demos, the
+    # rate-limit tests).
     rate_limits: bool = False
     uber_rate_per_s: int = 10  # every Uber endpoint but transactions; burst = rate
     uber_txn_rate_per_s: int = 1
     bolt_rate_per_s: int = 1
     bolt_rate_burst: int = 5
-    # Whether a 429 carries Retry-After (unknown for both providers: off, §4 #5 and #14).
+    # Whether a 429 carries Retry-After (unknown for both: off, docs/PROVIDERS.md §4 #5, #14).
     uber_emit_retry_after: bool = False
     bolt_emit_retry_after: bool = False
     uber_token_mint_per_hour: int = 100  # the 101st mint within an hour answers 429
-    # Asynchronous reports (§1.8, §4 #11 and #12).
+    # Asynchronous reports (docs/PROVIDERS.md §1.8, §4 #11 and #12).
     uber_report_delay_s: int = 3  # IN_PROGRESS for this long after generation (0 in tests)
     uber_report_fail_percent: int = 0  # share of reports that end FAILED (drawn from the seed)
     uber_reports_max_in_progress: int = 6

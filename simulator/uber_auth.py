@@ -2,8 +2,8 @@
 
 Errors follow RFC 6749 (``{"error": ...}``), not the API's ``{code, message}``
 shape: 401 ``invalid_client``, 400 ``unsupported_grant_type``, 400
-``invalid_scope`` for a scope the app was not granted (§1.1, §4 #3), 429
-``rate_limited`` past ``uber_token_mint_per_hour`` mints within an hour (§4 #2).
+``invalid_scope`` for a scope the app was not granted (docs/PROVIDERS.md §1.1, §4 #3), 429
+``rate_limited`` past ``uber_token_mint_per_hour`` mints within an hour (docs/PROVIDERS.md §4 #2).
 """
 
 from __future__ import annotations

@@ -113,7 +113,7 @@ def route_path(request: Request) -> str:
 
 
 def _pace(sim: SimState, request: Request) -> None:
-    """429 ``rate_limited`` when the endpoint's token bucket is empty (§4 #4, #5)."""
+    """429 ``rate_limited`` when the endpoint's bucket is empty (docs/PROVIDERS.md §4 #4, #5)."""
     settings = sim.settings
     if not settings.rate_limits:
         return

@@ -1,9 +1,9 @@
 """Uber supplier performance data: ``POST /v1/vehicle-suppliers/analytics-data/query`` (U4).
 
 Each report request lists time ranges (epoch ms), a dimension (``vs:driver``,
-or ``vs:vehicle`` as §4 #7 guesses) and metrics. The answer has one
+or ``vs:vehicle`` as docs/PROVIDERS.md §4 #7 guesses) and metrics. The answer has one
 ``timeRangeData`` item per range, each with one row per driver of the page;
-metric values are strings (§4 #7). The whole call may span at most
+metric values are strings (docs/PROVIDERS.md §4 #7). The whole call may span at most
 ``uber_analytics_max_days`` days. Figures are sums over the same trips that
 payments and transactions report, so they reconcile.
 """

@@ -5,10 +5,10 @@ money is booked at ``paid_at`` (its drop-off), its driver keeps
 ``fare - commission + tip``, and amounts are ``amountE5`` (cents x 1000).
 
 * Payments cover the last 24 h only: wider windows are clamped silently
-  (§4 #10), and a ``page_size`` above ``uber_payments_empty_above`` gives an
-  empty list, as seen live (§4 #6).
+  (docs/PROVIDERS.md §4 #10), and a ``page_size`` above ``uber_payments_empty_above`` gives an
+  empty list, as seen live (docs/PROVIDERS.md §4 #6).
 * Transactions take windows of at most ``uber_txn_max_window_s`` inside the
-  last ``uber_txn_lookback_s``; anything else is 400 (§4 #10).
+  last ``uber_txn_lookback_s``; anything else is 400 (docs/PROVIDERS.md §4 #10).
 
 Both lists are computed once per query and moment and kept (``SimState.remembered``)
 while a client pages through them.

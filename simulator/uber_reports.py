@@ -1,13 +1,13 @@
 """Uber report routes: generate (U10), list (U11), get (U12), signed link (U13), download.
 
-Scope ``solutions.suppliers.reports``. The generate body is §1.8's::
+Scope ``solutions.suppliers.reports``. The generate body is docs/PROVIDERS.md §1.8's::
 
     {"reportType": "REPORT_TYPE_PAYMENTS_ORDER",
      "filters": [{"field": "dateRange", "operator": "OPERATOR_IN_RANGE",
                   "value": ["<start ms>", "<end ms>"]}]}
 
-Answers are ``{"report": {…}}`` (the generate answer is assumed to mirror get, §4 #11); the
-list is newest first under the singular key ``report``. A link is
+Answers are ``{"report": {…}}`` (the generate answer is assumed to mirror get,
+docs/PROVIDERS.md §4 #11); the list is newest first under the singular key ``report``. A link is
 ``{"data": {"signedUrl": {"value": "<url>"}}}``; the URL needs no bearer token, and answers
 403 "Access Denied" (S3's XML) once ``uber_report_link_ttl_s`` have passed on the clock.
 """

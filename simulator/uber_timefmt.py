@@ -1,4 +1,4 @@
-"""Uber time formats: epoch-ms inputs, ISO-8601 UTC outputs (§1.6)."""
+"""Uber time formats: epoch-ms inputs, ISO-8601 UTC outputs (docs/PROVIDERS.md §1.6)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,3 @@ def iso_utc(ts: int) -> str:
 def iso_utc_short(ts: int) -> str:
     """``2025-03-10T07:41:30Z`` (the form transactions use)."""
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def ms_to_s(ms: int) -> int:
-    """Epoch milliseconds to unix seconds (floor)."""
-    return ms // 1000

@@ -22,7 +22,8 @@ import pytest
 from core.config import DatabaseSettings
 from core.state import API_ROLE, OWNER_ROLE, WRITER_ROLE
 from fleet.database import migrate, provision
-from fleet.runtime import EmbeddedNats, EmbeddedPostgres
+from fleet.postgres import EmbeddedPostgres
+from fleet.runtime import EmbeddedNats
 from simulator import SimulatorSettings
 from tests.apihelp import api, make_user  # noqa: F401 (fixtures shared by all tests)
 from tests.simserver import SimServer, serve_simulator

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -57,3 +58,55 @@ def stop(proc: subprocess.Popen[str]) -> str:
     proc.send_signal(signal.SIGINT)
     out, _ = proc.communicate(timeout=60)
     return out
+
+
+class Output:
+    """Every line a `fleet up` prints, read by a thread of its own.
+
+    The supervisor writes its children's logs to its stdout: a test that stopped reading
+    would block it on a full pipe, event loop included.
+    """
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.lines: list[str] = []
+        self.proc = proc
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    def wait_for(self, marker: str, timeout_s: float, after: int = 0) -> int:
+        """The index of the first line from ``after`` on containing ``marker``."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            ended = not self._reader.is_alive()  # looked at first: then the lines are all in
+            for index in range(after, len(self.lines)):
+                if marker in self.lines[index]:
+                    return index
+            if ended or time.monotonic() > deadline:
+                raise AssertionError(f"no {marker!r} within {timeout_s}s:\n{self.text()[-6000:]}")
+            time.sleep(0.1)
+
+    def text(self) -> str:
+        return "".join(self.lines)
+
+    def stop(self) -> None:
+        """Ctrl-C, and wait for the process and its last lines."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+        self.proc.wait(60)
+        self._reader.join(10)
+
+
+def running(state: Path, port: int, timeout_s: float = 120) -> Output:
+    """`fleet up` (without Prometheus: not what these tests look at), once it says it is up."""
+    output = Output(start(state, port, FLEET_PROMETHEUS="off"))
+    try:
+        output.wait_for("Fleet Manager is up", timeout_s)
+    except BaseException:
+        output.stop()
+        raise
+    return output

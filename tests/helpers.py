@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime
 from uuid import UUID
@@ -45,3 +46,14 @@ async def append_drivers(
             fetch_id=None,
             observations=observations,
         )
+
+
+async def finished_run(pool: asyncpg.Pool, run_id: UUID, wait_s: float = 60.0) -> asyncpg.Record:
+    """A sync run's status and error once it has left 'queued' and 'running' (or when
+    ``wait_s`` has passed: the caller's assertion then says what it was)."""
+    for _ in range(int(wait_s * 10)):
+        run = await pool.fetchrow("SELECT status, error FROM sync_runs WHERE run_id = $1", run_id)
+        if run["status"] not in ("queued", "running"):
+            break
+        await asyncio.sleep(0.1)
+    return run

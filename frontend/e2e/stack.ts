@@ -58,6 +58,16 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
+/** The running API's OpenAPI document; a run without it would check the scenarios against nothing. */
+async function openApiDocument(baseURL: string): Promise<{ paths: Record<string, unknown> }> {
+  const answer = await fetch(`${baseURL}/openapi.json`);
+  const spec = answer.ok ? ((await answer.json()) as { paths?: Record<string, unknown> }) : {};
+  if (!spec.paths || Object.keys(spec.paths).length === 0) {
+    throw new Error(`${baseURL}/openapi.json answered ${answer.status} without paths: the scenarios need the API's routes`);
+  }
+  return { paths: spec.paths };
+}
+
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const stateDir = mkdtempSync(join(tmpdir(), 'fleet-e2e-'));
   const port = await freePort();
@@ -75,15 +85,16 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   });
   const log: string[] = [];
   let baseURL: string;
+  let spec: { paths: Record<string, unknown> };
   try {
     baseURL = await waitForUp(child, log);
+    // The routes the API offers: each scenario fails when one it drives is missing (needs()).
+    spec = await openApiDocument(baseURL);
   } catch (error) {
     await stop(child);
     rmSync(stateDir, { recursive: true, force: true });
     throw error;
   }
-  // What the API offers now: steps that need a route it does not have yet are marked fixme.
-  const spec = (await (await fetch(`${baseURL}/openapi.json`)).json()) as { paths: Record<string, unknown> };
   process.env.E2E_BASE_URL = baseURL;
   // The simulator's control endpoints (/_sim/…), for scenarios that arm its faults.
   process.env.E2E_SIM_URL = /simulator on (http\S+)/.exec(log.join(''))?.[1] ?? '';

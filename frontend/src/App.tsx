@@ -12,17 +12,10 @@ import { ErrorState, Loading, PageHeading } from './components/common';
 import { Header } from './components/Header';
 import { OfflineBanner } from './components/OfflineBanner';
 import { useI18n } from './i18n/I18nProvider';
-import { AdminPage } from './pages/AdminPage';
-import { AuditEventPage } from './pages/AuditEventPage';
-import { AuditPage } from './pages/AuditPage';
-import { DriverPage } from './pages/DriverPage';
-import { QualityPage } from './pages/QualityPage';
-import { ReportsPage } from './pages/ReportsPage';
-import { VehiclesPage } from './pages/VehiclesPage';
-import { DriversPage, resetDriversListMemory } from './pages/DriversPage';
-import { OverviewPage } from './pages/OverviewPage';
+import { resetDriversListMemory } from './pages/DriversPage';
 import { LoginPage, type LoginNotice } from './pages/LoginPage';
-import { Link, navigate, paths, useRoute } from './router';
+import { BrowserRouter, useNavigationNote } from './router';
+import { AppRoutes } from './routes';
 import { DateRangeProvider } from './dateRange';
 import { ProviderProvider } from './provider';
 
@@ -39,20 +32,22 @@ function initialAuth(): Auth {
   return hasExpiredSession() ? { kind: 'anonymous', notice: 'expired' } : { kind: 'anonymous' };
 }
 
-/** The app with its shared choices (provider, date range) around it. */
+/** The app with its router and shared choices (provider, date range) around it. */
 export function App() {
   return (
-    <ProviderProvider>
-      <DateRangeProvider>
-        <AppShell />
-      </DateRangeProvider>
-    </ProviderProvider>
+    <BrowserRouter>
+      <ProviderProvider>
+        <DateRangeProvider>
+          <AppShell />
+        </DateRangeProvider>
+      </ProviderProvider>
+    </BrowserRouter>
   );
 }
 
 function AppShell() {
   const { t } = useI18n();
-  const route = useRoute();
+  useNavigationNote();
   const [auth, setAuth] = useState<Auth>(initialAuth);
   const [checkAttempt, setCheckAttempt] = useState(0);
 
@@ -80,11 +75,6 @@ function AppShell() {
     );
     return () => controller.abort();
   }, [auth.kind, checkAttempt]);
-
-  const authenticated = auth.kind === 'authenticated';
-  useEffect(() => {
-    if (authenticated && route.name === 'home') navigate(paths.drivers(), { replace: true });
-  }, [authenticated, route.name]);
 
   function handleLogout() {
     void logout();
@@ -115,47 +105,7 @@ function AppShell() {
       main = <LoginPage notice={auth.notice} onLoggedIn={(me) => setAuth({ kind: 'authenticated', me })} />;
       break;
     case 'authenticated':
-      switch (route.name) {
-        case 'home':
-        case 'drivers':
-          main = <DriversPage />;
-          break;
-        case 'driver':
-          main = <DriverPage key={`${route.provider}:${route.id}`} driverId={route.id} provider={route.provider} />;
-          break;
-        case 'overview':
-          main = <OverviewPage />;
-          break;
-        case 'vehicles':
-          main = <VehiclesPage />;
-          break;
-        case 'reports':
-          main = <ReportsPage role={auth.me.role} />;
-          break;
-        case 'quality':
-          main = <QualityPage />;
-          break;
-        case 'audit':
-          main = <AuditPage view={route.view} />;
-          break;
-        case 'auditEvent':
-          main = <AuditEventPage key={route.position} position={route.position} />;
-          break;
-        case 'admin':
-          main = <AdminPage />;
-          break;
-        case 'notFound':
-          main = (
-            <section className="state">
-              <PageHeading title={t('app.notFound.title')}>{t('app.notFound.title')}</PageHeading>
-              <p>{t('app.notFound.body')}</p>
-              <p>
-                <Link to={paths.drivers()}>{t('app.notFound.back')}</Link>
-              </p>
-            </section>
-          );
-          break;
-      }
+      main = <AppRoutes role={auth.me.role} />;
       break;
   }
 

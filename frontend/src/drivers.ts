@@ -47,6 +47,9 @@ export function providerLabel(provider: string): string {
       return 'Uber';
     case 'bolt':
       return 'Bolt';
+    case 'legacy':
+      // `fleet import legacy`: the original implementation's history (docs/MIGRATING.md).
+      return 'Ancienne application';
     default:
       return provider;
   }
@@ -60,11 +63,3 @@ export const DRIVER_STATUSES = {
   uber: ['DRIVER_STATUS_ONLINE', 'DRIVER_STATUS_ONTRIP', 'DRIVER_STATUS_OFFLINE'],
   bolt: ['active', 'suspended', 'deactivated'],
 } as const satisfies Record<Provider, readonly string[]>;
-
-/** The list's filters as a query string (for the CSV export). */
-export function driversQueryFor(q: string, status: string): string {
-  const search = new URLSearchParams();
-  if (q.trim()) search.set('q', q.trim());
-  if (status) search.set('status', status);
-  return search.toString();
-}

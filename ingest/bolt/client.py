@@ -1,6 +1,6 @@
 """Bolt Fleet Integration client: the envelope, business errors, windows and offset pages.
 
-Bolt answers business errors as HTTP 200 with ``code != 0`` (providers.md §2.4, §2.7); the
+Bolt answers business errors as HTTP 200 with ``code != 0`` (docs/PROVIDERS.md §2.4, §2.7); the
 parser maps them into our hierarchy (:mod:`ingest.errors`) so ``ProviderHttp`` retries the
 right ones::
 
@@ -27,6 +27,7 @@ from eventlog.fetches import ProviderCall
 from ingest.bolt.windows import MAX_WINDOW_S, Window, split
 from ingest.errors import ProviderAuthError, ProviderRejected, ProviderUnavailable
 from ingest.http import FailureSink, Fetched, Parse, ProviderHttp
+from ingest.pages import json_decoder
 
 PROVIDER = "bolt"
 SCOPE = "fleet-integration:api"
@@ -59,7 +60,7 @@ class BoltTransient(ProviderUnavailable):
 
 def envelope_parser(data_type: type[T]) -> Parse[T]:
     """A ``parse`` for ProviderHttp: the envelope's ``data`` as ``data_type``, or our error."""
-    decode_data: msgspec.json.Decoder[T] = msgspec.json.Decoder(data_type)
+    decode_data = json_decoder(data_type)
 
     def parse(body: bytes) -> T:
         envelope = _ENVELOPE.decode(body)

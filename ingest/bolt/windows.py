@@ -1,7 +1,7 @@
 """Time windows of the Bolt list endpoints: unix seconds, half-open, at most 31 days.
 
 Every Bolt list endpoint requires ``start_ts < end_ts`` and refuses a range longer than
-31 days with code 498806 (providers.md §2.6), so a longer range (a first backfill, or the
+31 days with code 498806 (docs/PROVIDERS.md §2.6), so a longer range (a first backfill, or the
 catch-up after downtime) is walked as consecutive windows, oldest first.
 """
 

@@ -1,7 +1,7 @@
 """Uber Vehicle Suppliers API client: the endpoints we poll, with their pagination.
 
 Every listing is cursor-paginated: the next page is asked with the previous page's
-``paginationResult.nextPageToken`` until it comes back empty (providers.md §1.4). The limits
+``paginationResult.nextPageToken`` until it comes back empty (docs/PROVIDERS.md §1.4). The limits
 the provider enforces (page sizes, window lengths) are checked here too, before the call, so
 a poller bug is a ``ValueError`` in our logs rather than a 400 in Uber's.
 
@@ -32,6 +32,7 @@ from contracts.uber import (
     UberVehiclesPage,
 )
 from ingest.http import FailureSink, Fetched, ProviderHttp
+from ingest.pages import json_decoder
 from ingest.uber.reports_client import UberReportsClient
 from ingest.uber.windows import Window, epoch_ms
 
@@ -40,12 +41,16 @@ MAX_DRIVERS_PAGE = 100
 MAX_STATUS_PAGE = 100
 MAX_VEHICLES_PAGE = 1000
 ANALYTICS_PAGE = 100
-PAYMENTS_PAGE = 50  # 200 was seen to answer an empty list (providers.md §1.5.6)
+PAYMENTS_PAGE = 50  # 200 was seen to answer an empty list (docs/PROVIDERS.md §1.5.6)
 TRANSACTIONS_PAGE = 50
 MAX_ANALYTICS_SPAN = timedelta(days=8)
 MAX_PAYMENTS_SPAN = timedelta(hours=24)
 MAX_TRANSACTIONS_SPAN = timedelta(minutes=15)
 DAILY_METRICS = ("vs:HoursOnline", "vs:HoursOnTrip", "vs:TotalTrips", "vs:TotalEarnings")
+
+_ORGANIZATIONS = msgspec.json.Decoder(UberOrganizationsPage)
+_ANALYTICS = msgspec.json.Decoder(UberAnalyticsPage)
+_TRANSACTIONS = msgspec.json.Decoder(UberTransactionsPage)
 
 
 class _Paged(Protocol):
@@ -102,7 +107,7 @@ class UberClient:
         return await self._http.request(
             "GET",
             f"{self._base}/v1/vehicle-suppliers/orgs",
-            msgspec.json.Decoder(UberOrganizationsPage).decode,
+            _ORGANIZATIONS.decode,
             on_failure=on_failure,
         )
 
@@ -184,11 +189,12 @@ class UberClient:
             raise ValueError("analytics needs at least one time range")
         _check_window(Window(ranges[0].start, ranges[-1].end), MAX_ANALYTICS_SPAN, "analytics")
         url = f"{self._base}/v1/vehicle-suppliers/analytics-data/query"
-        decode = msgspec.json.Decoder(UberAnalyticsPage).decode
 
         async def fetch(token: str) -> Fetched[UberAnalyticsPage]:
             body = _analytics_body(org_id, ranges, metrics, page_size, token)
-            return await self._http.request("POST", url, decode, json=body, on_failure=on_failure)
+            return await self._http.request(
+                "POST", url, _ANALYTICS.decode, json=body, on_failure=on_failure
+            )
 
         return paginate(fetch, lambda page: page.report().paginationResult.nextPageToken)
 
@@ -204,12 +210,16 @@ class UberClient:
         _check_size(page_size, 100)
         _check_window(window, MAX_TRANSACTIONS_SPAN, "transactions")
         url = f"{self._base}/v1/vehicle-suppliers/transactions"
-        decode = msgspec.json.Decoder(UberTransactionsPage).decode
 
         async def fetch(token: str) -> Fetched[UberTransactionsPage]:
             body = _transactions_body(window, page_size, token)
             return await self._txn_http.request(
-                "POST", url, decode, params={"org_id": org_id}, json=body, on_failure=on_failure
+                "POST",
+                url,
+                _TRANSACTIONS.decode,
+                params={"org_id": org_id},
+                json=body,
+                on_failure=on_failure,
             )
 
         return paginate(fetch, lambda page: page.next_token())
@@ -221,7 +231,7 @@ class UberClient:
         page_type: type[G],
         on_failure: FailureSink | None,
     ) -> AsyncIterator[Fetched[G]]:
-        decode: Callable[[bytes], G] = msgspec.json.Decoder(page_type).decode
+        decode = json_decoder(page_type).decode
         url = f"{self._base}{path}"
 
         async def fetch(token: str) -> Fetched[G]:
@@ -234,7 +244,7 @@ class UberClient:
 def _analytics_body(
     org_id: str, ranges: list[Window], metrics: tuple[str, ...], page_size: int, token: str
 ) -> dict[str, Any]:
-    """The query body of providers.md §1.5.4 (org in ``orgId.orgUuid``)."""
+    """The query body of docs/PROVIDERS.md §1.5.4 (org in ``orgId.orgUuid``)."""
     options: dict[str, Any] = {"pageSize": page_size}
     if token:
         options["pageToken"] = token
@@ -248,7 +258,7 @@ def _analytics_body(
 
 
 def _transactions_body(window: Window, page_size: int, token: str) -> dict[str, Any]:
-    """The body of providers.md §1.5.7: the time range as *strings* of epoch ms."""
+    """The body of docs/PROVIDERS.md §1.5.7: the time range as *strings* of epoch ms."""
     span = [str(epoch_ms(window.start)), str(epoch_ms(window.end))]
     return {
         "filters": [{"field": "timeRange", "operator": "FILTER_OPERATOR_IN_RANGE", "value": span}],

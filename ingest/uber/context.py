@@ -32,7 +32,7 @@ Accounts = Callable[[], Awaitable[list[str]]]
 
 @dataclass(frozen=True)
 class UberPollSettings:
-    """Tunable windows of the windowed polls (defaults follow providers.md §1.5)."""
+    """Tunable windows of the windowed polls (defaults follow docs/PROVIDERS.md §1.5)."""
 
     metrics_days: int = 3  # each run re-polls this many Paris days, today included
     metrics_max_catchup_days: int = 31  # oldest day a catch-up goes back to

@@ -1,6 +1,6 @@
 """The daily PAYMENTS_ORDER report of yesterday (Europe/Paris), generated, awaited, downloaded.
 
-Flow per Uber org (providers.md §1.8): generate (U10) → poll U12 with backoff until
+Flow per Uber org (docs/PROVIDERS.md §1.8): generate (U10) → poll U12 with backoff until
 COMPLETED or FAILED → signed link (U13) → download. Every call goes to the provider history
 (failed attempts included, through ``on_failure``); the download call's recorded body *is*
 the CSV (or zip), so auditors read the file there. One ``uber.report.observed`` event per
@@ -53,6 +53,7 @@ REPORT = RecordKind(
     "report", c.REPORT_OBSERVED, c.REPORT_OBSERVED_VERSION, c.UberReportRecord, lambda r: ""
 )
 ZIP_MAGIC = b"PK\x03\x04"
+_META = msgspec.json.Decoder(c.UberReportMeta)
 
 
 def count_rows(content: bytes) -> int:
@@ -78,7 +79,7 @@ def report_observation(meta_raw: bytes, content: bytes | None) -> Observation:
             row_count=count_rows(content) if content is not None else None,
         )
     )
-    report_id = msgspec.json.decode(meta_raw, type=c.UberReportMeta).id
+    report_id = _META.decode(meta_raw).id
     return Observation(
         report_id, REPORT.event_type, REPORT.schema_version, record, canonical_hash(record)
     )

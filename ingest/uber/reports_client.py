@@ -1,4 +1,4 @@
-"""Uber's asynchronous reports (U10-U13) and the signed download (providers.md §1.8).
+"""Uber's asynchronous reports (U10-U13) and the signed download (docs/PROVIDERS.md §1.8).
 
 The signed URL U13 answers is a credential for 60 s: whoever holds it reads the file. So it
 never reaches a log line, an error message or the provider history:
@@ -39,6 +39,7 @@ Meta = tuple[c.UberReportAnswer, c.UberReportMeta]
 _ANSWER = msgspec.json.Decoder(c.UberReportAnswer)
 _META = msgspec.json.Decoder(c.UberReportMeta)
 _LINK = msgspec.json.Decoder(c.UberSignedLink)
+_LIST = msgspec.json.Decoder(c.UberReportsPage)
 
 
 def parse_report(body: bytes) -> Meta:
@@ -140,14 +141,13 @@ class UberReportsClient:
         self, org_id: str, *, page_size: int = MAX_LIST_PAGE, on_failure: FailureSink | None = None
     ) -> AsyncIterator[Fetched[c.UberReportsPage]]:
         """GET U11, every page (newest created first; ``page_size`` is required)."""
-        decode = msgspec.json.Decoder(c.UberReportsPage).decode
         token = ""
         while True:
             params: dict[str, Any] = {"page_size": page_size}
             if token:
                 params["page_token"] = token
             page = await self._http.request(
-                "GET", self._reports_url(org_id), decode, params=params, on_failure=on_failure
+                "GET", self._reports_url(org_id), _LIST.decode, params=params, on_failure=on_failure
             )
             yield page
             token = page.body.paginationResult.nextPageToken

@@ -15,7 +15,7 @@ from ingest.uber.client import PROVIDER, UberClient
 from ingest.uber.context import UberPollSettings
 from ingest.uber.pollers import UberPollers
 
-TRANSACTIONS_RATE_PER_S = 1.0  # providers.md §1.5.7: 1 request per second per app
+TRANSACTIONS_RATE_PER_S = 1.0  # docs/PROVIDERS.md §1.5.7: 1 request per second per app
 
 
 def uber_client(

@@ -1,6 +1,6 @@
 """Time windows of the windowed Uber polls, as pure functions of "now" (no I/O, no clock).
 
-Uber's windowed endpoints each have their own limits (providers.md §1.5.4–1.5.7):
+Uber's windowed endpoints each have their own limits (docs/PROVIDERS.md §1.5.4–1.5.7):
 
 * analytics-data/query: at most ~8 days per call, measured from the earliest start to the
   latest end of its time ranges. We ask one range per Europe/Paris day, so a day of the read

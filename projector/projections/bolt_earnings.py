@@ -1,6 +1,6 @@
 """Daily earnings of a Bolt driver, summed from ``bolt_orders`` (cents).
 
-gross = ride_price + cancellation_fee (providers.md §2.8), split into cash and in-app by
+gross = ride_price + cancellation_fee (docs/PROVIDERS.md §2.8), split into cash and in-app by
 ``payment_method``; ``orders`` counts finished orders. A day whose orders all moved away
 (e.g. a changed finish time) loses its row. ``updated_at`` is when the latest of its orders
 was observed (not the time of the computation), so a replay rebuilds the same rows.

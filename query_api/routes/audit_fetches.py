@@ -45,6 +45,15 @@ WHERE ($1::text IS NULL OR f.provider = $1)
 
 _PARAMS = msgspec.json.Decoder(dict[str, Any])
 
+_BYTES = {"schema": {"type": "string", "format": "binary"}}
+# The types providers answer, each with the schema its bytes follow, and any other as bytes.
+_BODY_TYPES = {
+    "application/json": {"schema": {}},
+    "text/csv": {"schema": {"type": "string"}},
+    "application/octet-stream": _BYTES,
+    "*/*": _BYTES,
+}
+
 Status = Annotated[int | None, Query(ge=100, le=599, description="HTTP status of the call")]
 FetchId = Annotated[int, Path(ge=1, le=MAX_BIGINT)]
 
@@ -101,8 +110,10 @@ async def list_fetches(
     response_class=Response,
     responses={
         200: {
-            "description": "The response body exactly as stored, with its stored content type",
-            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The response body exactly as stored, with the content type the "
+            "provider sent: JSON from their APIs, CSV for Uber's report files, "
+            "application/octet-stream when the provider named none, any other type as sent",
+            "content": _BODY_TYPES,
         },
         **problems(401, 403, 404, 422),
     },

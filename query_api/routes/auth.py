@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from core.passwords import verify_password
+from query_api.credentials import LOGIN_BODY, Credentials, login_credentials
 from query_api.deps import AnyUser, ClientAddress
-from query_api.listing import NO_NUL
 from query_api.problems import ApiProblem, unauthorized
 from query_api.schemas import Me, MsgspecResponse, Token, ok, problems
 from query_api.security import Principal, issue_access_token
@@ -33,11 +33,6 @@ _RETRY_AFTER: dict[int | str, dict[str, Any]] = {
         "content": problems(429)[429]["content"],
     }
 }
-
-
-class Credentials(BaseModel):
-    email: str = Field(min_length=3, max_length=320, pattern=NO_NUL)
-    password: str = Field(min_length=1, max_length=1024)
 
 
 class RefreshRequest(BaseModel):
@@ -83,9 +78,17 @@ async def _authenticate(request: Request, email: str, password: str) -> Principa
     "/login",
     response_class=MsgspecResponse,
     responses={**ok(Token), **problems(400, 401, 422), **_RETRY_AFTER},
+    openapi_extra=LOGIN_BODY,
 )
-async def login(body: Credentials, request: Request, ip: ClientAddress) -> MsgspecResponse:
+async def login(
+    body: Annotated[Credentials, Depends(login_credentials)],
+    request: Request,
+    ip: ClientAddress,
+) -> MsgspecResponse:
     """Exchange email and password for an access token (JWT) and a refresh token.
+
+    The body is JSON (``email``, ``password``) or the OAuth2 password form (``username`` is
+    the email), as the Authorize button of /docs sends it; the answer is the same.
 
     After 5 failed attempts for one email, or from one address, within 15 minutes, the
     answer is 429 with Retry-After, whatever the password.

@@ -17,6 +17,7 @@ from query_api.listing import (
     Limit,
     csv_response,
     decode_cursor,
+    like_pattern,
     page_of,
 )
 from query_api.problems import ApiProblem
@@ -101,13 +102,6 @@ async def known_driver(conn: asyncpg.Connection, provider: str, driver_id: str) 
         raise ApiProblem(404, "Not Found", "no such driver")
 
 
-def _like(term: str | None) -> str | None:
-    if not term or not term.strip():
-        return None
-    escaped = term.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _driver(row: asyncpg.Record) -> Driver:
     return Driver(
         driver_id=row["driver_id"],
@@ -155,7 +149,7 @@ DriverListQuery = Annotated[DriverList, Depends(driver_list)]
 
 async def list_drivers(conn: asyncpg.Connection, provider: str, query: DriverList) -> DriverPage:
     """One page of a provider's drivers, by name, after ``query.cursor``."""
-    like = _like(query.q)
+    like = like_pattern(query.q)
     args = (provider, like, query.limit + 1, query.status)
     if query.cursor:
         key = decode_cursor(query.cursor, tuple[str, str, str])
@@ -170,7 +164,7 @@ async def list_drivers(conn: asyncpg.Connection, provider: str, query: DriverLis
 
 async def _drivers(conn: asyncpg.Connection, provider: str, query: DriverList) -> Response:
     if query.csv:
-        like = _like(query.q)
+        like = like_pattern(query.q)
         args = (provider, like, None, query.status)
         sql = list_sql(provider, False, like)
         return csv_response(conn, sql, args, _driver, Driver, f"{provider}-drivers.csv")

@@ -34,7 +34,7 @@ SELECT day, {sums},
        CASE WHEN min(currency) = max(currency) THEN min(currency) END AS currency,
        count(DISTINCT {driver}) FILTER (WHERE {active}) AS active_drivers
 FROM {table}
-WHERE {provider}day BETWEEN $1 AND $2
+WHERE {provider}day BETWEEN $1 AND $2{drivers}
 GROUP BY GROUPING SETS ((day), ())
 """
 
@@ -50,13 +50,19 @@ def _sums(columns: dict[str, str]) -> str:
 
 
 _UBER_COLUMNS = ("trips", "hours_online", "hours_on_trip", "earnings_minor")
-_UBER = _FIGURES.format(
-    sums=_sums({c: c for c in _UBER_COLUMNS}),
-    driver="driver_id",
-    active="trips > 0 OR hours_online > 0",
-    table="driver_daily_metrics",
-    provider="provider = 'uber' AND ",
-)
+
+
+def _uber_sql(drivers: str = "") -> str:
+    return _FIGURES.format(
+        sums=_sums({c: c for c in _UBER_COLUMNS}),
+        driver="driver_id",
+        active="trips > 0 OR hours_online > 0",
+        table="driver_daily_metrics",
+        provider="provider = 'uber' AND ",
+        drivers=drivers,
+    )
+
+
 _BOLT_COLUMNS = {
     "orders": "orders",
     "gross_minor": "gross",
@@ -67,13 +73,23 @@ _BOLT_COLUMNS = {
     "cash_minor": "cash_gross",
     "in_app_minor": "in_app_gross",
 }
-_BOLT = _FIGURES.format(
-    sums=_sums(_BOLT_COLUMNS),
-    driver="driver_uuid",
-    active="orders > 0 OR gross > 0",
-    table="bolt_daily_earnings",
-    provider="",
-)
+
+
+def _bolt_sql(drivers: str = "") -> str:
+    return _FIGURES.format(
+        sums=_sums(_BOLT_COLUMNS),
+        driver="driver_uuid",
+        active="orders > 0 OR gross > 0",
+        table="bolt_daily_earnings",
+        provider="",
+        drivers=drivers,
+    )
+
+
+_UBER, _BOLT = _uber_sql(), _bolt_sql()
+# Some drivers' figures only (a person's accounts, GET /people/{id}/activity): $3 their ids.
+_UBER_OF = _uber_sql(" AND driver_id = ANY($3::text[])")
+_BOLT_OF = _bolt_sql(" AND driver_uuid = ANY($3::text[])")
 # A driver's status as the driver lists show it (query_api/routes/drivers.py): Uber's
 # realtime one when known, else the driver record's. A scan of the fleet's drivers (a few
 # hundred rows), grouped.
@@ -95,10 +111,10 @@ F = TypeVar("F", UberFigures, BoltFigures)
 
 
 async def _per_day(
-    conn: asyncpg.Connection, sql: str, days: DayRange, kind: type[F]
+    conn: asyncpg.Connection, sql: str, days: DayRange, kind: type[F], *args: object
 ) -> dict[date | None, F]:
     """The figures by day, and the range's under None."""
-    rows = await conn.fetch(sql, days.first, days.last)
+    rows = await conn.fetch(sql, days.first, days.last, *args)
     return {r["day"]: kind(**{f: r[f] for f in kind.__struct_fields__}) for r in rows}
 
 
@@ -124,6 +140,19 @@ async def overview(conn: asyncpg.Connection, days: DayRange) -> FleetOverview:
         bolt=bolt[None],
         drivers=counts,
     )
+
+
+async def drivers_figures(
+    conn: asyncpg.Connection, days: DayRange, uber_ids: list[str], bolt_ids: list[str]
+) -> tuple[list[OverviewDay], UberFigures, BoltFigures]:
+    """Some drivers' figures summed, per day (zeros where none) and over ``days``."""
+    uber = await _per_day(conn, _UBER_OF, days, UberFigures, uber_ids)
+    bolt = await _per_day(conn, _BOLT_OF, days, BoltFigures, bolt_ids)
+    each = [
+        OverviewDay(day, uber.get(day, _NO_UBER), bolt.get(day, _NO_BOLT))
+        for day in _each_day(days)
+    ]
+    return each, uber[None], bolt[None]
 
 
 def _rows(day: OverviewDay) -> list[OverviewRow]:

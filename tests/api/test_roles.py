@@ -8,6 +8,10 @@ from tests.apihelp import ApiClient, login
 
 ALL = {"admin", "manager", "viewer", "auditor"}
 AUDIT = {"auditor", "admin"}
+DECIDE = {"admin", "manager"}
+HISTORY = {"admin", "manager", "auditor"}
+NOBODY = "/people/00000000-0000-0000-0000-000000000000"
+SUGGESTION = "/people/suggestions/00000000-0000-0000-0000-000000000000"
 # (method, path template) → roles allowed; the concrete path used to call it.
 PROTECTED: dict[tuple[str, str], tuple[set[str], str]] = {
     ("get", "/auth/me"): (ALL, "/auth/me"),
@@ -46,6 +50,24 @@ PROTECTED: dict[tuple[str, str], tuple[set[str], str]] = {
     ("post", "/bolt/sync/{resource}"): ({"admin"}, "/bolt/sync/nope"),
     ("get", "/sync/runs/{run_id}"): ({"admin"}, "/sync/runs/00000000-0000-0000-0000-000000000000"),
     ("get", "/sync/status"): ({"admin"}, "/sync/status"),
+    ("get", "/people"): (ALL, "/people"),
+    ("get", "/people/unmapped"): (ALL, "/people/unmapped"),
+    ("get", "/people/suggestions"): (ALL, "/people/suggestions"),
+    ("get", "/people/{person_id}"): (ALL, NOBODY),
+    ("get", "/people/{person_id}/activity"): (ALL, f"{NOBODY}/activity"),
+    ("get", "/people/{person_id}/history"): (HISTORY, f"{NOBODY}/history"),
+    # decisions: an allowed role gets 404 (nobody) or 422 (no body), and nothing is appended
+    ("post", "/people"): (DECIDE, "/people"),
+    ("post", "/people/merge"): (DECIDE, "/people/merge"),
+    ("post", "/people/suggestions/{suggestion_id}/accept"): (DECIDE, f"{SUGGESTION}/accept"),
+    ("post", "/people/suggestions/{suggestion_id}/reject"): (DECIDE, f"{SUGGESTION}/reject"),
+    ("patch", "/people/{person_id}"): (DECIDE, NOBODY),
+    ("post", "/people/{person_id}/identities"): (DECIDE, f"{NOBODY}/identities"),
+    ("delete", "/people/{person_id}/identities/{identity_id}"): (
+        DECIDE,
+        f"{NOBODY}/identities/uber:nobody",
+    ),
+    ("post", "/people/{person_id}/split"): (DECIDE, f"{NOBODY}/split"),
 }
 PUBLIC = {
     ("post", "/auth/login"),
@@ -64,7 +86,8 @@ async def test_every_operation_is_either_public_or_in_the_role_table(api: ApiCli
             (secured if operation.get("security") else public).add((method, path))
     assert secured == set(PROTECTED)
     assert public == PUBLIC
-    assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    [scheme] = spec["components"]["securitySchemes"].values()
+    assert scheme["flows"]["password"]["tokenUrl"] == "/auth/login"
 
 
 async def test_each_role_gets_403_exactly_where_the_table_says(

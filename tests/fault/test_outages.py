@@ -20,7 +20,8 @@ from core.config import DatabaseSettings
 from core.state import DB_NAME, load_secrets
 from core.state import read_database_settings as embedded_settings
 from fleet.database import migrate, provision
-from fleet.runtime import EmbeddedNats, EmbeddedPostgres
+from fleet.postgres import EmbeddedPostgres
+from fleet.runtime import EmbeddedNats
 from simulator import SimulatorSettings
 from tests.fault.checks import (
     REPEATS,

@@ -15,6 +15,7 @@ from ingest.pages import PollResult
 from ingest.runs import Resource, RunRecorder
 from ingest.sync import SyncConsumer, sweep_interrupted_runs
 from tests.conftest import NatsServer
+from tests.helpers import finished_run
 
 
 def resource(org_id: UUID, poll, name: str = "drivers") -> Resource:  # type: ignore[no-untyped-def]
@@ -98,18 +99,12 @@ async def test_a_sync_command_over_jetstream_runs_the_queued_run(
         command = SyncRequested(run_id=run_id, org_id=org_id, provider="uber", resource="drivers")
         await js.publish(sync_subject(org_id, "uber", "drivers"), SYNC_ENCODER.encode(command))
         await asyncio.wait_for(polled.wait(), 15)
-        for _ in range(50):
-            status = await owner_pool.fetchval(
-                "SELECT status FROM sync_runs WHERE run_id = $1", run_id
-            )
-            if status == "succeeded":
-                break
-            await asyncio.sleep(0.1)
+        run = await finished_run(owner_pool, run_id, wait_s=5)
     finally:
         stop.set()
         await task
         await nc.close()
-    assert status == "succeeded"
+    assert run["status"] == "succeeded"
 
 
 async def test_a_run_left_running_by_a_dead_process_is_failed_at_start(

@@ -2,11 +2,12 @@
 
 The code reads its settings in a few shapes: ``env.get("X")``, ``env["X"]``,
 ``os.environ.get("X")``, ``os.getenv("X")`` and the typed helpers of core/config.py
-(``env_int(env, "X", ...)``, ``_int``/``_float``/``_int_list``); the simulator reads its
-``SIM_*`` variables through the ``ENV_NAMES`` table, and ingest each resource's interval
-through its declaration (``contracts/resources.py``), so those names come from the tables
-themselves rather than from a scan. A variable counts as listed when a line ``X=...`` or
-``# X=...`` sets it (commented: the built-in default applies, and must be the one shown).
+(``env_int(env, "X", ...)``, ``_int``/``_float``/``_int_list``, ``secret(env, "X")``); the
+simulator reads its ``SIM_*`` variables through the ``ENV_NAMES`` table, and ingest each
+resource's interval through its declaration (``contracts/resources.py``), so those names
+come from the tables themselves rather than from a scan. A variable counts as listed when a
+line ``X=...`` or ``# X=...`` sets it (commented: the built-in default applies, and must be
+the one shown).
 """
 
 from __future__ import annotations
@@ -35,7 +36,10 @@ _NAME = r"""["']([A-Z][A-Z0-9_]*)["']"""
 _READS = (
     re.compile(rf"\b(?:env|environ|os\.environ)\s*(?:\.get\(|\[)\s*{_NAME}"),
     re.compile(rf"\bos\.getenv\(\s*{_NAME}"),
-    re.compile(rf"\b(?:env_int|_int|_float|_int_list|_bool|_str)\(\s*\w+\s*,\s*{_NAME}"),
+    re.compile(
+        rf"\b(?:env_int|_int|_float|_int_list|_bool|_str|secret|_url_password|_provider_secret)"
+        rf"\(\s*\w+\s*,\s*{_NAME}"
+    ),
 )
 _LISTED = re.compile(r"^\s*#?\s*([A-Z][A-Z0-9_]*)=", re.MULTILINE)
 

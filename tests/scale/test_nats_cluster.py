@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
+import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -20,6 +24,7 @@ import pytest
 from nats.js import JetStreamContext
 
 from contracts.subjects import EVENTS_STREAM
+from core.config import DatabaseSettings
 from eventlog import relay as relay_module
 from eventlog.bus import connect, ensure_events_stream
 from eventlog.relay import Relay
@@ -164,3 +169,54 @@ async def test_events_reach_an_r3_stream_exactly_once_when_its_leader_is_killed(
     assert positions == appended
     assert new_leader not in (None, leader)
     assert stall_s < STALL_LIMIT_S
+
+
+def _projector(cluster: NatsCluster, db: DatabaseSettings, log: Path) -> subprocess.Popen[bytes]:
+    """`fleet projector` as a deployment runs it: three seed URLs, NATS_STREAM_REPLICAS=3."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": db.owner_url,
+        "WRITER_DATABASE_URL": db.writer_url,
+        "NATS_URL": ",".join(node.url for node in cluster.nodes),
+        "NATS_STREAM_REPLICAS": "3",
+        "FLEET_METRICS_PORT": "0",
+    }
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "fleet", "projector"], env=env, stdout=out, stderr=out
+        )
+
+
+def _wait_for_log(log: Path, marker: str, count: int, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while log.read_text().count(marker) < count:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no {marker!r} in {log}:\n{log.read_text()[-3000:]}")
+        time.sleep(0.1)
+
+
+async def test_a_restarted_projector_keeps_the_events_stream_at_three_replicas(
+    db: DatabaseSettings, tmp_path: Path
+) -> None:
+    cluster = NatsCluster(tmp_path)
+    cluster.start()
+    nc = await connect(cluster.nodes[0].url, "scale-replicas", retry_for_s=20)
+    log = tmp_path / "projector.log"
+    try:
+        await wait_for_jetstream(nc)
+        js = nc.jetstream()
+        await _ensure_r3_stream(js)
+        replicas = []
+        for run in (1, 2):  # a start, then a restart
+            projector = _projector(cluster, db, log)
+            try:
+                # The runners go active only after the projector has ensured the stream.
+                await asyncio.to_thread(_wait_for_log, log, "projection drivers active", run, 60)
+                replicas.append((await js.stream_info(EVENTS_STREAM)).config.num_replicas)
+            finally:
+                projector.send_signal(signal.SIGTERM)
+                projector.wait(30)
+    finally:
+        await nc.close()
+        cluster.stop()
+    assert replicas == [3, 3]

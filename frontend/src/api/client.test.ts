@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { driver, jsonResponse, mockFetch, problemResponse } from '../test/http';
+import { downloadCsv } from './csv';
 import {
   ApiError,
   getDriver,
@@ -98,5 +99,39 @@ describe('api client', () => {
     );
     resetSessionCacheForTests();
     expect(getToken()).toBeNull();
+  });
+
+  it('downloads a list as CSV: its filters with format=csv, the token, the file handed to the browser', async () => {
+    setSession('tok', 3600);
+    const fetchMock = mockFetch(() => new Response('driver_id\nd-1\n', { headers: { 'Content-Type': 'text/csv; charset=utf-8' } }));
+    const saved: string[] = [];
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      saved.push(this.download);
+    });
+    URL.createObjectURL = () => 'blob:x';
+    URL.revokeObjectURL = () => undefined;
+
+    await downloadCsv({ path: '/fleet/drivers', query: { q: 'diallo', status: 'active' }, filename: 'chauffeurs.csv' });
+
+    const [input, init] = fetchMock.mock.calls[0]!;
+    expect(String(input)).toBe('/fleet/drivers?q=diallo&status=active&format=csv');
+    expect((init!.headers as Record<string, string>).Accept).toBe('text/csv');
+    expect((init!.headers as Record<string, string>).Authorization).toBe('Bearer tok');
+    expect(saved).toEqual(['chauffeurs.csv']);
+  });
+
+  it('refuses a CSV export the API answers as JSON (406: "not available")', async () => {
+    setSession('tok', 3600);
+    mockFetch(() => jsonResponse({ items: [] }));
+    await expect(downloadCsv({ path: '/fleet/reports', filename: 'rapports.csv' })).rejects.toMatchObject({ status: 406 });
+  });
+
+  it('passes the caller’s abort signal through the typed client', async () => {
+    setSession('tok', 3600);
+    mockFetch((_url, init) => new Promise((_, fail) => init.signal!.addEventListener('abort', () => fail(init.signal!.reason))));
+    const controller = new AbortController();
+    const call = getDriver('d-1', controller.signal);
+    controller.abort();
+    await expect(call).rejects.toMatchObject({ name: 'AbortError' });
   });
 });

@@ -1,7 +1,10 @@
-// Typed calls to the fleet API. Shapes: types.ts (generated from the OpenAPI document where
-// it has them); transport, errors and token refresh: http.ts; the session: session.ts.
+// The API calls the pages make, each through the typed client (`api` in http.ts, typed by
+// schema.d.ts, generated from the OpenAPI document): a wrong path, parameter or body fails
+// `npm run typecheck`. Shapes: types.ts; transport, errors and token refresh: http.ts; the
+// session: session.ts. To add a call: a function here over `api.GET/POST(path, { params })`.
 import { addDays, isDay, parisStart } from '../dates';
-import { fetchApi, request } from './http';
+import { api, publicApi } from './http';
+import type { paths } from './schema';
 import { clearSession, rememberMe, storedSession, storeTokens } from './session';
 import type {
   AuditEvent,
@@ -33,7 +36,7 @@ import type {
 } from './types';
 
 export * from './types';
-export { ApiError, isAbortError, refreshSession, toApiError, REFRESH_MARGIN_MS } from './http';
+export { api, ApiError, isAbortError, refreshSession, toApiError, REFRESH_MARGIN_MS } from './http';
 export {
   clearSession,
   getSession,
@@ -46,42 +49,34 @@ export {
   type Session,
 } from './session';
 
-type Query = Record<string, string | number | null | undefined>;
-
-/** A query string of the set, non-empty parameters ('' when none), with its leading '?'. */
-export function queryString(params: Query): string {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) {
-    const text = typeof value === 'string' ? value.trim() : value;
-    if (text !== undefined && text !== null && text !== '') search.set(key, String(text));
-  }
-  const s = search.toString();
-  return s ? `?${s}` : '';
+/** The body of a call that returned: the transport throws ApiError for any answer >= 400. */
+async function dataOf<T>(call: Promise<{ data?: T }>): Promise<T> {
+  return (await call).data as T;
 }
 
-const id = encodeURIComponent;
+/** `query` without its empty values, its strings trimmed: a blank search box filters nothing. */
+export function compact<Q extends object>(query: Q): Q {
+  const entries = Object.entries(query).map(([key, value]) => [key, typeof value === 'string' ? value.trim() : value]);
+  return Object.fromEntries(entries.filter(([, value]) => value !== undefined && value !== null && value !== '')) as Q;
+}
 
-/** The path prefix of each provider: Uber routes live under /fleet. */
-export function providerPrefix(provider: Provider): string {
-  return provider === 'uber' ? '/fleet' : '/bolt';
+/** Uber's call or Bolt's: their routes differ by prefix (/fleet, /bolt), not by shape. */
+function byProvider<T>(provider: Provider, uber: () => T, bolt: () => T): T {
+  return provider === 'uber' ? uber() : bolt();
 }
 
 // --- Auth ------------------------------------------------------------------------------
 
 /** POST /auth/login; stores the tokens on success. A 401 here does not expire anything. */
 export async function login(email: string, password: string): Promise<TokenResponse> {
-  const token = await request<TokenResponse>('/auth/login', {
-    method: 'POST',
-    body: { email, password },
-    authenticated: false,
-  });
+  const token: TokenResponse = await dataOf(publicApi.POST('/auth/login', { body: { email, password } }));
   storeTokens(token);
   return token;
 }
 
 /** GET /auth/me; remembered with the session so a reload shows the user at once. */
 export async function getMe(signal?: AbortSignal): Promise<Me> {
-  const me = await request<Me>('/auth/me', { signal });
+  const me: Me = await dataOf(api.GET('/auth/me', { signal }));
   rememberMe(me);
   return me;
 }
@@ -91,11 +86,9 @@ export async function logout(): Promise<void> {
   const refreshToken = storedSession()?.refreshToken;
   clearSession();
   if (!refreshToken) return;
-  await request<void>('/auth/logout', {
-    method: 'POST',
-    body: { refresh_token: refreshToken },
-    authenticated: false,
-  }).catch(() => undefined); // offline or an API without logout: the token expires anyway
+  await publicApi
+    .POST('/auth/logout', { body: { refresh_token: refreshToken } })
+    .catch(() => undefined); // offline or an API without logout: the token expires anyway
 }
 
 // --- Drivers and vehicles ----------------------------------------------------------------
@@ -108,25 +101,40 @@ export interface ListParams {
   signal?: AbortSignal;
 }
 
-export function driversQuery({ limit, cursor, q, status }: Omit<ListParams, 'signal'>): string {
-  return queryString({ limit: limit ?? 50, cursor, q, status }).slice(1);
+/** The drivers list's query: its filters, one page (50 rows by default). */
+export function driversQuery({ limit, cursor, q, status }: Omit<ListParams, 'signal'>) {
+  return compact({ limit: limit ?? 50, cursor, q, status });
 }
 
 /** GET /fleet/drivers or /bolt/drivers, with cursor pagination, search and status filter. */
 export function listDrivers(params: ListParams = {}, provider: Provider = 'uber'): Promise<DriverPage> {
-  return request<DriverPage>(`${providerPrefix(provider)}/drivers?${driversQuery(params)}`, {
-    signal: params.signal,
-  });
+  const init = { params: { query: driversQuery(params) }, signal: params.signal };
+  return byProvider(
+    provider,
+    () => dataOf(api.GET('/fleet/drivers', init)),
+    () => dataOf(api.GET('/bolt/drivers', init)),
+  );
 }
 
 /** GET /fleet/drivers/{id} or /bolt/drivers/{id}; 404 ApiError when unknown. */
 export function getDriver(driverId: string, signal?: AbortSignal, provider: Provider = 'uber'): Promise<Driver> {
-  return request<Driver>(`${providerPrefix(provider)}/drivers/${id(driverId)}`, { signal });
+  const init = { params: { path: { driver_id: driverId } }, signal };
+  return byProvider(
+    provider,
+    () => dataOf(api.GET('/fleet/drivers/{driver_id}', init)),
+    () => dataOf(api.GET('/bolt/drivers/{driver_id}', init)),
+  );
 }
 
-export function listVehicles(params: ListParams = {}, provider: Provider = 'uber'): Promise<Page<Vehicle>> {
-  const { limit = 50, cursor, q, status, signal } = params;
-  return request(`${providerPrefix(provider)}/vehicles${queryString({ limit, cursor, q, status })}`, { signal });
+/** GET /fleet/vehicles or /bolt/vehicles (the API has no search on vehicles). */
+export function listVehicles(params: Omit<ListParams, 'status'> = {}, provider: Provider = 'uber'): Promise<Page<Vehicle>> {
+  const { limit = 50, cursor, q, signal } = params;
+  const init = { params: { query: compact({ limit, cursor, q }) }, signal };
+  return byProvider(
+    provider,
+    () => dataOf(api.GET('/fleet/vehicles', init)),
+    () => dataOf(api.GET('/bolt/vehicles', init)),
+  );
 }
 
 // --- Activity and money ----------------------------------------------------------------
@@ -138,90 +146,89 @@ export interface DateRange {
   to: string;
 }
 
-export function uberMetrics(driverId: string, range: DateRange, signal?: AbortSignal) {
-  return request<Items<UberDailyMetric>>(`/fleet/drivers/${id(driverId)}/metrics${queryString({ ...range })}`, {
-    signal,
-  });
+/** A driver's figures over the days: the driver in the path, the days in the query. */
+function daysOf(driverId: string, range: DateRange) {
+  return { path: { driver_id: driverId }, query: { from: range.from, to: range.to } };
 }
 
-export function uberPayments(driverId: string, range: DateRange, signal?: AbortSignal) {
-  return request<Items<UberPayment>>(`/fleet/drivers/${id(driverId)}/payments${queryString({ ...range })}`, {
-    signal,
-  });
+export function uberMetrics(driverId: string, range: DateRange, signal?: AbortSignal): Promise<Items<UberDailyMetric>> {
+  return dataOf(api.GET('/fleet/drivers/{driver_id}/metrics', { params: daysOf(driverId, range), signal }));
+}
+
+export function uberPayments(driverId: string, range: DateRange, signal?: AbortSignal): Promise<Items<UberPayment>> {
+  return dataOf(api.GET('/fleet/drivers/{driver_id}/payments', { params: daysOf(driverId, range), signal }));
+}
+
+export function boltEarnings(driverId: string, range: DateRange, signal?: AbortSignal): Promise<Items<BoltDailyEarning>> {
+  return dataOf(api.GET('/bolt/drivers/{driver_id}/earnings', { params: daysOf(driverId, range), signal }));
 }
 
 /** A page of a driver's history over the days, after `cursor` (50 rows by default). */
 export type HistoryParams = DateRange & { cursor?: string | null; limit?: number };
 
-function historyPath(path: string, { limit = 50, ...rest }: HistoryParams): string {
-  return `${path}${queryString({ ...rest, limit })}`;
+function historyOf(driverId: string, { limit = 50, ...rest }: HistoryParams) {
+  return { path: { driver_id: driverId }, query: compact({ ...rest, limit }) };
 }
 
-export function uberTransactions(driverId: string, params: HistoryParams, signal?: AbortSignal) {
-  return request<Page<UberTransaction>>(historyPath(`/fleet/drivers/${id(driverId)}/transactions`, params), {
-    signal,
-  });
+export function uberTransactions(driverId: string, params: HistoryParams, signal?: AbortSignal): Promise<Page<UberTransaction>> {
+  return dataOf(api.GET('/fleet/drivers/{driver_id}/transactions', { params: historyOf(driverId, params), signal }));
 }
 
-export function uberStatusHistory(driverId: string, params: HistoryParams, signal?: AbortSignal) {
-  return request<Page<UberStatusChange>>(historyPath(`/fleet/drivers/${id(driverId)}/status-history`, params), {
-    signal,
-  });
+export function uberStatusHistory(driverId: string, params: HistoryParams, signal?: AbortSignal): Promise<Page<UberStatusChange>> {
+  return dataOf(api.GET('/fleet/drivers/{driver_id}/status-history', { params: historyOf(driverId, params), signal }));
 }
 
-export function boltStateLogs(driverId: string, params: HistoryParams, signal?: AbortSignal) {
-  return request<Page<BoltStateLog>>(historyPath(`/bolt/drivers/${id(driverId)}/state-logs`, params), { signal });
+export function boltStateLogs(driverId: string, params: HistoryParams, signal?: AbortSignal): Promise<Page<BoltStateLog>> {
+  return dataOf(api.GET('/bolt/drivers/{driver_id}/state-logs', { params: historyOf(driverId, params), signal }));
 }
 
-export function boltTrips(driverId: string, range: DateRange & { cursor?: string | null; limit?: number }, signal?: AbortSignal) {
-  const { limit = 50, ...rest } = range;
-  return request<Page<BoltTrip>>(`/bolt/drivers/${id(driverId)}/trips${queryString({ ...rest, limit })}`, { signal });
+export function boltTrips(driverId: string, params: HistoryParams, signal?: AbortSignal): Promise<Page<BoltTrip>> {
+  return dataOf(api.GET('/bolt/drivers/{driver_id}/trips', { params: historyOf(driverId, params), signal }));
 }
 
-export function boltEarnings(driverId: string, range: DateRange, signal?: AbortSignal) {
-  return request<Items<BoltDailyEarning>>(`/bolt/drivers/${id(driverId)}/earnings${queryString({ ...range })}`, {
-    signal,
-  });
-}
-
-/** GET /fleet/overview: the whole fleet over the days (CSV: the same path with format=csv). */
-export function overviewPath(range: DateRange): string {
-  return `/fleet/overview${queryString({ ...range })}`;
-}
-
-export function fleetOverview(range: DateRange, signal?: AbortSignal) {
-  return request<FleetOverview>(overviewPath(range), { signal });
+/** GET /fleet/overview: the whole fleet over the days (its CSV: csvFiles.overview). */
+export function fleetOverview(range: DateRange, signal?: AbortSignal): Promise<FleetOverview> {
+  return dataOf(api.GET('/fleet/overview', { params: { query: { from: range.from, to: range.to } }, signal }));
 }
 
 // --- Reports and accounts ----------------------------------------------------------------
 
 /** GET /fleet/reports: the Uber reports fetched, by period, after `cursor`. */
-export function uberReports(cursor?: string | null, signal?: AbortSignal, limit = 50) {
-  return request<Page<UberReport>>(`/fleet/reports${queryString({ cursor, limit })}`, { signal });
+export function uberReports(cursor?: string | null, signal?: AbortSignal, limit = 50): Promise<Page<UberReport>> {
+  return dataOf(api.GET('/fleet/reports', { params: { query: compact({ cursor, limit }) }, signal }));
 }
 
 /** GET /bolt/companies: the tenant's Bolt companies (one short list, no pages). */
-export function boltCompanies(signal?: AbortSignal) {
-  return request<Items<BoltCompany>>('/bolt/companies', { signal });
+export function boltCompanies(signal?: AbortSignal): Promise<Items<BoltCompany>> {
+  return dataOf(api.GET('/bolt/companies', { signal }));
 }
 
 // --- Operations: sync, projections, audit ----------------------------------------------
 
-export function syncStatus(signal?: AbortSignal) {
-  return request<Items<SyncStatus>>('/sync/status', { signal });
+export function syncStatus(signal?: AbortSignal): Promise<Items<SyncStatus>> {
+  return dataOf(api.GET('/sync/status', { signal }));
 }
 
-/** POST /fleet|bolt/sync/{resource}: asks the pollers for a run now (202). */
-export function requestSync(provider: Provider, resource: string) {
-  return request<{ run_id: string }>(`${providerPrefix(provider)}/sync/${id(resource)}`, { method: 'POST' });
+type SyncResource<P extends '/fleet/sync/{resource}' | '/bolt/sync/{resource}'> = paths[P]['post']['parameters']['path']['resource'];
+
+/**
+ * POST /fleet|bolt/sync/{resource}: asks the pollers for a run now (202). `resource` is a
+ * name that GET /sync/status listed, the API's own, hence taken as one the route accepts.
+ */
+export function requestSync(provider: Provider, resource: string): Promise<{ run_id: string }> {
+  return byProvider(
+    provider,
+    () => dataOf(api.POST('/fleet/sync/{resource}', { params: { path: { resource: resource as SyncResource<'/fleet/sync/{resource}'> } } })),
+    () => dataOf(api.POST('/bolt/sync/{resource}', { params: { path: { resource: resource as SyncResource<'/bolt/sync/{resource}'> } } })),
+  );
 }
 
-export function getSyncRun(runId: string, signal?: AbortSignal) {
-  return request<SyncRun>(`/sync/runs/${id(runId)}`, { signal });
+export function getSyncRun(runId: string, signal?: AbortSignal): Promise<SyncRun> {
+  return dataOf(api.GET('/sync/runs/{run_id}', { params: { path: { run_id: runId } }, signal }));
 }
 
-export function projections(signal?: AbortSignal) {
-  return request<Items<ProjectionLag>>('/admin/projections', { signal });
+export function projections(signal?: AbortSignal): Promise<Items<ProjectionLag>> {
+  return dataOf(api.GET('/admin/projections', { signal }));
 }
 
 /** Filters every audit list takes; `from`/`to` are Paris days, both included. */
@@ -246,26 +253,37 @@ export interface QuarantineFilters extends AuditWindow {
   resource?: string;
 }
 
-/** The audit lists' query: the days become the instants the API takes (`to` excluded: the next midnight). */
-export function auditQuery(filters: AuditWindow, cursor?: string | null, limit = 50): string {
+/** The audit filters as the API takes them: the days become instants (`to` excluded: the next midnight). */
+export function auditWindowQuery<F extends AuditWindow>(filters: F): Omit<F, 'from' | 'to'> & { from?: string; to?: string } {
   const { from, to, ...rest } = filters;
-  const window = {
+  return compact({
+    ...rest,
     from: from && isDay(from) ? parisStart(from) : undefined,
     to: to && isDay(to) ? parisStart(addDays(to, 1)) : undefined,
-  };
-  return queryString({ ...(rest as Query), ...window, cursor, limit });
+  });
 }
 
-export function auditEvents(filters: AuditFilters, cursor?: string | null, signal?: AbortSignal) {
-  return request<Page<AuditEvent>>(`/audit/events${auditQuery(filters, cursor)}`, { signal });
+/** The calls' filters as the API takes them: the HTTP status is a number there. */
+export function fetchesQuery({ status, ...window }: FetchFilters) {
+  return { ...auditWindowQuery(window), ...compact({ status: status ? Number(status) : undefined }) };
 }
 
-export function auditEvent(position: number | string, signal?: AbortSignal) {
-  return request<AuditEventDetail>(`/audit/events/${id(String(position))}`, { signal });
+/** One page of an audit list, after `cursor`. */
+function pageAfter(cursor: string | null | undefined) {
+  return { ...compact({ cursor }), limit: 50 };
 }
 
-export function auditFetches(filters: FetchFilters, cursor?: string | null, signal?: AbortSignal) {
-  return request<Page<AuditFetch>>(`/audit/fetches${auditQuery(filters, cursor)}`, { signal });
+export function auditEvents(filters: AuditFilters, cursor?: string | null, signal?: AbortSignal): Promise<Page<AuditEvent>> {
+  return dataOf(api.GET('/audit/events', { params: { query: { ...auditWindowQuery(filters), ...pageAfter(cursor) } }, signal }));
+}
+
+export function auditEvent(position: number | string, signal?: AbortSignal): Promise<AuditEventDetail> {
+  return dataOf(api.GET('/audit/events/{position}', { params: { path: { position: Number(position) } }, signal }));
+}
+
+export function auditFetches(filters: FetchFilters, cursor?: string | null, signal?: AbortSignal): Promise<Page<AuditFetch>> {
+  const query = { ...fetchesQuery(filters), ...pageAfter(cursor) };
+  return dataOf(api.GET('/audit/fetches', { params: { query }, signal }));
 }
 
 /** A provider's answer to one call, byte for byte, with the content type it was stored with. */
@@ -276,11 +294,17 @@ export interface FetchBody {
 
 /** GET /audit/fetches/{id}/body; 404 ApiError when the call got no body (a network error). */
 export async function auditFetchBody(fetchId: number, signal?: AbortSignal): Promise<FetchBody> {
-  const response = await fetchApi(`/audit/fetches/${id(String(fetchId))}/body`, { signal, accept: '*/*' });
+  const { data, response } = await api.GET('/audit/fetches/{fetch_id}/body', {
+    params: { path: { fetch_id: fetchId } },
+    headers: { Accept: '*/*' },
+    parseAs: 'arrayBuffer',
+    signal,
+  });
   const contentType = response.headers.get('content-type') || 'application/octet-stream';
-  return { bytes: await response.arrayBuffer(), contentType };
+  return { bytes: data ?? new ArrayBuffer(0), contentType };
 }
 
-export function auditQuarantine(filters: QuarantineFilters, cursor?: string | null, signal?: AbortSignal) {
-  return request<Page<AuditQuarantined>>(`/audit/quarantine${auditQuery(filters, cursor)}`, { signal });
+export function auditQuarantine(filters: QuarantineFilters, cursor?: string | null, signal?: AbortSignal): Promise<Page<AuditQuarantined>> {
+  const query = { ...auditWindowQuery(filters), ...pageAfter(cursor) };
+  return dataOf(api.GET('/audit/quarantine', { params: { query }, signal }));
 }

@@ -1,4 +1,6 @@
-// HTTP to the API (same origin, relative URLs only), with silent token refresh.
+// HTTP to the API, with silent token refresh. The API is the page's own origin, or the URL
+// set at build time in VITE_API_BASE_URL for a dashboard hosted apart (the API must then list
+// this dashboard's origin in FLEET_CORS_ORIGINS).
 //
 // Errors:  ApiError (status >= 400 from the API, or 0 when no answer came back)
 //          AbortError passes through untouched (the caller cancelled).
@@ -8,6 +10,8 @@
 // calls share one refresh: the server rotates the refresh token, so a second refresh with
 // the old one would be refused and end the session. When the refresh is refused, the session
 // is expired and the listeners of onSessionExpired show the login page with its message.
+import createClient from 'openapi-fetch';
+import type { paths } from './schema';
 import {
   canRefresh,
   getToken,
@@ -18,6 +22,9 @@ import {
 import type { TokenResponse } from './types';
 
 export const REFRESH_MARGIN_MS = 60_000;
+
+/** Where the API is: '' for the page's own origin, else VITE_API_BASE_URL without its final '/'. */
+const API_URL = String(import.meta.env.VITE_API_BASE_URL ?? '').replace(/\/+$/, '');
 
 /** An error answered by the API (status >= 400) or a network failure (status 0). */
 export class ApiError extends Error {
@@ -75,8 +82,9 @@ export async function toApiError(response: Response): Promise<ApiError> {
 }
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST';
-  body?: unknown;
+  method?: string;
+  /** The body, already serialised as JSON. */
+  body?: string;
   signal?: AbortSignal;
   accept?: string;
   /** Send the bearer token, refresh it and treat a lasting 401 as an expired session (default true). */
@@ -92,10 +100,10 @@ async function send(path: string, options: RequestOptions): Promise<Response> {
   const token = authenticated ? getToken() : null;
   if (token) headers.Authorization = `Bearer ${token}`;
   try {
-    return await fetch(path, {
+    return await fetch(API_URL + path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body,
       signal,
       credentials: 'same-origin',
     });
@@ -118,15 +126,15 @@ export function refreshSession(): Promise<boolean> {
 async function doRefresh(): Promise<boolean> {
   const session = storedSession();
   if (!session || !canRefresh(session)) return false;
-  const response = await send('/auth/refresh', {
-    method: 'POST',
-    body: { refresh_token: session.refreshToken },
-    authenticated: false,
-  });
-  if (response.status >= 500) throw await toApiError(response); // server trouble: keep the session
-  if (!response.ok) return false;
-  storeTokens((await response.json()) as TokenResponse);
-  return true;
+  try {
+    const { data } = await publicApi.POST('/auth/refresh', { body: { refresh_token: session.refreshToken! } });
+    storeTokens(data as TokenResponse);
+    return true;
+  } catch (error) {
+    // Server trouble or no answer: keep the session; a refusal (4xx) ends it.
+    if (error instanceof ApiError && error.status >= 400 && error.status < 500) return false;
+    throw error;
+  }
 }
 
 function needsRefresh(): boolean {
@@ -150,9 +158,31 @@ export async function fetchApi(path: string, options: RequestOptions = {}): Prom
   return response;
 }
 
-/** fetchApi, then the JSON body (undefined for 204). */
-export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const response = await fetchApi(path, options);
-  if (response.status === 204) return undefined as T;
-  return (await response.json()) as T;
+/**
+ * Hands a request built by openapi-fetch to fetchApi. The path stays relative (the API is
+ * same-origin); the origin given to openapi-fetch only lets it build a Request.
+ */
+async function fetchRequest(request: Request, authenticated: boolean): Promise<Response> {
+  const url = new URL(request.url);
+  const body = request.body === null ? undefined : await request.text();
+  return fetchApi(url.pathname + url.search, {
+    method: request.method,
+    body,
+    signal: request.signal,
+    accept: request.headers.get('Accept') ?? undefined,
+    authenticated,
+  });
 }
+
+// Relative URLs cannot build a Request outside a browser (tests); any origin would do.
+const baseUrl = typeof window === 'undefined' ? 'http://localhost' : window.location.origin;
+
+/**
+ * The API's routes, typed by its OpenAPI document (schema.d.ts): a path, parameter or body
+ * the API does not have fails the type check. An answer >= 400 throws ApiError, so `data` is
+ * there whenever a call returns.
+ */
+export const api = createClient<paths, 'application/json'>({ baseUrl, fetch: (request) => fetchRequest(request, true) });
+
+/** The public routes (login, refresh, logout): no token sent, a 401 expires nothing. */
+export const publicApi = createClient<paths, 'application/json'>({ baseUrl, fetch: (request) => fetchRequest(request, false) });

@@ -1,7 +1,8 @@
-// A small SVG bar chart (stacked when there are several series): enough for a few weeks
-// of daily values, with no chart library. The figure has a text alternative (the same
-// numbers in a table under "Voir les données") for screen readers and small screens.
-import { useId } from 'react';
+// Bars per day (stacked when there are several series): a figure with its title, the plot
+// (BarChartPlot.tsx, Recharts, loaded when a page first shows a chart), and the same numbers
+// as a table under "Voir les données" for screen readers and small screens. Screen readers
+// also get the chart's title and a one-line summary on the plot itself.
+import { lazy, Suspense, useId } from 'react';
 import { useI18n } from '../i18n/I18nProvider';
 
 export interface Series {
@@ -11,16 +12,16 @@ export interface Series {
   tone: 'primary' | 'secondary';
 }
 
-interface Props {
+export interface BarChartProps {
   title: string;
   labels: string[];
   series: Series[];
   format: (value: number) => string;
 }
 
-const W = 640;
-const H = 220;
-const PAD = { top: 12, right: 8, bottom: 28, left: 8 };
+export const PLOT_HEIGHT = 224;
+
+const BarChartPlot = lazy(() => import('./BarChartPlot'));
 
 /** Max of the stacked totals, at least 1 so an all-zero chart still draws. */
 export function stackedMax(series: Series[], count: number): number {
@@ -31,91 +32,56 @@ export function stackedMax(series: Series[], count: number): number {
   return max || 1;
 }
 
-export function BarChart({ title, labels, series, format }: Props) {
+export function BarChart(props: BarChartProps) {
   const { t } = useI18n();
   const id = useId();
-  const max = stackedMax(series, labels.length);
-  const innerW = W - PAD.left - PAD.right;
-  const innerH = H - PAD.top - PAD.bottom;
-  const slot = innerW / Math.max(labels.length, 1);
-  const barW = Math.max(1, slot * 0.7);
-  const every = Math.ceil(labels.length / 8); // at most ~8 x labels
+  const { title, labels, series, format } = props;
   const withData = labels.filter((_, i) => series.some((s) => s.values[i] != null)).length;
-
+  const summary = t('chart.max', { value: format(stackedMax(series, labels.length)) });
   return (
-    <figure className="chart" aria-labelledby={`${id}-title`}>
+    <figure className="chart" aria-labelledby={`${id}-title`} data-points={withData}>
       <figcaption id={`${id}-title`} className="chart-title">
-        {title} <span className="muted">({t('chart.max', { value: format(max) })})</span>
+        {title}
       </figcaption>
-      <svg
-        viewBox={`0 0 ${W} ${H}`}
-        role="img"
-        aria-labelledby={`${id}-title`}
-        data-points={withData}
-        preserveAspectRatio="none"
-        className="chart-svg"
-      >
-        <line x1={PAD.left} x2={W - PAD.right} y1={H - PAD.bottom} y2={H - PAD.bottom} className="chart-axis" />
-        {labels.map((label, i) => {
-          let base = H - PAD.bottom;
-          const x = PAD.left + i * slot + (slot - barW) / 2;
-          return (
-            <g key={label}>
-              {series.map((s) => {
-                const value = Math.max(0, s.values[i] ?? 0);
-                const h = (value / max) * innerH;
-                base -= h;
-                return value > 0 ? (
-                  <rect key={s.name} x={x} y={base} width={barW} height={h} className={`chart-bar chart-${s.tone}`}>
-                    <title>{`${label} — ${s.name} : ${format(value)}`}</title>
-                  </rect>
-                ) : null;
-              })}
-              {i % every === 0 && (
-                <text x={x + barW / 2} y={H - 8} textAnchor="middle" className="chart-label">
-                  {label}
-                </text>
-              )}
-            </g>
-          );
-        })}
-      </svg>
-      {series.length > 1 && (
-        <ul className="chart-legend">
-          {series.map((s) => (
-            <li key={s.name}>
-              <span className={`chart-swatch chart-${s.tone}`} aria-hidden="true" /> {s.name}
-            </li>
-          ))}
-        </ul>
-      )}
-      <details className="chart-data">
-        <summary>{t('chart.data')}</summary>
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">{t('chart.day')}</th>
+      {/* The plot's room is kept while it loads, so the page does not jump. */}
+      <Suspense fallback={<div style={{ height: PLOT_HEIGHT }} />}>
+        <BarChartPlot {...props} summary={summary} />
+      </Suspense>
+      <ChartData {...props} />
+    </figure>
+  );
+}
+
+/** The chart's numbers as a table, folded under "Voir les données" (screen readers, small screens). */
+function ChartData({ labels, series, format }: BarChartProps) {
+  const { t } = useI18n();
+  return (
+    <details className="chart-data">
+      <summary>{t('chart.data')}</summary>
+      <div className="table-wrap">
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">{t('chart.day')}</th>
+              {series.map((s) => (
+                <th scope="col" key={s.name}>
+                  {s.name}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {labels.map((label, i) => (
+              <tr key={label}>
+                <th scope="row">{label}</th>
                 {series.map((s) => (
-                  <th scope="col" key={s.name}>
-                    {s.name}
-                  </th>
+                  <td key={s.name}>{s.values[i] == null ? t('value.none') : format(s.values[i]!)}</td>
                 ))}
               </tr>
-            </thead>
-            <tbody>
-              {labels.map((label, i) => (
-                <tr key={label}>
-                  <th scope="row">{label}</th>
-                  {series.map((s) => (
-                    <td key={s.name}>{s.values[i] == null ? t('value.none') : format(s.values[i]!)}</td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </details>
-    </figure>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </details>
   );
 }

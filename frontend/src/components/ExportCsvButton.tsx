@@ -1,12 +1,7 @@
 import { useState } from 'react';
-import { downloadCsv } from '../api/csv';
+import { downloadCsv, type CsvFile } from '../api/csv';
 import { useI18n } from '../i18n/I18nProvider';
 import { errorMessage } from './common';
-
-export interface CsvFile {
-  path: string;
-  filename: string;
-}
 
 /** Downloads each file (one per provider with "Tous") with the session's token. */
 export function ExportCsvButton({ files }: { files: CsvFile[] }) {
@@ -18,7 +13,7 @@ export function ExportCsvButton({ files }: { files: CsvFile[] }) {
     setBusy(true);
     setError(null);
     try {
-      for (const file of files) await downloadCsv(file.path, file.filename);
+      for (const file of files) await downloadCsv(file);
     } catch (e) {
       setError(e);
     } finally {

@@ -1,7 +1,7 @@
 import type { Me } from '../api/client';
 import { LANGUAGES, type MessageKey } from '../i18n/dictionary';
 import { useI18n } from '../i18n/I18nProvider';
-import { Link, paths, usePathname } from '../router';
+import { Link, NavLink, paths } from '../router';
 import { ProviderSwitch } from './ProviderSwitch';
 
 interface Props {
@@ -27,7 +27,6 @@ const NAV: NavItem[] = [
 
 export function Header({ me, onLogout }: Props) {
   const { t, lang, setLang } = useI18n();
-  const pathname = usePathname();
   const items = me ? NAV.filter((item) => !item.roles || item.roles.includes(me.role)) : [];
   return (
     <header className="app-header">
@@ -67,16 +66,14 @@ export function Header({ me, onLogout }: Props) {
         <div className="app-nav-inner">
           <nav aria-label={t('nav.label')}>
             <ul className="nav-list">
-              {items.map((item) => {
-                const current = pathname === item.to || pathname.startsWith(`${item.to}/`);
-                return (
-                  <li key={item.to}>
-                    <Link to={item.to} className="nav-link" aria-current={current ? 'page' : undefined}>
-                      {t(item.label)}
-                    </Link>
-                  </li>
-                );
-              })}
+              {items.map((item) => (
+                <li key={item.to}>
+                  {/* aria-current="page" on this page and the pages under it (/audit/appels…) */}
+                  <NavLink to={item.to} className="nav-link">
+                    {t(item.label)}
+                  </NavLink>
+                </li>
+              ))}
             </ul>
           </nav>
           <ProviderSwitch />

@@ -2,7 +2,7 @@ import { useId, type KeyboardEvent } from 'react';
 import { PageHeading } from '../components/common';
 import type { MessageKey } from '../i18n/dictionary';
 import { useI18n } from '../i18n/I18nProvider';
-import { Link, navigate, paths, type AuditView } from '../router';
+import { Link, paths, useNavigate, type AuditView } from '../router';
 import { EventsView } from './audit/EventsView';
 import { FetchesView } from './audit/FetchesView';
 import { QuarantineView } from './audit/QuarantineView';
@@ -31,6 +31,7 @@ export function AuditPage({ view }: { view: AuditView }) {
   const id = useId();
   const tabId = (v: AuditView) => `${id}-tab-${v}`;
   const current = VIEWS.find((v) => v.view === view) ?? VIEWS[0]!;
+  const navigate = useNavigate();
 
   function onKeyDown(event: KeyboardEvent<HTMLAnchorElement>, index: number) {
     const move = KEYS[event.key];

@@ -22,8 +22,8 @@ export function BoltActivity({ driverId }: { driverId: string }) {
         {(data) => <BoltEarnings rows={data.items} />}
       </LoadView>
       <h3>{t('trips.title')}</h3>
-      <BoltTrips key={`${driverId}|${range.from}|${range.to}`} driverId={driverId} />
-      <BoltStateLogs key={`${driverId}|${range.from}|${range.to}`} driverId={driverId} />
+      <BoltTrips key={`trips|${driverId}|${range.from}|${range.to}`} driverId={driverId} />
+      <BoltStateLogs key={`states|${driverId}|${range.from}|${range.to}`} driverId={driverId} />
     </>
   );
 }

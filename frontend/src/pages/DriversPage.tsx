@@ -1,14 +1,15 @@
 import { useEffect, useId, useState, type FormEvent, type MouseEvent } from 'react';
-import { listDrivers, providerPrefix, type Driver } from '../api/client';
+import { compact, listDrivers, type Driver } from '../api/client';
+import type { CsvFile } from '../api/csv';
 import { PageHeading, EmptyState } from '../components/common';
 import { PagedTable, type Column } from '../components/DataTable';
 import { ExportCsvButton } from '../components/ExportCsvButton';
-import { driversQueryFor, driverName, providerLabel, statusLabel, statusTone, DRIVER_STATUSES } from '../drivers';
+import { driverName, providerLabel, statusLabel, statusTone, DRIVER_STATUSES } from '../drivers';
 import { useDebounced, type CursorStack } from '../hooks';
 import { useI18n } from '../i18n/I18nProvider';
 import { useMergedPages, type MultiCursor } from '../lists';
 import { providersOf, useProvider, type ProviderChoice } from '../provider';
-import { isPlainClick, Link, navigate, paths } from '../router';
+import { isPlainClick, Link, paths, useNavigate } from '../router';
 import type { Provider } from '../api/types';
 
 export const SEARCH_DEBOUNCE_MS = 300;
@@ -41,6 +42,7 @@ export function DriversPage({ pageSize = PAGE_SIZE }: { pageSize?: number }) {
   const { t, formatDate, formatNumber } = useI18n();
   const id = useId();
   const { provider: choice } = useProvider();
+  const navigate = useNavigate();
   const [query, setQuery] = useState(memory.query);
   const [chosenStatus, setStatus] = useState(memory.status);
   // Only the statuses of the platforms shown are offered; one left from another platform is dropped.
@@ -99,10 +101,13 @@ export function DriversPage({ pageSize = PAGE_SIZE }: { pageSize?: number }) {
       cell: (driver) => <time dateTime={driver.updated_at}>{formatDate(driver.updated_at)}</time>,
     },
   ];
-  const csvFiles = providersOf(choice).map((p) => ({
-    path: `${providerPrefix(p)}/drivers?${driversQueryFor(debouncedQuery, status)}`,
-    filename: `chauffeurs-${p}.csv`,
-  }));
+  const csvFiles = providersOf(choice).map(
+    (p): CsvFile => ({
+      path: p === 'uber' ? '/fleet/drivers' : '/bolt/drivers',
+      query: compact({ q: debouncedQuery, status }),
+      filename: `chauffeurs-${p}.csv`,
+    }),
+  );
 
   return (
     <section className="drivers" aria-labelledby={`${id}-title`}>

@@ -1,5 +1,6 @@
 import { useId } from 'react';
-import { fleetOverview, overviewPath, type BoltFigures, type FleetOverview, type Provider, type UberFigures } from '../api/client';
+import { fleetOverview, type BoltFigures, type FleetOverview, type Provider, type UberFigures } from '../api/client';
+import type { CsvFile } from '../api/csv';
 import { BarChart } from '../components/BarChart';
 import { LoadView, PageHeading } from '../components/common';
 import { DateRangePicker } from '../components/DateRangePicker';
@@ -18,7 +19,7 @@ export function OverviewPage() {
   const { range } = useDateRange();
   const { provider } = useProvider();
   const [state, retry] = useLoad(`overview|${range.from}|${range.to}`, (signal) => fleetOverview(range, signal));
-  const file = { path: overviewPath(range), filename: `vue-d-ensemble-${range.from}-${range.to}.csv` };
+  const file: CsvFile = { path: '/fleet/overview', query: { from: range.from, to: range.to }, filename: `vue-d-ensemble-${range.from}-${range.to}.csv` };
   return (
     <section aria-labelledby={`${id}-title`}>
       <div className="page-head">

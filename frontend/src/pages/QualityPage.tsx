@@ -2,7 +2,7 @@
 // covered stretches and gaps on a timeline (GET /quality/weeks, docs/QUALITY.md).
 // Self-contained on purpose (its API calls and types here): it moves as one piece.
 import { useId, useState } from 'react';
-import { request } from '../api/http';
+import { api } from '../api/http';
 import type { components } from '../api/schema';
 import { LoadView, PageHeading } from '../components/common';
 import { useI18n } from '../i18n/I18nProvider';
@@ -13,8 +13,10 @@ type PlatformWeek = components['schemas']['PlatformWeek'];
 type WeekResource = components['schemas']['WeekResource'];
 type TimeSpan = components['schemas']['TimeSpan'];
 
-function weekStatus(week: string | null, signal: AbortSignal) {
-  return request<WeekStatus>(`/quality/weeks${week ? `?week=${encodeURIComponent(week)}` : ''}`, { signal });
+async function weekStatus(week: string | null, signal: AbortSignal): Promise<WeekStatus> {
+  // The transport throws ApiError for any answer >= 400, so a returned call has its body.
+  const answer = await api.GET('/quality/weeks', { params: { query: week ? { week } : {} }, signal });
+  return answer.data as WeekStatus;
 }
 
 const DAY_MS = 86400000;

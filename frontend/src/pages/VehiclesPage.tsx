@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
-import { listVehicles, providerPrefix, type Vehicle } from '../api/client';
+import { listVehicles, type Vehicle } from '../api/client';
+import type { CsvFile } from '../api/csv';
 import { EmptyState, PageHeading } from '../components/common';
 import { PagedTable, type Column } from '../components/DataTable';
 import { ExportCsvButton } from '../components/ExportCsvButton';
@@ -19,7 +20,8 @@ export function VehiclesPage({ pageSize = 50 }: { pageSize?: number }) {
   const vehicles = useMergedPages<Vehicle>(
     key,
     providersOf(choice),
-    (p, c, s) => listVehicles({ limit: pageSize, cursor: c, q, signal: s }, p),
+    // The API searches plate, make and model (`q`), page by page in its own order.
+    (p, c, s) => listVehicles({ limit: pageSize, cursor: c, q: q || undefined, signal: s }, p),
     (v) => v.plate ?? v.vehicle_id,
   );
   const none = t('value.none');
@@ -41,10 +43,9 @@ export function VehiclesPage({ pageSize = 50 }: { pageSize?: number }) {
       cell: (v) => <span className={`badge badge-${statusTone(v.status)}`}>{statusLabel(t, v.status)}</span>,
     },
   ];
-  const files = providersOf(choice).map((p) => ({
-    path: `${providerPrefix(p)}/vehicles${q ? `?q=${encodeURIComponent(q)}` : ''}`,
-    filename: `vehicules-${p}.csv`,
-  }));
+  const files = providersOf(choice).map(
+    (p): CsvFile => ({ path: p === 'uber' ? '/fleet/vehicles' : '/bolt/vehicles', filename: `vehicules-${p}.csv` }),
+  );
 
   return (
     <section aria-labelledby={`${id}-title`}>

@@ -2,7 +2,8 @@
 // Paris days) applied on submit, the order (newest first unless switched, applied at once), a
 // CSV of every matching row in that order, and the keyset-paged table.
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
-import { auditQuery, type AuditOrder, type AuditWindow, type Page } from '../../api/client';
+import { type AuditOrder, type AuditWindow, type Page } from '../../api/client';
+import type { CsvFile } from '../../api/csv';
 import { PagedTable, type Column } from '../../components/DataTable';
 import { ExportCsvButton } from '../../components/ExportCsvButton';
 import { usePagedLoad, type PagedLoad } from '../../hooks';
@@ -57,8 +58,8 @@ interface AuditListProps<F, T> {
   state: AuditListState<F, T>;
   /** The view's own filters, between the platform and the days. */
   fields: FilterField<F>[];
-  /** The list's path (its CSV is the same path with format=csv) and the CSV's file name. */
-  csv: { path: string; filename: string };
+  /** The CSV of every row the applied filters select. */
+  csv: (filters: F) => CsvFile;
   columns: Column<T>[];
   rowKey: (row: T) => number;
   caption: string;
@@ -100,7 +101,7 @@ export function AuditList<F extends AuditWindow, T>({ state, fields, csv, childr
             <option value="asc">{t('audit.oldestFirst')}</option>
           </select>
         </div>
-        <ExportCsvButton files={[{ path: `${csv.path}${auditQuery(state.filters, null)}`, filename: csv.filename }]} />
+        <ExportCsvButton files={[csv(state.filters)]} />
       </div>
       <form className="filters card" onSubmit={submit} aria-label={t('audit.filters')}>
         <div className="field">

@@ -1,4 +1,4 @@
-import { auditEvents, type AuditEvent, type AuditFilters } from '../../api/client';
+import { auditEvents, auditWindowQuery, type AuditEvent, type AuditFilters } from '../../api/client';
 import { EmptyState } from '../../components/common';
 import type { Column } from '../../components/DataTable';
 import { providerLabel } from '../../drivers';
@@ -26,7 +26,7 @@ export function EventsView() {
         { name: 'event_type', label: t('audit.eventType') },
         { name: 'entity_id', label: t('audit.entityId') },
       ]}
-      csv={{ path: '/audit/events', filename: 'evenements.csv' }}
+      csv={(f) => ({ path: '/audit/events', query: auditWindowQuery(f), filename: 'evenements.csv' })}
       columns={columns}
       rowKey={(e) => e.position}
       caption={t('audit.title')}

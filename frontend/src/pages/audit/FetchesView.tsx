@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import { auditFetches, type AuditFetch, type FetchFilters } from '../../api/client';
+import { auditFetches, fetchesQuery, type AuditFetch, type FetchFilters } from '../../api/client';
 import { EmptyState } from '../../components/common';
 import type { Column } from '../../components/DataTable';
 import { providerLabel } from '../../drivers';
@@ -68,7 +68,7 @@ export function FetchesView() {
     <AuditList
       state={state}
       fields={[{ name: 'status', label: t('audit.httpStatus'), type: 'number', min: 100, max: 599 }]}
-      csv={{ path: '/audit/fetches', filename: 'appels.csv' }}
+      csv={(f) => ({ path: '/audit/fetches', query: fetchesQuery(f), filename: 'appels.csv' })}
       columns={columns}
       rowKey={(f) => f.fetch_id}
       caption={t('fetches.title')}

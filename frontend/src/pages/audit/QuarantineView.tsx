@@ -1,4 +1,4 @@
-import { auditQuarantine, type AuditQuarantined, type QuarantineFilters } from '../../api/client';
+import { auditQuarantine, auditWindowQuery, type AuditQuarantined, type QuarantineFilters } from '../../api/client';
 import { EmptyState } from '../../components/common';
 import type { Column } from '../../components/DataTable';
 import { providerLabel } from '../../drivers';
@@ -24,7 +24,7 @@ export function QuarantineView() {
     <AuditList
       state={state}
       fields={[{ name: 'resource', label: t('admin.resource') }]}
-      csv={{ path: '/audit/quarantine', filename: 'quarantaine.csv' }}
+      csv={(f) => ({ path: '/audit/quarantine', query: auditWindowQuery(f), filename: 'quarantaine.csv' })}
       columns={columns}
       rowKey={(q) => q.quarantine_id}
       caption={t('quarantine.title')}
