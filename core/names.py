@@ -53,6 +53,9 @@ DOCUMENTED = frozenset(
         "GRAFANA_ADMIN_PASSWORD", "ACME_EMAIL",
         # data quality: the providers' weeks and when their figures settle (docs/QUALITY.md)
         "FLEET_UBER_WEEK_START", "FLEET_BOLT_WEEK_START", "FLEET_SETTLING_DELAY_H",
+        # settlements: the default pay scheme, VAT on the fleet's fees, the money weeks
+        "FLEET_SETTLEMENT_DEFAULT_SCHEME", "FLEET_SETTLEMENT_VAT_PCT",
+        "FLEET_SETTLEMENT_WEEK_STARTS",
         # tenants: the key of the stored provider credentials
         "FLEET_CREDENTIALS_KEY",
     }
