@@ -45,14 +45,17 @@ BOLT_FIGURES: dict[str, str] = {
     "net_earnings": "Gains nets selon Bolt",
     "cash": "Courses payées en espèces (encaissées par le chauffeur)",
     "in_app": "Courses payées dans l'application",
-    "price_review": "Révisions de prix (ajustements)",
+    "price_review": "Ajustements après révision de prix",
 }
 FIGURES: dict[Provider, dict[str, str]] = {"uber": UBER_FIGURES, "bolt": BOLT_FIGURES}
 # What the scheme shares, what goes to the driver whole, and the cash the driver holds.
 _SHARED: dict[Provider, tuple[str, ...]] = {
     "uber": ("fares", "promotions", "service_fee", "adjustments"),
-    "bolt": ("ride_price", "booking_fee", "cancellation_fee", "commission", "price_review"),
+    "bolt": ("net_earnings", "price_review"),
 }
+# Figures the platform's net already contains and the statement shows on their own lines
+# (Bolt's net earnings include the tip and the toll: an inference, docs/SETTLEMENTS.md).
+_IN_NET: dict[Provider, tuple[str, ...]] = {"uber": (), "bolt": ("tip", "toll_fee")}
 _TIPS: dict[Provider, str] = {"uber": "tips", "bolt": "tip"}
 _TOLLS: dict[Provider, str] = {"uber": "tolls", "bolt": "toll_fee"}
 _CASH: dict[Provider, str] = {"uber": "cash_collected", "bolt": "cash"}
@@ -263,8 +266,9 @@ class Statement(msgspec.Struct, frozen=True, kw_only=True):
     balance: int
 
     def digest(self) -> str:
-        """A hash of every figure (the ETag of a draft)."""
-        return hashlib.sha256(msgspec.json.encode(self)).hexdigest()[:32]
+        """A hash of every figure (the ETag of a draft), in a canonical order: the same for a
+        statement read back from storage that reordered its keys."""
+        return hashlib.sha256(msgspec.json.encode(self, order="sorted")).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -287,6 +291,7 @@ def _block(provider: Provider, figures: list[Figure]) -> Block:
     for f in figures:
         totals[f.key] = totals.get(f.key, 0) + f.amount
     shared = sum(totals.get(k, 0) for k in _SHARED[provider])
+    shared -= sum(totals[k] for k in _IN_NET[provider])
     return Block(
         provider=provider,
         figures=totals,
@@ -389,10 +394,11 @@ def carried(statement: Statement) -> int:
 
 def regularisation(approved: Statement, now: Statement, seq: int) -> list[Line]:
     """Lines for the next open week: what ``approved``'s week would be now minus what was
-    approved, for each platform or scheme line that moved (late data), with its sources."""
+    approved, for each platform or scheme line that moved (late data), with its sources, in
+    the approved statement's line order (``seq``, ``seq + 1``...)."""
     before = {x.line_id: x for x in approved.lines if x.kind in ("platform", "scheme")}
     after = {x.line_id: x for x in now.lines if x.kind in ("platform", "scheme")}
-    out = []
+    out: list[Line] = []
     for line_id in [*before, *(k for k in after if k not in before)]:
         old, new = before.get(line_id), after.get(line_id)
         delta = (new.amount if new else 0) - (old.amount if old else 0)
@@ -405,6 +411,54 @@ def regularisation(approved: Statement, now: Statement, seq: int) -> list[Line]:
                 line_id=f"reg:{approved.week}:{line_id}", kind="regularisation",
                 category="regularisation",
                 label=f"Régularisation semaine {approved.week} : {label}",
-                amount=delta, seq=seq, sources=sources,
+                amount=delta, seq=seq + len(out), sources=sources,
             ))  # fmt: skip
     return out
+
+
+# Uber's money-tree categories (leaves) and the figure each one adds to. Uber's names are
+# seen live for a few (fare, tip, service_fee); the others are assumed (docs/PROVIDERS.md).
+# A category not listed counts as an adjustment, so no money is ever dropped.
+UBER_CATEGORIES: dict[str, str] = {
+    "fare": "fares", "net_fare": "fares", "surge": "fares", "tip": "tips",
+    "promotion": "promotions", "promotions": "promotions", "bonus": "promotions",
+    "incentive": "promotions", "quest": "promotions", "service_fee": "service_fee",
+    "toll": "tolls", "tolls": "tolls", "adjustment": "adjustments",
+    "cash_collected": "cash_collected", "cash": "cash_collected",
+}  # fmt: skip
+
+
+def uber_figures(tree: list[dict[str, object]], position: int) -> list[Figure]:
+    """An Uber transaction's breakdown (``[{category, amount_minor, children}]``, minor units)
+    as figures: the leaves, each mapped by :data:`UBER_CATEGORIES`."""
+    out: list[Figure] = []
+    for node in tree:
+        children = node.get("children")
+        if isinstance(children, list) and children:
+            out += uber_figures(children, position)
+            continue
+        amount = node.get("amount_minor")
+        if not isinstance(amount, int) or not amount:
+            continue
+        name = str(node.get("category") or "").lower()
+        key = UBER_CATEGORIES.get(name, "adjustments")
+        if key == "cash_collected":
+            amount = abs(amount)  # the driver holds it, whatever sign the tree gives it
+        out.append(Figure("uber", key, amount, (position,)))
+    return out
+
+
+def bolt_figures(order: dict[str, object], position: int) -> list[Figure]:
+    """A Bolt order (the ``bolt_orders`` row, cents) as figures: its prices, the commission
+    (negative), net earnings, and its price again as cash or in-app by payment method."""
+
+    def cents(key: str) -> int:
+        value = order.get(key)
+        return value if isinstance(value, int) else 0
+
+    keys = ("ride_price", "booking_fee", "toll_fee", "cancellation_fee", "tip", "net_earnings")
+    out = [Figure("bolt", k, cents(k), (position,)) for k in keys]
+    out.append(Figure("bolt", "commission", -abs(cents("commission")), (position,)))
+    paid = "cash" if str(order.get("payment_method") or "").lower() == "cash" else "in_app"
+    out.append(Figure("bolt", paid, cents("ride_price"), (position,)))
+    return [f for f in out if f.amount]

@@ -21,9 +21,11 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
 from contracts.resources import DECLARED, Declaration
+from contracts.settlement import Rules
 from contracts.weeks import WeekRules
 from core.config import DatabaseSettings, JwtSettings
 from eventlog.bus import connect
+from projector.projections.settlements import SettlementsProjection
 from query_api import problems
 from query_api.deps import TenantScope
 from query_api.metrics import HttpMetrics, exposition
@@ -44,6 +46,7 @@ from query_api.routes import (
     people_decisions,
     people_suggestions,
     quality,
+    settlements,
     sync,
     uber_data,
     uber_history,
@@ -83,6 +86,7 @@ class ApiSettings:
     auth: AuthSettings = field(default_factory=AuthSettings)
     resources: Declaration = DECLARED  # the pollable resources, whose sync routes it serves
     weeks: WeekRules = field(default_factory=WeekRules)  # the providers' weeks (/quality)
+    settlements: Rules = field(default_factory=Rules)  # default scheme, VAT, money weeks
     cors_origins: tuple[str, ...] = ()  # FLEET_CORS_ORIGINS: pages served elsewhere
 
 
@@ -101,10 +105,12 @@ def create_app(settings: ApiSettings) -> FastAPI:
         # asyncio.Semaphore is FIFO and never lets a newcomer pass a waiter.
         app.state.gate = asyncio.Semaphore(POOL_SIZE)
         app.state.nats = (await _try_nats(settings.nats_url)) if settings.nats_url else None
-        # People decisions only: the one path of the API that writes as the writer (why:
-        # query_api/people_writes.py). A few connections: decisions run one at a time.
+        # People and settlement decisions only: the one path of the API that writes as the
+        # writer (why: query_api/people_writes.py). A few connections: one decision at a time.
         writer = await _create_writer_pool(db.writer_url, db.writer_role)
         app.state.people_writes = PeopleWrites(writer)
+        app.state.settlement_writes = PeopleWrites(writer, SettlementsProjection())
+        app.state.settlement_rules = settings.settlements
         try:
             yield
         finally:
@@ -144,6 +150,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
         people_decisions.router,
         people_suggestions.router,
         people.router,
+        settlements.router,
+        settlements.schemes_router,
         sync.sync_router(settings.resources),
         audit_events.router,
         audit_fetches.router,

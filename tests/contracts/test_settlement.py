@@ -19,6 +19,7 @@ from contracts.settlement import (
     Inputs,
     Line,
     Scheme,
+    bolt_figures,
     carried,
     compute,
     money_week,
@@ -29,6 +30,7 @@ from contracts.settlement import (
     regularisation,
     share,
     shift,
+    uber_figures,
 )
 from contracts.weeks import PARIS, IsoWeek, WeekStart
 
@@ -123,6 +125,7 @@ FIGURES = (
     uber("fares", 100_00, 1), uber("service_fee", -25_00, 1), uber("tips", 5_00, 2),
     uber("cash_collected", 30_00, 3), uber("tolls", 4_00, 4),
     bolt("ride_price", 50_00, 10), bolt("commission", -10_00, 10), bolt("tip", 2_00, 11),
+    bolt("net_earnings", 42_00, 10, 11),
     bolt("cash", 20_00, 12),
 )  # fmt: skip
 
@@ -138,7 +141,8 @@ def test_split_direct_keeps_the_fleet_share_with_vat_and_tips_go_to_the_driver()
     assert lines["uber:cash"].amount == -30_00
     assert lines["uber:tips"].amount == 5_00
     assert "uber:fleet_tips" not in lines
-    assert lines["bolt:revenue"].amount == 40_00
+    assert lines["bolt:revenue"].amount == 40_00  # Bolt's net, its tip on a line of its own
+    assert lines["bolt:tips"].amount == 2_00
     assert lines["bolt:fleet_share"].ht == 10_00
     assert lines["uber:revenue"].sources == (1,)
     assert lines["bolt:cash"].sources == (12,)
@@ -267,3 +271,21 @@ def test_settings_are_read_or_refused() -> None:
     assert rules.vat_rate == 550
     with pytest.raises(ConfigError, match="settlement"):
         settlement_rules({"FLEET_SETTLEMENT_WEEK_STARTS": "2026-01-05 uber MON 04:00"})
+
+
+def test_provider_rows_become_figures() -> None:
+    tree = [
+        {"category": "fare", "amount_minor": 20_00, "children": []},
+        {"category": "service_fee", "amount_minor": -5_00, "children": []},
+        {"category": "earnings", "amount_minor": 3_00,
+         "children": [{"category": "tip", "amount_minor": 3_00, "children": []}]},
+        {"category": "mystery", "amount_minor": 1, "children": []},
+        {"category": "cash_collected", "amount_minor": -20_00, "children": []},
+    ]  # fmt: skip
+    keys = [(f.key, f.amount, f.sources) for f in uber_figures(tree, 7)]
+    assert keys == [("fares", 20_00, (7,)), ("service_fee", -5_00, (7,)), ("tips", 3_00, (7,)),
+                    ("adjustments", 1, (7,)), ("cash_collected", 20_00, (7,))]  # fmt: skip
+    order = {"ride_price": 15_00, "commission": 3_00, "net_earnings": 12_00, "tip": 0,
+             "payment_method": "cash"}  # fmt: skip
+    got = {f.key: f.amount for f in bolt_figures(order, 9)}
+    assert got == {"ride_price": 15_00, "net_earnings": 12_00, "commission": -3_00, "cash": 15_00}
