@@ -60,6 +60,7 @@ _TIPS: dict[Provider, str] = {"uber": "tips", "bolt": "tip"}
 _TOLLS: dict[Provider, str] = {"uber": "tolls", "bolt": "toll_fee"}
 _CASH: dict[Provider, str] = {"uber": "cash_collected", "bolt": "cash"}
 _NAME: dict[Provider, str] = {"uber": "Uber", "bolt": "Bolt"}
+TRIPS = "trips"  # a figure that counts a trip (amount 1), kept apart from the money
 
 SchemeKind = Literal["salaried", "rental", "split"]
 SplitMode = Literal["direct", "inclusive"]
@@ -252,6 +253,7 @@ class Block(msgspec.Struct, frozen=True, kw_only=True):
     tips: int
     tolls: int
     cash: int  # already in the driver's pocket
+    trips: int = 0  # trips finished in the week (a count, for payroll), not money
 
 
 class Statement(msgspec.Struct, frozen=True, kw_only=True):
@@ -288,8 +290,12 @@ class Inputs:
 
 def _block(provider: Provider, figures: list[Figure]) -> Block:
     totals = dict.fromkeys(FIGURES[provider], 0)
+    trips = 0
     for f in figures:
-        totals[f.key] = totals.get(f.key, 0) + f.amount
+        if f.key == TRIPS:
+            trips += f.amount
+        else:
+            totals[f.key] = totals.get(f.key, 0) + f.amount
     shared = sum(totals.get(k, 0) for k in _SHARED[provider])
     shared -= sum(totals[k] for k in _IN_NET[provider])
     return Block(
@@ -299,6 +305,7 @@ def _block(provider: Provider, figures: list[Figure]) -> Block:
         tips=totals[_TIPS[provider]],
         tolls=totals[_TOLLS[provider]],
         cash=totals[_CASH[provider]],
+        trips=trips,
     )
 
 
@@ -428,10 +435,10 @@ UBER_CATEGORIES: dict[str, str] = {
 }  # fmt: skip
 
 
-def uber_figures(tree: list[dict[str, object]], position: int) -> list[Figure]:
+def uber_figures(tree: list[dict[str, object]], position: int, trip: bool = False) -> list[Figure]:
     """An Uber transaction's breakdown (``[{category, amount_minor, children}]``, minor units)
-    as figures: the leaves, each mapped by :data:`UBER_CATEGORIES`."""
-    out: list[Figure] = []
+    as figures: the leaves, each mapped by :data:`UBER_CATEGORIES`; ``trip``: it counts one."""
+    out: list[Figure] = [Figure("uber", TRIPS, 1, (position,))] if trip else []
     for node in tree:
         children = node.get("children")
         if isinstance(children, list) and children:
@@ -459,6 +466,8 @@ def bolt_figures(order: dict[str, object], position: int) -> list[Figure]:
     keys = ("ride_price", "booking_fee", "toll_fee", "cancellation_fee", "tip", "net_earnings")
     out = [Figure("bolt", k, cents(k), (position,)) for k in keys]
     out.append(Figure("bolt", "commission", -abs(cents("commission")), (position,)))
+    if order.get("finished_at") is not None:
+        out.append(Figure("bolt", TRIPS, 1, (position,)))
     paid = "cash" if str(order.get("payment_method") or "").lower() == "cash" else "in_app"
     out.append(Figure("bolt", paid, cents("ride_price"), (position,)))
     return [f for f in out if f.amount]

@@ -103,7 +103,7 @@ SELECT person_id, provider, driver_id FROM people_identities
 WHERE org_id = $1 AND person_id = ANY($2)
 """
 _UBER = """
-SELECT driver_id, breakdown, last_position FROM uber_transactions
+SELECT driver_id, breakdown, trip_id, last_position FROM uber_transactions
 WHERE org_id = $1 AND driver_id = ANY($2) AND processed_at >= $3 AND processed_at < $4
 ORDER BY last_position
 """
@@ -111,7 +111,7 @@ ORDER BY last_position
 # §2.8); an order without one counts when it finished or was cancelled.
 _BOLT = """
 SELECT driver_uuid, ride_price, booking_fee, toll_fee, cancellation_fee, tip, net_earnings,
-       commission, payment_method, last_position
+       commission, payment_method, finished_at, last_position
 FROM bolt_orders
 WHERE org_id = $1 AND driver_uuid = ANY($2)
   AND coalesce(price_reviewed_at, finished_at, cancelled_at) >= $3
@@ -150,7 +150,8 @@ async def figures(
             for r in await conn.fetch(_UBER, org, drivers, start, end):
                 raw = r["breakdown"]
                 tree = msgspec.json.decode(raw) if isinstance(raw, str | bytes) else raw
-                out[owner["uber", r["driver_id"]]] += uber_figures(tree, r["last_position"])
+                trip = r["trip_id"] is not None
+                out[owner["uber", r["driver_id"]]] += uber_figures(tree, r["last_position"], trip)
         else:
             for r in await conn.fetch(_BOLT, org, drivers, start, end):
                 order: dict[str, Any] = dict(r)

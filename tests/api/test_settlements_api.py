@@ -94,6 +94,7 @@ async def test_a_week_from_draft_to_paid_frozen_against_late_data(
     assert lines["bolt:cash"]["amount"] == -50_00
     assert draft["statement"]["balance"] == sum(x["amount"] for x in lines.values())
     assert "fares" in draft["glossary"]["uber"]
+    assert [b["trips"] for b in draft["statement"]["blocks"]] == [0, 1]
     etag = shown.headers["etag"]
 
     assert (await api.post(f"{path}/approve", json={}, headers=manager)).status_code == 428
@@ -166,6 +167,14 @@ async def test_lines_schemes_and_cancel(
     removed = await api.delete(f"{path}/lines/{fuel['line_id']}", headers=manager)
     assert removed.status_code == 200, removed.text
     assert all(x["label"] != "Carburant" for x in removed.json()["statement"]["lines"])
+
+    # A draft that changed since it was shown is not approved: 409.
+    etag = (await api.get(path, headers=manager)).headers["etag"]
+    deposit = {"kind": "recurring", "category": "deposit", "label": "Caution", "amount": -20_00}
+    await api.post(f"{path}/lines", headers=manager, json=deposit)
+    stale = await api.post(f"{path}/approve", json={"override_reason": "ok"},
+                           headers={**manager, "If-Match": etag})  # fmt: skip
+    assert stale.status_code == 409, stale.text
 
     cancelled = await api.post(f"{path}/cancel", json={"reason": "semaine non travaillée"},
                                headers=manager)  # fmt: skip

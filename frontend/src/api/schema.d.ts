@@ -1285,6 +1285,8 @@ export interface components {
             shared: number;
             tips: number;
             tolls: number;
+            /** @default 0 */
+            trips: number;
         };
         /** BoltCompany */
         BoltCompany: {
