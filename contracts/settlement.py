@@ -61,6 +61,8 @@ _TOLLS: dict[Provider, str] = {"uber": "tolls", "bolt": "toll_fee"}
 _CASH: dict[Provider, str] = {"uber": "cash_collected", "bolt": "cash"}
 _NAME: dict[Provider, str] = {"uber": "Uber", "bolt": "Bolt"}
 TRIPS = "trips"  # a figure that counts a trip (amount 1), kept apart from the money
+# Figures that are counts for payroll, not money: summed into the block's own fields.
+COUNTS = (TRIPS, "minutes_online", "minutes_on_trip")
 
 SchemeKind = Literal["salaried", "rental", "split"]
 SplitMode = Literal["direct", "inclusive"]
@@ -254,6 +256,8 @@ class Block(msgspec.Struct, frozen=True, kw_only=True):
     tolls: int
     cash: int  # already in the driver's pocket
     trips: int = 0  # trips finished in the week (a count, for payroll), not money
+    minutes_online: int = 0  # for payroll: Uber's daily metrics over the week's Paris days
+    minutes_on_trip: int = 0
 
 
 class Statement(msgspec.Struct, frozen=True, kw_only=True):
@@ -290,10 +294,10 @@ class Inputs:
 
 def _block(provider: Provider, figures: list[Figure]) -> Block:
     totals = dict.fromkeys(FIGURES[provider], 0)
-    trips = 0
+    counts = dict.fromkeys(COUNTS, 0)
     for f in figures:
-        if f.key == TRIPS:
-            trips += f.amount
+        if f.key in counts:
+            counts[f.key] += f.amount
         else:
             totals[f.key] = totals.get(f.key, 0) + f.amount
     shared = sum(totals.get(k, 0) for k in _SHARED[provider])
@@ -305,7 +309,9 @@ def _block(provider: Provider, figures: list[Figure]) -> Block:
         tips=totals[_TIPS[provider]],
         tolls=totals[_TOLLS[provider]],
         cash=totals[_CASH[provider]],
-        trips=trips,
+        trips=counts[TRIPS],
+        minutes_online=counts["minutes_online"],
+        minutes_on_trip=counts["minutes_on_trip"],
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -118,6 +119,15 @@ WHERE org_id = $1 AND driver_uuid = ANY($2)
   AND coalesce(price_reviewed_at, finished_at, cancelled_at) < $4
 ORDER BY last_position
 """
+# Hours for payroll: Uber's daily metrics are per Paris day, so they follow the calendar
+# week (Monday 00:00 to Monday 00:00), not Uber's 04:00 money boundary.
+_HOURS = """
+SELECT driver_id, round(coalesce(sum(hours_online), 0) * 60)::bigint AS online,
+       round(coalesce(sum(hours_on_trip), 0) * 60)::bigint AS on_trip, max(last_position) AS pos
+FROM driver_daily_metrics
+WHERE org_id = $1 AND provider = 'uber' AND driver_id = ANY($2) AND day >= $3 AND day < $4
+GROUP BY driver_id
+"""
 _SCHEMES = """
 SELECT DISTINCT ON (person_id) person_id, scheme, effective_from FROM settlement_schemes
 WHERE org_id = $1 AND person_id = ANY($2) AND effective_from <= $3
@@ -147,6 +157,11 @@ async def figures(
             continue
         start, end = money_window(rules.boundaries, provider, week)
         if provider == "uber":
+            monday = week.monday()
+            for r in await conn.fetch(_HOURS, org, drivers, monday, monday + timedelta(days=7)):
+                person, source = owner["uber", r["driver_id"]], (r["pos"],)
+                out[person].append(Figure("uber", "minutes_online", r["online"], source))
+                out[person].append(Figure("uber", "minutes_on_trip", r["on_trip"], source))
             for r in await conn.fetch(_UBER, org, drivers, start, end):
                 raw = r["breakdown"]
                 tree = msgspec.json.decode(raw) if isinstance(raw, str | bytes) else raw

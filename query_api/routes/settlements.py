@@ -230,7 +230,7 @@ async def approve(
         _, shown = await _one(conn, request, org, week, person)
         if shown.status in ("approved", "paid"):
             raise ApiProblem(409, "Conflict", f"this week is already {shown.status}")
-        if shown.statement is None or f'"{shown.digest}"' != if_match.strip():
+        if shown.statement is None or f'"{shown.digest}"' != if_match.strip().removeprefix("W/"):
             raise ApiProblem(409, "Conflict", "the draft changed since it was shown: reload it")
         if shown.incomplete and body.override_reason is None:
             raise ApiProblem(422, "Invalid request",

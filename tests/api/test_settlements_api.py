@@ -73,6 +73,12 @@ async def _laurent(owner: asyncpg.Pool, writer: asyncpg.Pool, org: UUID) -> dict
     await _uber_trip(owner, org, uber_id, paris(2026, 3, 2, 3, 59), 40_00, pos_u)
     await _uber_trip(owner, org, uber_id, paris(2026, 3, 2, 4, 1), 100_00, pos_u)
     await _bolt_order(owner, org, bolt_id, paris(2026, 3, 4, 12), 50_00, 10_00, "cash", pos_b)
+    await owner.execute(
+        "INSERT INTO driver_daily_metrics (org_id, provider, driver_id, day, account_id, "
+        "hours_online, hours_on_trip, updated_at, last_position) "
+        "VALUES ($1, 'uber', $2, '2026-03-03', 'acct', 7.5, 5.25, now(), $3)",
+        org, uber_id, pos_u,
+    )  # fmt: skip
     return {"uber": uber_id, "bolt": bolt_id, "pos_b": pos_b}
 
 
@@ -95,6 +101,8 @@ async def test_a_week_from_draft_to_paid_frozen_against_late_data(
     assert draft["statement"]["balance"] == sum(x["amount"] for x in lines.values())
     assert "fares" in draft["glossary"]["uber"]
     assert [b["trips"] for b in draft["statement"]["blocks"]] == [0, 1]
+    assert draft["statement"]["blocks"][0]["minutes_online"] == 450
+    assert draft["statement"]["blocks"][0]["minutes_on_trip"] == 315
     etag = shown.headers["etag"]
 
     assert (await api.post(f"{path}/approve", json={}, headers=manager)).status_code == 428

@@ -1281,6 +1281,10 @@ export interface components {
             figures: {
                 [key: string]: number;
             };
+            /** @default 0 */
+            minutes_on_trip: number;
+            /** @default 0 */
+            minutes_online: number;
             provider: string;
             shared: number;
             tips: number;
