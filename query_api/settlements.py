@@ -225,7 +225,8 @@ async def _regularisations(
     identities: dict[UUID, list[tuple[str, str]]], stored: dict[tuple[UUID, str], Stored],
 ) -> dict[UUID, list[Line]]:  # fmt: skip
     """For each earlier approved week in the look-back, what it would be now minus what was
-    approved, less what approved weeks since have already regularised."""
+    approved, less what approved weeks since have already regularised. Only in the next open
+    week: when a draft lies between, it is that one's (a cancelled week is passed over)."""
     out: dict[UUID, list[Line]] = defaultdict(list)
     for k in range(LOOKBACK_WEEKS, 0, -1):
         earlier = shift(week, -k)
@@ -239,14 +240,14 @@ async def _regularisations(
         theirs = {p: identities.get(p, []) for p in approved}
         money = await figures(conn, org, rules, earlier, theirs)
         for person, then in approved.items():
+            between = [stored.get((person, str(shift(week, -j)))) for j in range(k - 1, 0, -1)]
+            if any(s is None for s in between):
+                continue  # an open week lies between: the regularisation lands there
             now = compute(Inputs(person, earlier, then.scheme, then.vat_rate,
                                  tuple(money.get(person, ()))))  # fmt: skip
             done: dict[str, int] = defaultdict(int)
-            for j in range(k - 1, 0, -1):
-                since = stored.get((person, str(shift(week, -j))))
-                if since is None or since.status not in ("approved", "paid"):
-                    continue
-                statement = since.statement()
+            for since in between:
+                statement = since.statement() if since is not None else None
                 for line in statement.lines if statement else []:
                     done[line.line_id] += line.amount
             for reg in regularisation(then, now, seq=(LOOKBACK_WEEKS - k) * 1000):

@@ -122,6 +122,8 @@ async def test_a_week_from_draft_to_paid_frozen_against_late_data(
                       "card", int(str(ids["pos_b"])))  # fmt: skip
     again = (await api.get(path, headers=manager)).json()
     assert again["statement"] == approved.json()["statement"]
+    w12 = (await api.get(path.replace(W10, "2026-W12"), headers=manager)).json()
+    assert all(x["kind"] != "regularisation" for x in w12["statement"]["lines"])  # W11 is open
     nxt = (await api.get(path.replace(W10, "2026-W11"), headers=manager)).json()
     regs = [x for x in nxt["statement"]["lines"] if x["kind"] == "regularisation"]
     amounts = {x["label"]: x["amount"] for x in regs}
@@ -171,6 +173,14 @@ async def test_lines_schemes_and_cancel(
         "receipt": "TICKET-7"})  # fmt: skip
     assert added.status_code == 201, added.text
     [fuel] = [x for x in added.json()["statement"]["lines"] if x["label"] == "Carburant"]
+    once = {**manager, "Idempotency-Key": f"k-{uuid.uuid4().hex}"}
+    bonus = {"kind": "one_off", "category": "bonus", "label": "Prime", "amount": 30_00}
+    first = await api.post(f"{path}/lines", headers=once, json=bonus)
+    repeated = await api.post(f"{path}/lines", headers=once, json=bonus)
+    assert repeated.headers["idempotency-replayed"] == "true"
+    assert repeated.json() == first.json()
+    lines = (await api.get(path, headers=viewer)).json()["statement"]["lines"]
+    assert [x["label"] for x in lines].count("Prime") == 1
     assert fuel["receipt"] == "TICKET-7"
     removed = await api.delete(f"{path}/lines/{fuel['line_id']}", headers=manager)
     assert removed.status_code == 200, removed.text
