@@ -214,7 +214,7 @@ def _answer(request: Request, org: UUID, week: IsoWeek, person: UUID):  # type: 
 
 
 @router.post("/{settlement_id}/approve", response_class=MsgspecResponse,
-             responses={**ok(Settlement), **WRITE_PROBLEMS, **problems(412, 428)})  # fmt: skip
+             responses={**ok(Settlement), **WRITE_PROBLEMS, **problems(428)})  # fmt: skip
 async def approve(
     settlement_id: SettlementId, body: Approve, who: Decider, request: Request,
     if_match: Annotated[str | None, Header(alias="If-Match", max_length=100)] = None,

@@ -116,6 +116,17 @@ async def test_a_week_from_draft_to_paid_frozen_against_late_data(
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "approved"
     assert approved.json()["digest"] == draft["digest"]
+    balance = approved.json()["statement"]["balance"]
+
+    async def listed(**filters: str) -> list[str]:
+        answer = await api.get("/settlements", params={"week": W10, **filters}, headers=manager)
+        return [i["settlement_id"] for i in answer.json()["items"]]
+
+    assert item["settlement_id"] in await listed(status="approved", incomplete="true")
+    assert item["settlement_id"] not in await listed(status="draft")
+    assert (item["settlement_id"] in await listed(negative="true")) == (balance < 0)
+    unknown = await api.get("/settlements", params={"weak": W10}, headers=manager)
+    assert unknown.status_code == 400
 
     # Late data: another Bolt order of W10. The approved week does not move; W11 regularises.
     await _bolt_order(owner_pool, org_id, str(ids["bolt"]), paris(2026, 3, 5, 9), 20_00, 4_00,

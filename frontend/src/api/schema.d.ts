@@ -6063,15 +6063,6 @@ export interface operations {
                 };
             };
             /** @description Problem */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem */
             422: {
                 headers: {
                     [name: string]: unknown;
