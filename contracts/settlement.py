@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -53,9 +54,9 @@ _SHARED: dict[Provider, tuple[str, ...]] = {
     "uber": ("fares", "promotions", "service_fee", "adjustments"),
     "bolt": ("net_earnings", "price_review"),
 }
-# Figures the platform's net already contains and the statement shows on their own lines
-# (Bolt's net earnings include the tip and the toll: an inference, docs/SETTLEMENTS.md).
-_IN_NET: dict[Provider, tuple[str, ...]] = {"uber": (), "bolt": ("tip", "toll_fee")}
+# Figures Bolt's net earnings already contain, shown on lines of their own: the tip and the
+# toll by our reading, not documented, hence a setting (docs/SETTLEMENTS.md).
+BOLT_NET_INCLUDES: tuple[str, ...] = ("tip", "toll_fee")
 _TIPS: dict[Provider, str] = {"uber": "tips", "bolt": "tip"}
 _TOLLS: dict[Provider, str] = {"uber": "tolls", "bolt": "toll_fee"}
 _CASH: dict[Provider, str] = {"uber": "cash_collected", "bolt": "cash"}
@@ -152,6 +153,8 @@ class Rules:
     default_scheme: Scheme = DEFAULT_SCHEME
     vat_rate: int = 2000  # basis points, on the fleet's own fees (rent, share)
     boundaries: tuple[Boundary, ...] = DEFAULT_BOUNDARIES
+    bolt_net_includes: tuple[str, ...] = BOLT_NET_INCLUDES
+    uber_categories: tuple[tuple[str, str], ...] = ()  # added to or overriding UBER_CATEGORIES
 
 
 def parse_boundaries(text: str) -> tuple[Boundary, ...]:
@@ -270,6 +273,7 @@ class Statement(msgspec.Struct, frozen=True, kw_only=True):
     blocks: list[Block]
     lines: list[StatementLine]
     balance: int
+    bolt_net_includes: tuple[str, ...] = BOLT_NET_INCLUDES  # the setting it was computed with
 
     def digest(self) -> str:
         """A hash of every figure (the ETag of a draft), in a canonical order: the same for a
@@ -290,9 +294,10 @@ class Inputs:
     opening: int = 0  # the previous week's closing balance, when negative (else 0)
     opening_sources: tuple[int, ...] = ()
     km: int = 0  # rental: km driven in the week
+    bolt_net_includes: tuple[str, ...] = BOLT_NET_INCLUDES
 
 
-def _block(provider: Provider, figures: list[Figure]) -> Block:
+def _block(provider: Provider, figures: list[Figure], in_net: tuple[str, ...]) -> Block:
     totals = dict.fromkeys(FIGURES[provider], 0)
     counts = dict.fromkeys(COUNTS, 0)
     for f in figures:
@@ -301,7 +306,7 @@ def _block(provider: Provider, figures: list[Figure]) -> Block:
         else:
             totals[f.key] = totals.get(f.key, 0) + f.amount
     shared = sum(totals.get(k, 0) for k in _SHARED[provider])
-    shared -= sum(totals[k] for k in _IN_NET[provider])
+    shared -= sum(totals[k] for k in in_net) if provider == "bolt" else 0
     return Block(
         provider=provider,
         figures=totals,
@@ -375,7 +380,7 @@ def compute(inputs: Inputs) -> Statement:
     blocks = []
     for provider in PROVIDERS:
         mine = [f for f in inputs.figures if f.provider == provider]
-        block = _block(provider, mine)
+        block = _block(provider, mine, inputs.bolt_net_includes)
         blocks.append(block)
         lines.extend(_platform_lines(inputs, provider, block, mine))
     scheme = inputs.scheme
@@ -396,6 +401,7 @@ def compute(inputs: Inputs) -> Statement:
     return Statement(
         person_id=inputs.person_id, week=str(inputs.week), scheme=scheme,
         vat_rate=inputs.vat_rate, blocks=blocks, lines=lines,
+        bolt_net_includes=inputs.bolt_net_includes,
         balance=sum(x.amount for x in lines),
     )  # fmt: skip
 
@@ -441,20 +447,23 @@ UBER_CATEGORIES: dict[str, str] = {
 }  # fmt: skip
 
 
-def uber_figures(tree: list[dict[str, object]], position: int, trip: bool = False) -> list[Figure]:
+def uber_figures(
+    tree: list[dict[str, object]], position: int, trip: bool = False,
+    categories: Mapping[str, str] = UBER_CATEGORIES,
+) -> list[Figure]:  # fmt: skip
     """An Uber transaction's breakdown (``[{category, amount_minor, children}]``, minor units)
     as figures: the leaves, each mapped by :data:`UBER_CATEGORIES`; ``trip``: it counts one."""
     out: list[Figure] = [Figure("uber", TRIPS, 1, (position,))] if trip else []
     for node in tree:
         children = node.get("children")
         if isinstance(children, list) and children:
-            out += uber_figures(children, position)
+            out += uber_figures(children, position, categories=categories)
             continue
         amount = node.get("amount_minor")
         if not isinstance(amount, int) or not amount:
             continue
         name = str(node.get("category") or "").lower()
-        key = UBER_CATEGORIES.get(name, "adjustments")
+        key = categories.get(name, "adjustments")
         if key == "cash_collected":
             amount = abs(amount)  # the driver holds it, whatever sign the tree gives it
         out.append(Figure("uber", key, amount, (position,)))
@@ -477,3 +486,23 @@ def bolt_figures(order: dict[str, object], position: int) -> list[Figure]:
     paid = "cash" if str(order.get("payment_method") or "").lower() == "cash" else "in_app"
     out.append(Figure("bolt", paid, cents("ride_price"), (position,)))
     return [f for f in out if f.amount]
+
+
+def parse_net_includes(text: str) -> tuple[str, ...]:
+    """``tip,toll_fee`` (Bolt figures its net contains), or ``none``."""
+    names = tuple(n.strip() for n in text.split(",") if n.strip() and n.strip() != "none")
+    unknown = [n for n in names if n not in ("tip", "toll_fee")]
+    if unknown:
+        raise ValueError(f"{unknown}: Bolt's net may include tip and toll_fee only")
+    return names
+
+
+def parse_categories(text: str) -> tuple[tuple[str, str], ...]:
+    """``category=figure`` pairs, comma-separated (``bonus_x=promotions``), for Uber."""
+    pairs = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, figure = part.partition("=")
+        if not sep or figure.strip() not in UBER_FIGURES:
+            raise ValueError(f"{part!r} is not category=<one of {', '.join(UBER_FIGURES)}>")
+        pairs.append((name.strip().lower(), figure.strip()))
+    return tuple(pairs)

@@ -55,7 +55,8 @@ DOCUMENTED = frozenset(
         "FLEET_UBER_WEEK_START", "FLEET_BOLT_WEEK_START", "FLEET_SETTLING_DELAY_H",
         # settlements: the default pay scheme, VAT on the fleet's fees, the money weeks
         "FLEET_SETTLEMENT_DEFAULT_SCHEME", "FLEET_SETTLEMENT_VAT_PCT",
-        "FLEET_SETTLEMENT_WEEK_STARTS",
+        "FLEET_SETTLEMENT_WEEK_STARTS", "FLEET_SETTLEMENT_BOLT_NET_INCLUDES",
+        "FLEET_SETTLEMENT_UBER_CATEGORIES",
         # tenants: the key of the stored provider credentials
         "FLEET_CREDENTIALS_KEY",
     }

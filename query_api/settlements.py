@@ -21,6 +21,7 @@ import msgspec
 from contracts.settlement import (
     FIGURES,
     PROVIDERS,
+    UBER_CATEGORIES,
     Figure,
     Inputs,
     Line,
@@ -150,6 +151,7 @@ async def figures(
 ) -> dict[UUID, list[Figure]]:  # fmt: skip
     """Each person's platform figures of ``week``, each with its source event position."""
     owner = {(p, d): person for person, ids in identities.items() for p, d in ids}
+    categories = {**UBER_CATEGORIES, **dict(rules.uber_categories)}
     out: dict[UUID, list[Figure]] = defaultdict(list)
     for provider in PROVIDERS:
         drivers = [d for (p, d) in owner if p == provider]
@@ -166,7 +168,8 @@ async def figures(
                 raw = r["breakdown"]
                 tree = msgspec.json.decode(raw) if isinstance(raw, str | bytes) else raw
                 trip = r["trip_id"] is not None
-                out[owner["uber", r["driver_id"]]] += uber_figures(tree, r["last_position"], trip)
+                found = uber_figures(tree, r["last_position"], trip, categories)
+                out[owner["uber", r["driver_id"]]] += found
         else:
             for r in await conn.fetch(_BOLT, org, drivers, start, end):
                 order: dict[str, Any] = dict(r)
@@ -216,6 +219,7 @@ async def load_week(
         found.drafts[person] = compute(Inputs(
             person, week, scheme, rules.vat_rate, tuple(money.get(person, ())),
             (*regs.get(person, ()), *lines.get(person, ())), opening, opening_sources,
+            bolt_net_includes=rules.bolt_net_includes,
         ))  # fmt: skip
     return found
 
@@ -244,7 +248,8 @@ async def _regularisations(
             if any(s is None for s in between):
                 continue  # an open week lies between: the regularisation lands there
             now = compute(Inputs(person, earlier, then.scheme, then.vat_rate,
-                                 tuple(money.get(person, ()))))  # fmt: skip
+                                 tuple(money.get(person, ())),
+                                 bolt_net_includes=then.bolt_net_includes))  # fmt: skip
             done: dict[str, int] = defaultdict(int)
             for since in between:
                 statement = since.statement() if since is not None else None

@@ -271,6 +271,20 @@ def test_settings_are_read_or_refused() -> None:
     assert rules.vat_rate == 550
     with pytest.raises(ConfigError, match="settlement"):
         settlement_rules({"FLEET_SETTLEMENT_WEEK_STARTS": "2026-01-05 uber MON 04:00"})
+    env = {
+        "FLEET_SETTLEMENT_BOLT_NET_INCLUDES": "none",
+        "FLEET_SETTLEMENT_UBER_CATEGORIES": "Quest_X=promotions",
+    }
+    custom = settlement_rules(env)
+    assert custom.bolt_net_includes == ()
+    assert custom.uber_categories == (("quest_x", "promotions"),)
+    for bad in ({"FLEET_SETTLEMENT_BOLT_NET_INCLUDES": "commission"},
+                {"FLEET_SETTLEMENT_UBER_CATEGORIES": "x=salary"}):  # fmt: skip
+        with pytest.raises(ConfigError):
+            settlement_rules(bad)
+    net_only = compute(Inputs(PERSON, WEEK, Scheme(kind="rental"), 0, FIGURES,
+                              bolt_net_includes=()))  # fmt: skip
+    assert net_only.blocks[1].shared == 42_00 and net_only.bolt_net_includes == ()
 
 
 def test_provider_rows_become_figures() -> None:

@@ -2016,6 +2016,13 @@ export interface components {
         Statement: {
             balance: number;
             blocks: components["schemas"]["Block"][];
+            /**
+             * @default [
+             *       "tip",
+             *       "toll_fee"
+             *     ]
+             */
+            bolt_net_includes: string[];
             lines: components["schemas"]["StatementLine"][];
             /** Format: uuid */
             person_id: string;
