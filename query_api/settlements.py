@@ -109,8 +109,8 @@ SELECT driver_id, breakdown, trip_id, last_position FROM uber_transactions
 WHERE org_id = $1 AND driver_id = ANY($2) AND processed_at >= $3 AND processed_at < $4
 ORDER BY last_position
 """
-# Bolt's settlement counts an order in the week of its payment confirmation (docs/PROVIDERS.md
-# §2.8); an order without one counts when it finished or was cancelled.
+# Bolt's settlement counts an order in the week of its payment confirmation
+# (docs/PROVIDERS.md §2.8); an order without one counts when it finished or was cancelled.
 _BOLT = """
 SELECT driver_uuid, ride_price, booking_fee, toll_fee, cancellation_fee, tip, net_earnings,
        commission, payment_method, finished_at, last_position
