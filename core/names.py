@@ -51,10 +51,14 @@ DOCUMENTED = frozenset(
         "FLEET_PROMETHEUS_PORT", "FLEET_PROMETHEUS_SCRAPE_S", "FLEET_IMAGE_TAG",
         "FLEET_APP_DOMAIN", "FLEET_API_DOMAIN", "COMPOSE_PROJECT_NAME", "GRAFANA_ADMIN_USER",
         "GRAFANA_ADMIN_PASSWORD", "ACME_EMAIL",
-        # tenants: the key of the stored provider credentials
-        "FLEET_CREDENTIALS_KEY",
         # data quality: the providers' weeks and when their figures settle (docs/QUALITY.md)
         "FLEET_UBER_WEEK_START", "FLEET_BOLT_WEEK_START", "FLEET_SETTLING_DELAY_H",
+        # settlements: the default pay scheme, VAT on the fleet's fees, the money weeks
+        "FLEET_SETTLEMENT_DEFAULT_SCHEME", "FLEET_SETTLEMENT_VAT_PCT",
+        "FLEET_SETTLEMENT_WEEK_STARTS", "FLEET_SETTLEMENT_BOLT_NET_INCLUDES",
+        "FLEET_SETTLEMENT_UBER_CATEGORIES",
+        # tenants: the key of the stored provider credentials
+        "FLEET_CREDENTIALS_KEY",
     }
 )  # fmt: skip
 

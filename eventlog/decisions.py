@@ -1,4 +1,5 @@
-"""Appending managers' decisions (contracts/people.py) to the log, beside observations.
+"""Appending managers' decisions (contracts/people.py, contracts/settlement_decisions.py) to
+the log, beside observations.
 
 A decision is one event of provider ``fleet``, appended through :func:`append_observations`
 like a page of provider records: it takes the append lock, so positions stay visible in
@@ -16,7 +17,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from contracts import people
+from contracts import people, settlement_decisions
 from eventlog.store import Observation, append_observations, canonical_hash
 
 _ENCODER = msgspec.json.Encoder()
@@ -27,15 +28,20 @@ async def append_decision(
 ) -> int:
     """Append ``decision`` for ``org_id`` inside the caller's transaction; its position."""
     record = _ENCODER.encode(decision)
-    event_type = people.EVENT_TYPES[type(decision)]
+    if type(decision) in people.EVENT_TYPES:
+        event_type, version = people.EVENT_TYPES[type(decision)], people.DECISION_VERSION
+        account = people.ACCOUNT
+    else:
+        event_type = settlement_decisions.EVENT_TYPES[type(decision)]
+        version, account = settlement_decisions.DECISION_VERSION, settlement_decisions.ACCOUNT
     observation = Observation(
-        str(uuid.uuid4()), event_type, people.DECISION_VERSION, record, canonical_hash(record)
+        str(uuid.uuid4()), event_type, version, record, canonical_hash(record)
     )
     positions = await append_observations(
         conn,
         org_id=org_id,
         provider=people.PROVIDER,
-        account_id=people.ACCOUNT,
+        account_id=account,
         entity_type="decision",
         observed_at=decided_at,
         fetch_id=None,

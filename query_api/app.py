@@ -21,9 +21,11 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
 from contracts.resources import DECLARED, Declaration
+from contracts.settlement import Rules
 from contracts.weeks import WeekRules
 from core.config import DatabaseSettings, JwtSettings
 from eventlog.bus import connect, ensure_commands_stream
+from projector.projections.settlements import SettlementsProjection
 from query_api import problems
 from query_api.deps import TenantScope
 from query_api.metrics import HttpMetrics, exposition
@@ -44,6 +46,7 @@ from query_api.routes import (
     people_decisions,
     people_suggestions,
     quality,
+    settlements,
     sync,
     uber_data,
     uber_history,
@@ -92,6 +95,7 @@ class ApiSettings:
     # UBER_WEBHOOK_SECRET, else UBER_CLIENT_SECRET: the key of X-Uber-Signature; none refuses
     # every delivery (query_api/routes/webhooks.py).
     uber_webhook_secret: str | None = field(default=None, repr=False)
+    settlements: Rules = field(default_factory=Rules)  # default scheme, VAT, money weeks
 
 
 def create_app(settings: ApiSettings) -> FastAPI:
@@ -120,6 +124,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
         writer = await _create_writer_pool(db.writer_url, db.writer_role)
         app.state.people_writes = PeopleWrites(writer)
         app.state.writer_pool = writer
+        app.state.settlement_writes = PeopleWrites(writer, SettlementsProjection())
+        app.state.settlement_rules = settings.settlements
         try:
             yield
         finally:
@@ -156,10 +162,12 @@ def create_app(settings: ApiSettings) -> FastAPI:
         vehicles.bolt_router,
         bolt_data.router,
         overview.router,
+        quality.router,
         people_decisions.router,
         people_suggestions.router,
         people.router,
-        quality.router,
+        settlements.router,
+        settlements.schemes_router,
         sync.sync_router(settings.resources),
         audit_events.router,
         audit_fetches.router,

@@ -83,7 +83,10 @@ async def day_range(
     ``from`` after ``to`` and ranges over 366 days are 400 problems.
     """
     last = until or datetime.now(PARIS).date()
-    first = since or last - timedelta(days=DEFAULT_DAYS - 1)
+    # date.min: a `to` in the first days of year 1 has no 30 days before it
+    first = since or max(last, date.min + timedelta(days=DEFAULT_DAYS - 1)) - timedelta(
+        days=DEFAULT_DAYS - 1
+    )
     if first > last:
         raise ApiProblem(400, "Bad Request", "from must not be after to")
     if (last - first).days >= MAX_DAYS:

@@ -23,6 +23,7 @@ from query_api.app import ApiSettings, create_app
 from query_api.metrics import MULTIPROC_DIR, prepare_multiprocess_dir
 from query_api.quality import week_rules
 from query_api.sessions import AuthSettings
+from query_api.settlement_rules import settlement_rules
 
 # How long an idle keep-alive connection stays open. Longer than the proxy's own idle
 # timeout (Traefik keeps backend connections 90 s): with uvicorn's default of 5 s, the proxy
@@ -55,6 +56,7 @@ def settings_from_env() -> ApiSettings:
             login_window_s=env_int(env, "LOGIN_WINDOW_S", AuthSettings.login_window_s),
         ),
         weeks=week_rules(env),
+        settlements=settlement_rules(env),
     )
 
 

@@ -47,6 +47,7 @@ from contracts import people
 from eventlog.decisions import append_decision
 from eventlog.store import head_position
 from projector.checkpoints import lock_checkpoint
+from projector.projection import Projection
 from projector.projections.people import PeopleProjection
 from projector.runner import advance
 from query_api.problems import ApiProblem
@@ -121,9 +122,11 @@ _STORE = (
 class PeopleWrites:
     """The decision path (see the module docstring), on the writer's pool."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(self, pool: asyncpg.Pool, projection: Projection | None = None) -> None:
+        """``projection``: the one the decisions feed (people by default; settlement
+        decisions use this same path with the settlements projection)."""
         self._pool = pool
-        self._projection = PeopleProjection()
+        self._projection: Projection = projection or PeopleProjection()
 
     async def decide(self, caller: Caller, plan: Planner, answer: Answer, status: int) -> Response:
         """Check, append and apply one decision; answer ``status`` with ``answer``'s body."""
@@ -147,7 +150,8 @@ class PeopleWrites:
         head = await head_position(conn)
         if head - checkpoint > MAX_BEHIND:
             raise ApiProblem(
-                503, "Service Unavailable", "people are still being built; try again shortly",
+                503, "Service Unavailable",
+                f"{self._projection.name} are still being built; try again shortly",
                 {"Retry-After": "30"},
             )  # fmt: skip
         await advance(conn, self._projection, head)

@@ -9,11 +9,13 @@ from uuid import UUID
 import msgspec
 from starlette.responses import JSONResponse
 
+from contracts.settlement import StatementLine
 from query_api.problems import PROBLEM_JSON, Problem
 from query_api.schemas_data import DATA_STRUCTS
 from query_api.schemas_overview import OVERVIEW_STRUCTS
 from query_api.schemas_people import PEOPLE_STRUCTS
 from query_api.schemas_quality import QUALITY_STRUCTS
+from query_api.schemas_settlements import SETTLEMENT_STRUCTS
 
 
 class Token(msgspec.Struct, kw_only=True):
@@ -113,6 +115,15 @@ class EventDetail(msgspec.Struct):
     fetch: Fetch | None
 
 
+class LineSources(msgspec.Struct):
+    """A settlement's line and the events it came from, each with the provider's exact bytes
+    and the call that fetched them (docs/SETTLEMENTS.md)."""
+
+    settlement_id: str
+    line: StatementLine
+    events: list[EventDetail]
+
+
 class QuarantinedRecord(msgspec.Struct):
     """A record that could not be decoded: why, and its bytes as text."""
 
@@ -194,8 +205,10 @@ SCHEMA_STRUCTS: list[type] = [
     Problem,
     *DATA_STRUCTS,
     *OVERVIEW_STRUCTS,
-    *PEOPLE_STRUCTS,
     *QUALITY_STRUCTS,
+    *PEOPLE_STRUCTS,
+    *SETTLEMENT_STRUCTS,
+    LineSources,
 ]
 _, COMPONENTS = msgspec.json.schema_components(
     SCHEMA_STRUCTS, ref_template="#/components/schemas/{name}"

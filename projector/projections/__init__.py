@@ -9,6 +9,7 @@ from projector.projections.bolt_orders import BoltOrdersProjection
 from projector.projections.bolt_state_logs import BoltStateLogsProjection
 from projector.projections.drivers import DriversProjection
 from projector.projections.people import PeopleProjection
+from projector.projections.settlements import SettlementsProjection
 from projector.projections.uber_driver_status import UberDriverStatusProjection
 from projector.projections.uber_metrics import UberDailyMetricsProjection
 from projector.projections.uber_payments import UberPaymentsProjection
@@ -32,4 +33,5 @@ def all_projections() -> list[Projection]:
         BoltOrdersProjection(),
         BoltStateLogsProjection(),
         PeopleProjection(),
+        SettlementsProjection(),
     ]

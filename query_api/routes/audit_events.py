@@ -48,6 +48,9 @@ SELECT {_COLUMNS}, e.record, {FETCH_COLUMNS}
 FROM event_log e LEFT JOIN provider_fetches f ON f.fetch_id = e.fetch_id
 WHERE e.position = $1
 """  # noqa: S608
+_SOME_SQL = _ONE_SQL.replace("e.position = $1", "e.position = ANY($1::bigint[])") + (
+    "ORDER BY e.position"
+)
 
 EventType = Annotated[str | None, filter_text("Event type, e.g. uber.driver.observed.v1")]
 EntityId = Annotated[str | None, filter_text("The provider's id of the entity")]
@@ -115,3 +118,9 @@ async def get_event(position: EventPosition, conn: TenantConn) -> MsgspecRespons
     if row is None:
         raise ApiProblem(404, "Not Found", "no such event")
     return MsgspecResponse(_detail(row))
+
+
+async def events_at(conn: asyncpg.Connection, positions: list[int]) -> list[EventDetail]:
+    """The events at ``positions`` (of the caller's org: row-level security), in log order,
+    each with its record's bytes and its call (a settlement line's sources)."""
+    return [_detail(row) for row in await conn.fetch(_SOME_SQL, positions)]

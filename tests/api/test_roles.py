@@ -12,6 +12,9 @@ DECIDE = {"admin", "manager"}
 HISTORY = {"admin", "manager", "auditor"}
 NOBODY = "/people/00000000-0000-0000-0000-000000000000"
 SUGGESTION = "/people/suggestions/00000000-0000-0000-0000-000000000000"
+SOURCES = {"admin", "manager", "auditor"}
+WEEK = "/settlements/2026-W10_00000000-0000-0000-0000-000000000000"
+LINE = "00000000-0000-0000-0000-000000000001"
 # (method, path template) → roles allowed; the concrete path used to call it.
 PROTECTED: dict[tuple[str, str], tuple[set[str], str]] = {
     ("get", "/auth/me"): (ALL, "/auth/me"),
@@ -68,6 +71,19 @@ PROTECTED: dict[tuple[str, str], tuple[set[str], str]] = {
         f"{NOBODY}/identities/uber:nobody",
     ),
     ("post", "/people/{person_id}/split"): (DECIDE, f"{NOBODY}/split"),
+    ("get", "/settlements"): (ALL, "/settlements"),
+    ("get", "/settlements/{settlement_id}"): (ALL, WEEK),
+    ("post", "/settlements/{settlement_id}/approve"): (DECIDE, f"{WEEK}/approve"),
+    ("post", "/settlements/{settlement_id}/pay"): (DECIDE, f"{WEEK}/pay"),
+    ("post", "/settlements/{settlement_id}/cancel"): (DECIDE, f"{WEEK}/cancel"),
+    ("post", "/settlements/{settlement_id}/lines"): (DECIDE, f"{WEEK}/lines"),
+    ("delete", "/settlements/{settlement_id}/lines/{line_id}"): (DECIDE, f"{WEEK}/lines/{LINE}"),
+    ("get", "/settlements/{settlement_id}/lines/{line_id}/sources"): (
+        SOURCES,
+        f"{WEEK}/lines/{LINE}/sources",
+    ),
+    ("get", "/people/{person_id}/pay-scheme"): (ALL, f"{NOBODY}/pay-scheme"),
+    ("put", "/people/{person_id}/pay-scheme"): (DECIDE, f"{NOBODY}/pay-scheme"),
 }
 PUBLIC = {
     ("post", "/auth/login"),

@@ -945,6 +945,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/people/{person_id}/pay-scheme": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Pay Scheme
+         * @description The scheme in force this week (the org's default when the person has none).
+         */
+        get: operations["get_pay_scheme_people__person_id__pay_scheme_get"];
+        /**
+         * Put Pay Scheme
+         * @description The person's scheme from ``effective_week`` on; approved weeks keep theirs.
+         */
+        put: operations["put_pay_scheme_people__person_id__pay_scheme_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/people/{person_id}/split": {
         parameters: {
             query?: never;
@@ -1032,6 +1056,171 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/settlements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Settlements
+         * @description Every person's week: a draft (computed now) or its approved, paid or cancelled state,
+         *     with its balance in cents and the person's platforms whose week is incomplete.
+         */
+        get: operations["list_settlements_settlements_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settlements/{settlement_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Settlement
+         * @description A person's week, with the ETag an approval must send back in If-Match.
+         */
+        get: operations["get_settlement_settlements__settlement_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settlements/{settlement_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve
+         * @description Freeze the draft as shown: If-Match must repeat its ETag (428 without it, 409 when the
+         *     draft changed since). An incomplete week needs ``override_reason`` (422 without).
+         */
+        post: operations["approve_settlements__settlement_id__approve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settlements/{settlement_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel
+         * @description A draft or approved week set aside, with its reason (409 once paid or cancelled).
+         */
+        post: operations["cancel_settlements__settlement_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settlements/{settlement_id}/lines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add Line
+         * @description A line from this week on: one-off (this week only) or recurring (to ``last_week``, or
+         *     until removed). 409 when this week is approved or paid.
+         */
+        post: operations["add_line_settlements__settlement_id__lines_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settlements/{settlement_id}/lines/{line_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove Line
+         * @description The line stops counting in every week not yet approved (404: not a manager's line of
+         *     this week's draft; 409: the week is approved or paid).
+         */
+        delete: operations["remove_line_settlements__settlement_id__lines__line_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settlements/{settlement_id}/lines/{line_id}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Line Sources
+         * @description The events a line came from, each with the provider's exact bytes and the call that
+         *     fetched them (a decision's event for a manager's line or a carried balance).
+         */
+        get: operations["line_sources_settlements__settlement_id__lines__line_id__sources_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settlements/{settlement_id}/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay
+         * @description An approved week paid: the date and the transfer's reference (409 unless approved).
+         */
+        post: operations["pay_settlements__settlement_id__pay_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sync/runs/{run_id}": {
         parameters: {
             query?: never;
@@ -1098,6 +1287,34 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** Approve */
+        Approve: {
+            /**
+             * Override Reason
+             * @description Required when a platform's week is incomplete
+             */
+            override_reason?: string | null;
+        };
+        /**
+         * Block
+         * @description One platform's figures for the week, as the platform gives them.
+         */
+        Block: {
+            cash: number;
+            figures: {
+                [key: string]: number;
+            };
+            /** @default 0 */
+            minutes_on_trip: number;
+            /** @default 0 */
+            minutes_online: number;
+            provider: string;
+            shared: number;
+            tips: number;
+            tolls: number;
+            /** @default 0 */
+            trips: number;
+        };
         /** BoltCompany */
         BoltCompany: {
             company_id: number;
@@ -1125,6 +1342,11 @@ export interface components {
             orders: number;
             tips_minor: number;
             tolls_minor: number;
+        };
+        /** Cancel */
+        Cancel: {
+            /** Reason */
+            reason: string;
         };
         /**
          * CoverageReport
@@ -1315,6 +1537,16 @@ export interface components {
             items: components["schemas"]["PersonIdentity"][];
             next_cursor: string | null;
         };
+        /**
+         * LineSources
+         * @description A settlement's line and the events it came from, each with the provider's exact bytes
+         *         and the call that fetched them (docs/SETTLEMENTS.md).
+         */
+        LineSources: {
+            events: components["schemas"]["EventDetail"][];
+            line: components["schemas"]["StatementLine"];
+            settlement_id: string;
+        };
         /** LinkIdentity */
         LinkIdentity: {
             /** Identity Id */
@@ -1356,6 +1588,33 @@ export interface components {
             hours_online: number;
             trips: number;
         };
+        /** NewLine */
+        NewLine: {
+            /**
+             * Amount
+             * @description Cents; negative: owed
+             */
+            amount: number;
+            /**
+             * Category
+             * @enum {string}
+             */
+            category: "rent" | "deposit" | "insurance" | "fuel" | "tolls" | "fines" | "damage" | "advance" | "bonus" | "other";
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "recurring" | "one_off";
+            /** Label */
+            label: string;
+            /**
+             * Last Week
+             * @description Recurring: the last week
+             */
+            last_week?: string | null;
+            /** Receipt */
+            receipt?: string | null;
+        };
         /** NewPerson */
         NewPerson: {
             /** Display Name */
@@ -1376,6 +1635,27 @@ export interface components {
             /** Format: date */
             day: string;
             uber: components["schemas"]["UberFigures"];
+        };
+        /** Pay */
+        Pay: {
+            /**
+             * Paid On
+             * Format: date
+             */
+            paid_on: string;
+            /** Transfer Reference */
+            transfer_reference: string;
+        };
+        /**
+         * PayScheme
+         * @description The scheme in force for a person this week, and since when (None: the org default).
+         */
+        PayScheme: {
+            effective_week: string | null;
+            is_default: boolean;
+            /** Format: uuid */
+            person_id: string;
+            scheme: components["schemas"]["Scheme"];
         };
         /** Payment */
         Payment: {
@@ -1611,6 +1891,124 @@ export interface components {
             provider: string;
             resource: string;
         };
+        /**
+         * Scheme
+         * @description How a person is paid. Rates are basis points (2500 = 25 %), money cents.
+         */
+        Scheme: {
+            /** @default 0 */
+            fleet_share: number;
+            /** @enum {unknown} */
+            kind: "rental" | "salaried" | "split";
+            /** @default 0 */
+            km_included: number;
+            /** @default 0 */
+            km_rate: number;
+            /**
+             * @default direct
+             * @enum {unknown}
+             */
+            mode: "direct" | "inclusive";
+            /** @default 0 */
+            rent: number;
+            /** @default 10000 */
+            tips_to_driver: number;
+        };
+        /** SchemeBody */
+        SchemeBody: {
+            /**
+             * Effective Week
+             * @description The first week it applies to
+             */
+            effective_week: string;
+            /**
+             * Fleet Share
+             * @description Basis points
+             * @default 0
+             */
+            fleet_share: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "salaried" | "rental" | "split";
+            /**
+             * Km Included
+             * @default 0
+             */
+            km_included: number;
+            /**
+             * Km Rate
+             * @default 0
+             */
+            km_rate: number;
+            /**
+             * Mode
+             * @default direct
+             * @enum {string}
+             */
+            mode: "direct" | "inclusive";
+            /**
+             * Rent
+             * @default 0
+             */
+            rent: number;
+            /**
+             * Tips To Driver
+             * @description Basis points
+             * @default 10000
+             */
+            tips_to_driver: number;
+        };
+        /**
+         * Settlement
+         * @description A person's week: the statement (a draft computed now, or the one approved) and where
+         *         it is in its life. ``digest`` is the ETag an approval's If-Match must repeat.
+         *         ``glossary`` says what each platform figure is; ``rounding`` states the one rule.
+         */
+        Settlement: {
+            approved_at: string | null;
+            approved_by: string | null;
+            cancel_reason: string | null;
+            computed_at: number | null;
+            digest: string | null;
+            display_name: string;
+            glossary: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
+            incomplete: string[];
+            override_reason: string | null;
+            paid_on: string | null;
+            /** Format: uuid */
+            person_id: string;
+            rounding: string;
+            settlement_id: string;
+            statement: components["schemas"]["Statement"] | null;
+            status: string;
+            transfer_reference: string | null;
+            week: string;
+        };
+        /** SettlementPage */
+        SettlementPage: {
+            items: components["schemas"]["SettlementSummary"][];
+            week: string;
+        };
+        /**
+         * SettlementSummary
+         * @description One person's week in the list: its state and balance (cents).
+         */
+        SettlementSummary: {
+            balance: number;
+            display_name: string;
+            incomplete: string[];
+            /** Format: uuid */
+            person_id: string;
+            settlement_id: string;
+            status: string;
+            week: string;
+        };
         /** Split */
         Split: {
             /** Display Name */
@@ -1636,6 +2034,47 @@ export interface components {
         StateLogPage: {
             items: components["schemas"]["StateLog"][];
             next_cursor: string | null;
+        };
+        /**
+         * Statement
+         * @description The week's statement: blocks per platform, lines in order, their sum as balance.
+         */
+        Statement: {
+            balance: number;
+            blocks: components["schemas"]["Block"][];
+            /**
+             * @default [
+             *       "tip",
+             *       "toll_fee"
+             *     ]
+             */
+            bolt_net_includes: string[];
+            lines: components["schemas"]["StatementLine"][];
+            /** Format: uuid */
+            person_id: string;
+            scheme: components["schemas"]["Scheme"];
+            vat_rate: number;
+            week: string;
+        };
+        /**
+         * StatementLine
+         * @description A line of the statement: a signed amount, what it is, where it came from.
+         */
+        StatementLine: {
+            amount: number;
+            /** @default null */
+            ht: number | null;
+            kind: string;
+            label: string;
+            line_id: string;
+            /** @default null */
+            provider: string | null;
+            /** @default null */
+            receipt: string | null;
+            /** @default [] */
+            sources: number[];
+            /** @default null */
+            vat: number | null;
         };
         /**
          * StatusChange
@@ -5048,6 +5487,165 @@ export interface operations {
             };
         };
     };
+    get_pay_scheme_people__person_id__pay_scheme_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayScheme"];
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_pay_scheme_people__person_id__pay_scheme_put: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+                "X-Request-ID"?: string | null;
+            };
+            path: {
+                person_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SchemeBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayScheme"];
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     split_people__person_id__split_post: {
         parameters: {
             query?: never;
@@ -5302,6 +5900,688 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    list_settlements_settlements_get: {
+        parameters: {
+            query?: {
+                /** @description ISO week (YYYY-Www); by default this week */
+                week?: string | null;
+                status?: ("draft" | "approved" | "paid" | "cancelled") | null;
+                /** @description only weeks incomplete (true) or complete (false) */
+                incomplete?: boolean | null;
+                /** @description only negative balances (true) or the others */
+                negative?: boolean | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementPage"];
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_settlement_settlements__settlement_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description <week>_<person id>, e.g. 2026-W10_6f1c… */
+                settlement_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Settlement"];
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    approve_settlements__settlement_id__approve_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string | null;
+                "Idempotency-Key"?: string | null;
+                "X-Request-ID"?: string | null;
+            };
+            path: {
+                /** @description <week>_<person id>, e.g. 2026-W10_6f1c… */
+                settlement_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Approve"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Settlement"];
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancel_settlements__settlement_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+                "X-Request-ID"?: string | null;
+            };
+            path: {
+                /** @description <week>_<person id>, e.g. 2026-W10_6f1c… */
+                settlement_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Cancel"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Settlement"];
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_line_settlements__settlement_id__lines_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+                "X-Request-ID"?: string | null;
+            };
+            path: {
+                /** @description <week>_<person id>, e.g. 2026-W10_6f1c… */
+                settlement_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewLine"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Settlement"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_line_settlements__settlement_id__lines__line_id__delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+                "X-Request-ID"?: string | null;
+            };
+            path: {
+                /** @description <week>_<person id>, e.g. 2026-W10_6f1c… */
+                settlement_id: string;
+                line_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Settlement"];
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    line_sources_settlements__settlement_id__lines__line_id__sources_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description <week>_<person id>, e.g. 2026-W10_6f1c… */
+                settlement_id: string;
+                line_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LineSources"];
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pay_settlements__settlement_id__pay_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+                "X-Request-ID"?: string | null;
+            };
+            path: {
+                /** @description <week>_<person id>, e.g. 2026-W10_6f1c… */
+                settlement_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Pay"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Settlement"];
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };

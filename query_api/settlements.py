@@ -1,0 +1,268 @@
+"""Settlement drafts, computed when asked: the read models' money for each person's identities
+in each platform's own week, the scheme and lines in force, the previous week's carried
+balance and the regularisation of earlier approved weeks, through contracts/settlement.py.
+
+Approved, paid and cancelled weeks are rows of the settlements projection; an approved or
+paid week is answered from its stored statement, never recomputed. Every statement names
+the org (the writer's connection bypasses row-level security; the API's is under it).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from contracts.settlement import (
+    FIGURES,
+    PROVIDERS,
+    UBER_CATEGORIES,
+    Figure,
+    Inputs,
+    Line,
+    Rules,
+    Scheme,
+    Statement,
+    bolt_figures,
+    carried,
+    compute,
+    money_window,
+    regularisation,
+    shift,
+    uber_figures,
+)
+from contracts.weeks import IsoWeek
+
+# How many earlier weeks a draft looks back at for late data to regularise.
+LOOKBACK_WEEKS = 8
+ROUNDING = (
+    "Chaque montant calculé (part, TVA) est arrondi au centime, la moitié s'éloignant de zéro."
+)
+GLOSSARY = {p: dict(FIGURES[p]) for p in PROVIDERS}
+_STATEMENT = msgspec.json.Decoder(Statement)
+_SCHEME = msgspec.json.Decoder(Scheme)
+
+
+def settlement_id(person: UUID, week: IsoWeek | str) -> str:
+    """A person's week has one id, the same as a draft, approved, paid or cancelled:
+    ``<week>_<person id>`` (``2026-W10_6f1c…``)."""
+    return f"{week}_{person}"
+
+
+def parse_settlement_id(text: str) -> tuple[IsoWeek, UUID]:
+    """(week, person) of a settlement id; ValueError when it is not one."""
+    week, sep, person = text.partition("_")
+    if not sep:
+        raise ValueError(f"{text!r} is not a settlement id")
+    return IsoWeek.parse(week), UUID(person)
+
+
+@dataclass
+class Stored:
+    """A settlements row (an approved, paid or cancelled week)."""
+
+    row: asyncpg.Record
+
+    @property
+    def status(self) -> str:
+        return str(self.row["status"])
+
+    def statement(self) -> Statement | None:
+        raw = self.row["statement"]
+        return None if raw is None else _STATEMENT.decode(raw)
+
+
+@dataclass
+class Week:
+    """Everything the week's drafts need, for a set of people."""
+
+    week: IsoWeek
+    names: dict[UUID, str] = field(default_factory=dict)
+    identities: dict[UUID, list[tuple[str, str]]] = field(default_factory=dict)
+    stored: dict[UUID, Stored] = field(default_factory=dict)
+    drafts: dict[UUID, Statement] = field(default_factory=dict)
+    schemes: dict[UUID, tuple[Scheme, IsoWeek | None]] = field(default_factory=dict)
+
+    def statement(self, person: UUID) -> Statement | None:
+        """The approved statement when there is one, else the draft."""
+        stored = self.stored.get(person)
+        if stored is not None and stored.status in ("approved", "paid"):
+            return stored.statement()
+        return self.drafts.get(person)
+
+
+_PEOPLE = """
+SELECT person_id, display_name FROM people
+WHERE org_id = $1 AND ($2::uuid[] IS NULL OR person_id = ANY($2)) ORDER BY display_name, person_id
+"""
+_IDENTITIES = """
+SELECT person_id, provider, driver_id FROM people_identities
+WHERE org_id = $1 AND person_id = ANY($2)
+"""
+_UBER = """
+SELECT driver_id, breakdown, trip_id, last_position FROM uber_transactions
+WHERE org_id = $1 AND driver_id = ANY($2) AND processed_at >= $3 AND processed_at < $4
+ORDER BY last_position
+"""
+# Bolt's settlement counts an order in the week of its payment confirmation
+# (docs/PROVIDERS.md §2.8); an order without one counts when it finished or was cancelled.
+_BOLT = """
+SELECT driver_uuid, ride_price, booking_fee, toll_fee, cancellation_fee, tip, net_earnings,
+       commission, payment_method, finished_at, last_position
+FROM bolt_orders
+WHERE org_id = $1 AND driver_uuid = ANY($2)
+  AND coalesce(price_reviewed_at, finished_at, cancelled_at) >= $3
+  AND coalesce(price_reviewed_at, finished_at, cancelled_at) < $4
+ORDER BY last_position
+"""
+# Hours for payroll: Uber's daily metrics are per Paris day, so they follow the calendar
+# week (Monday 00:00 to Monday 00:00), not Uber's 04:00 money boundary.
+_HOURS = """
+SELECT driver_id, round(coalesce(sum(hours_online), 0) * 60)::bigint AS online,
+       round(coalesce(sum(hours_on_trip), 0) * 60)::bigint AS on_trip, max(last_position) AS pos
+FROM driver_daily_metrics
+WHERE org_id = $1 AND provider = 'uber' AND driver_id = ANY($2) AND day >= $3 AND day < $4
+GROUP BY driver_id
+"""
+_SCHEMES = """
+SELECT DISTINCT ON (person_id) person_id, scheme, effective_from FROM settlement_schemes
+WHERE org_id = $1 AND person_id = ANY($2) AND effective_from <= $3
+ORDER BY person_id, effective_from DESC
+"""
+_LINES = """
+SELECT line_id, person_id, kind, category, label, amount, receipt, position
+FROM settlement_lines
+WHERE org_id = $1 AND person_id = ANY($2) AND removed_position IS NULL
+  AND first_monday <= $3 AND (last_monday IS NULL OR last_monday >= $3)
+"""
+_STORED = """
+SELECT * FROM settlements WHERE org_id = $1 AND person_id = ANY($2) AND week = ANY($3::text[])
+"""
+
+
+async def figures(
+    conn: asyncpg.Connection, org: UUID, rules: Rules, week: IsoWeek,
+    identities: dict[UUID, list[tuple[str, str]]],
+) -> dict[UUID, list[Figure]]:  # fmt: skip
+    """Each person's platform figures of ``week``, each with its source event position."""
+    owner = {(p, d): person for person, ids in identities.items() for p, d in ids}
+    categories = {**UBER_CATEGORIES, **dict(rules.uber_categories)}
+    out: dict[UUID, list[Figure]] = defaultdict(list)
+    for provider in PROVIDERS:
+        drivers = [d for (p, d) in owner if p == provider]
+        if not drivers:
+            continue
+        start, end = money_window(rules.boundaries, provider, week)
+        if provider == "uber":
+            monday = week.monday()
+            for r in await conn.fetch(_HOURS, org, drivers, monday, monday + timedelta(days=7)):
+                person, source = owner["uber", r["driver_id"]], (r["pos"],)
+                out[person].append(Figure("uber", "minutes_online", r["online"], source))
+                out[person].append(Figure("uber", "minutes_on_trip", r["on_trip"], source))
+            for r in await conn.fetch(_UBER, org, drivers, start, end):
+                raw = r["breakdown"]
+                tree = msgspec.json.decode(raw) if isinstance(raw, str | bytes) else raw
+                trip = r["trip_id"] is not None
+                found = uber_figures(tree, r["last_position"], trip, categories)
+                out[owner["uber", r["driver_id"]]] += found
+        else:
+            for r in await conn.fetch(_BOLT, org, drivers, start, end):
+                order: dict[str, Any] = dict(r)
+                out[owner["bolt", r["driver_uuid"]]] += bolt_figures(order, r["last_position"])
+    return out
+
+
+async def load_week(
+    conn: asyncpg.Connection, org: UUID, rules: Rules, week: IsoWeek,
+    people: list[UUID] | None = None,
+) -> Week:  # fmt: skip
+    """The drafts of ``week`` for ``people`` (all of the org's people: None)."""
+    found = Week(week)
+    for r in await conn.fetch(_PEOPLE, org, people):
+        found.names[r["person_id"]] = r["display_name"]
+    ids = list(found.names)
+    for r in await conn.fetch(_IDENTITIES, org, ids):
+        found.identities.setdefault(r["person_id"], []).append((r["provider"], r["driver_id"]))
+    lookback = [shift(week, -k) for k in range(LOOKBACK_WEEKS, 0, -1)]
+    stored: dict[tuple[UUID, str], Stored] = {
+        (r["person_id"], r["week"]): Stored(r)
+        for r in await conn.fetch(_STORED, org, ids, [str(w) for w in [*lookback, week]])
+    }
+    found.stored = {p: s for (p, w), s in stored.items() if w == str(week)}
+    monday = week.monday()
+    for r in await conn.fetch(_SCHEMES, org, ids, monday):
+        effective = IsoWeek(*r["effective_from"].isocalendar()[:2])
+        found.schemes[r["person_id"]] = (_SCHEME.decode(r["scheme"]), effective)
+    lines: dict[UUID, list[Line]] = defaultdict(list)
+    for r in await conn.fetch(_LINES, org, ids, monday):
+        lines[r["person_id"]].append(Line(
+            line_id=str(r["line_id"]), kind=r["kind"], category=r["category"], label=r["label"],
+            amount=r["amount"], seq=r["position"], receipt=r["receipt"], sources=(r["position"],),
+        ))  # fmt: skip
+    money = await figures(conn, org, rules, week, found.identities)
+    regs = await _regularisations(conn, org, rules, week, found.identities, stored)
+    previous = str(shift(week, -1))
+    for person in ids:
+        scheme = found.schemes.get(person, (rules.default_scheme, None))[0]
+        before = stored.get((person, previous))
+        opening: int = 0
+        opening_sources: tuple[int, ...] = ()
+        if before is not None and before.status in ("approved", "paid"):
+            approved = before.statement()
+            opening = carried(approved) if approved is not None else 0
+            opening_sources = (int(before.row["last_position"]),)
+        found.drafts[person] = compute(Inputs(
+            person, week, scheme, rules.vat_rate, tuple(money.get(person, ())),
+            (*regs.get(person, ()), *lines.get(person, ())), opening, opening_sources,
+            bolt_net_includes=rules.bolt_net_includes,
+        ))  # fmt: skip
+    return found
+
+
+async def _regularisations(
+    conn: asyncpg.Connection, org: UUID, rules: Rules, week: IsoWeek,
+    identities: dict[UUID, list[tuple[str, str]]], stored: dict[tuple[UUID, str], Stored],
+) -> dict[UUID, list[Line]]:  # fmt: skip
+    """For each earlier approved week in the look-back, what it would be now minus what was
+    approved, less what approved weeks since have already regularised. Only in the next open
+    week: when a draft lies between, it is that one's (a cancelled week is passed over)."""
+    out: dict[UUID, list[Line]] = defaultdict(list)
+    for k in range(LOOKBACK_WEEKS, 0, -1):
+        earlier = shift(week, -k)
+        approved = {
+            p: st for (p, w), s in stored.items()
+            if w == str(earlier) and s.status in ("approved", "paid")
+            and (st := s.statement()) is not None
+        }  # fmt: skip
+        if not approved:
+            continue
+        theirs = {p: identities.get(p, []) for p in approved}
+        money = await figures(conn, org, rules, earlier, theirs)
+        for person, then in approved.items():
+            between = [stored.get((person, str(shift(week, -j)))) for j in range(k - 1, 0, -1)]
+            if any(s is None for s in between):
+                continue  # an open week lies between: the regularisation lands there
+            now = compute(Inputs(person, earlier, then.scheme, then.vat_rate,
+                                 tuple(money.get(person, ())),
+                                 bolt_net_includes=then.bolt_net_includes))  # fmt: skip
+            done: dict[str, int] = defaultdict(int)
+            for since in between:
+                statement = since.statement() if since is not None else None
+                for line in statement.lines if statement else []:
+                    done[line.line_id] += line.amount
+            for reg in regularisation(then, now, seq=(LOOKBACK_WEEKS - k) * 1000):
+                rest = reg.amount - done.get(reg.line_id, 0)
+                if rest:
+                    out[person].append(msgspec.structs.replace(reg, amount=rest))
+    return out
+
+
+def incomplete_for(platforms: dict[str, bool], identities: list[tuple[str, str]]) -> list[str]:
+    """The person's platforms (those they have an identity on) whose week is incomplete."""
+    mine = sorted({p for p, _ in identities})
+    return [p for p in mine if not platforms.get(p, False)]
