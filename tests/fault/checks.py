@@ -40,7 +40,9 @@ PEOPLE_TABLES = (
     "people_vetoes",
     "people_history",
 )
-REBUILT_TABLES = (*READ_TABLES, *PEOPLE_TABLES)
+# The settlements' tables (migration 0021): projections of managers' decisions only.
+SETTLEMENT_TABLES = ("settlement_schemes", "settlement_lines", "settlements")
+REBUILT_TABLES = (*READ_TABLES, *PEOPLE_TABLES, *SETTLEMENT_TABLES)
 # Columns that say when a row was computed, not what it holds.
 WALL_CLOCK = {"bolt_daily_earnings": ("updated_at",)}
 
