@@ -47,6 +47,7 @@ lint: install $(NPM_STAMP) ## ruff, ruff format, mypy strict, and the frontend's
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	cd frontend && npm run typecheck
+	cd frontend && npx playwright test -c e2e/playwright.config.ts --list > /dev/null  # e2e scenarios parse
 
 fmt: install
 	$(BIN)/ruff format .

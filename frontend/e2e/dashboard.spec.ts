@@ -686,6 +686,7 @@ test('the dashboard hosted on another origin logs in and lists drivers; an origi
   await page.getByRole('button', { name: 'Se connecter' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Chauffeurs' })).toHaveCount(0);
   await expect(page.getByRole('alert')).toBeVisible();
+});
 
 // --- People (issue 14): one person across Uber and Bolt ----------------------------------
 

@@ -31,5 +31,5 @@ def test_make_test_runs_lint_before_the_tests() -> None:
 def test_lint_runs_ruff_formatting_mypy_and_the_frontend_type_check() -> None:
     _, recipe = make_target("lint")
     joined = "\n".join(recipe)
-    for check in ("ruff check .", "ruff format --check .", "mypy", "npm run typecheck"):
+    for check in ("ruff check .", "ruff format --check .", "mypy", "npm run typecheck", "--list"):
         assert check in joined, f"make lint does not run {check!r}"
