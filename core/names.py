@@ -53,6 +53,7 @@ DOCUMENTED = frozenset(
         "GRAFANA_ADMIN_PASSWORD", "ACME_EMAIL",
         # data quality: the providers' weeks and when their figures settle (docs/QUALITY.md)
         "FLEET_UBER_WEEK_START", "FLEET_BOLT_WEEK_START", "FLEET_SETTLING_DELAY_H",
+        "FLEET_MINIMUM_FARE_RULES",
         # settlements: the default pay scheme, VAT on the fleet's fees, the money weeks
         "FLEET_SETTLEMENT_DEFAULT_SCHEME", "FLEET_SETTLEMENT_VAT_PCT",
         "FLEET_SETTLEMENT_WEEK_STARTS", "FLEET_SETTLEMENT_BOLT_NET_INCLUDES",

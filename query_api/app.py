@@ -32,6 +32,7 @@ from query_api.metrics import HttpMetrics, exposition
 from query_api.people_writes import PeopleWrites
 from query_api.problems import ApiProblem
 from query_api.query_keys import known_query_only
+from query_api.reconcile import DEFAULT_MINIMUM_FARES, MinimumRule
 from query_api.routes import (
     admin,
     audit_events,
@@ -96,6 +97,8 @@ class ApiSettings:
     # every delivery (query_api/routes/webhooks.py).
     uber_webhook_secret: str | None = field(default=None, repr=False)
     settlements: Rules = field(default_factory=Rules)  # default scheme, VAT, money weeks
+    # FLEET_MINIMUM_FARE_RULES: the legal minimum per ride, with the days each took effect
+    minimum_fares: tuple[MinimumRule, ...] = DEFAULT_MINIMUM_FARES
 
 
 def create_app(settings: ApiSettings) -> FastAPI:
@@ -148,6 +151,8 @@ def create_app(settings: ApiSettings) -> FastAPI:
     app.state.tokens = VerifiedTokens(settings.jwt)
     app.state.auth = settings.auth
     app.state.weeks = settings.weeks
+    app.state.minimum_fares = settings.minimum_fares
+    app.state.bolt_net_includes = settings.settlements.bolt_net_includes
     app.state.uber_webhook_secret = settings.uber_webhook_secret
     registry = CollectorRegistry()
     app.state.registry = registry

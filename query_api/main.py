@@ -21,7 +21,7 @@ from core.config import (
 from core.logs import setup_logging
 from query_api.app import ApiSettings, create_app
 from query_api.metrics import MULTIPROC_DIR, prepare_multiprocess_dir
-from query_api.quality import week_rules
+from query_api.quality import minimum_fare_rules, week_rules
 from query_api.sessions import AuthSettings
 from query_api.settlement_rules import settlement_rules
 
@@ -57,6 +57,7 @@ def settings_from_env() -> ApiSettings:
         ),
         weeks=week_rules(env),
         settlements=settlement_rules(env),
+        minimum_fares=minimum_fare_rules(env),
     )
 
 

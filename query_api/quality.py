@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from contracts.weeks import PARIS, WEEK_RESOURCES, WINDOWED, WeekRules, WeekStart
 from core.config import ConfigError
 from eventlog.coverage import Coverage, Span
+from query_api.reconcile import DEFAULT_MINIMUM_RULES, MinimumRule, parse_minimum_rules
 from query_api.schemas_quality import (
     PlatformWeek,
     ResourceCoverage,
@@ -37,6 +38,14 @@ def week_rules(env: Mapping[str, str]) -> WeekRules:
     if hours < 0:
         raise ConfigError("FLEET_SETTLING_DELAY_H must not be negative")
     return WeekRules(starts, timedelta(hours=hours))
+
+
+def minimum_fare_rules(env: Mapping[str, str]) -> tuple[MinimumRule, ...]:
+    """``FLEET_MINIMUM_FARE_RULES`` or our default; a malformed one stops us."""
+    try:
+        return parse_minimum_rules(env.get("FLEET_MINIMUM_FARE_RULES") or DEFAULT_MINIMUM_RULES)
+    except ValueError as exc:
+        raise ConfigError(f"FLEET_MINIMUM_FARE_RULES: {exc}") from exc
 
 
 def resource_coverage(found: Coverage, now: datetime) -> ResourceCoverage:

@@ -6,15 +6,24 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
 
 from contracts.weeks import IsoWeek, WeekRules, week_bounds, week_of
 from eventlog.coverage import coverage_of
 from query_api.days import Days
 from query_api.deps import ANY_ROLE, CurrentUser, TenantConn
+from query_api.listing import ExportCsv, csv_of
 from query_api.problems import ApiProblem
 from query_api.quality import platform_week, resource_coverage
+from query_api.reconciliation import Week, reconciliation, under_minimum
 from query_api.schemas import MsgspecResponse, ok, problems
-from query_api.schemas_quality import CoverageReport, WeekStatus
+from query_api.schemas_quality import (
+    CoverageReport,
+    MinimumFares,
+    Reconciliation,
+    UnderMinimum,
+    WeekStatus,
+)
 
 router = APIRouter(prefix="/quality", tags=["quality"], dependencies=[Depends(ANY_ROLE)])
 
@@ -25,6 +34,15 @@ WeekParam = Annotated[
         description="ISO week (YYYY-Www); by default the last week that has ended",
     ),
 ]
+
+
+def _asked_week(request: Request, week: WeekParam = None) -> Week:
+    """The asked week's bounds on each platform (by default the last week that has ended)."""
+    rules: WeekRules = request.app.state.weeks
+    return Week.of(_week(week, rules, datetime.now(UTC)), rules)
+
+
+AskedWeek = Annotated[Week, Depends(_asked_week)]
 
 
 @router.get(
@@ -68,6 +86,46 @@ async def quality_week(
         found = await coverage_of(conn, who.org_id, bounds[0], period_end)
         platforms.append(platform_week(provider, bounds, rules.settling, found, now))
     return MsgspecResponse(WeekStatus(str(asked), platforms))
+
+
+@router.get(
+    "/reconciliation",
+    response_class=MsgspecResponse,
+    responses={**ok(Reconciliation), **problems(400, 401, 403, 422)},
+)
+async def quality_reconciliation(
+    asked: AskedWeek, conn: TenantConn, who: CurrentUser
+) -> MsgspecResponse:
+    """Per platform account and driver, the week's figures that should agree and do not:
+    Uber's payments against its transactions, the transactions of the Paris days against
+    the daily metrics' earnings, each PAYMENTS_ORDER report row against its transaction;
+    Bolt's orders' prices against the daily earnings summed from them, in total, in cash
+    and in-app. Each difference (cents, left - right) has its likely reason, in French:
+    ``données tardives``, ``course ajustée hors période``, ``course annulée sans paiement``
+    or ``inexpliqué``."""
+    found = await reconciliation(conn, who.org_id, asked, datetime.now(UTC))
+    return MsgspecResponse(found)
+
+
+@router.get(
+    "/minimum-fares",
+    response_class=MsgspecResponse,
+    responses={**ok(MinimumFares, csv=True), **problems(400, 401, 403, 422)},
+)
+async def quality_minimum_fares(
+    request: Request, asked: AskedWeek, conn: TenantConn, who: CurrentUser, export: ExportCsv
+) -> Response:
+    """The week's rides paid under the legal minimum in force on their day
+    (``FLEET_MINIMUM_FARE_RULES``): the greatest of the per-ride, per-hour and per-km
+    floors, against the driver's pay for the ride without tips. With ``format=csv``, one
+    line per ride: evidence a driver or the fleet can bring to the platform."""
+    state = request.app.state
+    found = await under_minimum(
+        conn, who.org_id, asked, state.minimum_fares, state.bolt_net_includes
+    )
+    if export:
+        return csv_of(found.under, UnderMinimum, f"minimums-{asked.name}.csv")
+    return MsgspecResponse(found)
 
 
 def _week(text: str | None, rules: WeekRules, now: datetime) -> IsoWeek:

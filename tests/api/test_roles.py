@@ -40,6 +40,8 @@ PROTECTED: dict[tuple[str, str], tuple[set[str], str]] = {
     ("get", "/fleet/overview"): (ALL, "/fleet/overview"),
     ("get", "/quality/coverage"): (ALL, "/quality/coverage"),
     ("get", "/quality/weeks"): (ALL, "/quality/weeks"),
+    ("get", "/quality/reconciliation"): (ALL, "/quality/reconciliation"),
+    ("get", "/quality/minimum-fares"): (ALL, "/quality/minimum-fares"),
     ("get", "/bolt/drivers"): (ALL, "/bolt/drivers"),
     ("get", "/bolt/drivers/{driver_id}"): (ALL, "/bolt/drivers/none"),
     ("get", "/bolt/vehicles"): (ALL, "/bolt/vehicles"),

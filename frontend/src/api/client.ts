@@ -422,3 +422,16 @@ export type WeekStatus = components['schemas']['WeekStatus'];
 export function weekStatus(week: string | null, signal?: AbortSignal): Promise<WeekStatus> {
   return dataOf(api.GET('/quality/weeks', { params: { query: compact({ week: week ?? undefined }) }, signal }));
 }
+
+export type Reconciliation = components['schemas']['Reconciliation'];
+export type MinimumFares = components['schemas']['MinimumFares'];
+
+/** The week's differences between sources that should agree, each with its likely reason. */
+export function reconciliation(week: string, signal?: AbortSignal): Promise<Reconciliation> {
+  return dataOf(api.GET('/quality/reconciliation', { params: { query: { week } }, signal }));
+}
+
+/** The week's rides paid under the legal minimum. */
+export function minimumFares(week: string, signal?: AbortSignal): Promise<MinimumFares> {
+  return dataOf(api.GET('/quality/minimum-fares', { params: { query: { week } }, signal }));
+}

@@ -1012,6 +1012,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/quality/minimum-fares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Quality Minimum Fares
+         * @description The week's rides paid under the legal minimum in force on their day
+         *     (``FLEET_MINIMUM_FARE_RULES``): the greatest of the per-ride, per-hour and per-km
+         *     floors, against the driver's pay for the ride without tips. With ``format=csv``, one
+         *     line per ride: evidence a driver or the fleet can bring to the platform.
+         */
+        get: operations["quality_minimum_fares_quality_minimum_fares_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/quality/reconciliation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Quality Reconciliation
+         * @description Per platform account and driver, the week's figures that should agree and do not:
+         *     Uber's payments against its transactions, the transactions of the Paris days against
+         *     the daily metrics' earnings, each PAYMENTS_ORDER report row against its transaction;
+         *     Bolt's orders' prices against the daily earnings summed from them, in total, in cash
+         *     and in-app. Each difference (cents, left - right) has its likely reason, in French:
+         *     ``données tardives``, ``course ajustée hors période``, ``course annulée sans paiement``
+         *     or ``inexpliqué``.
+         */
+        get: operations["quality_reconciliation_quality_reconciliation_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/quality/weeks": {
         parameters: {
             query?: never;
@@ -1395,6 +1444,28 @@ export interface components {
             items: components["schemas"]["DailyMetrics"][];
             totals: components["schemas"]["MetricsTotals"];
         };
+        /**
+         * Difference
+         * @description Two figures of one driver's week that should agree, and do not (cents).
+         *
+         *         ``check`` names the pair: ``paiements/transactions``, ``transactions/métriques``,
+         *         ``rapport/transaction`` (Uber), ``courses/gains``, ``espèces``, ``in-app`` (Bolt);
+         *         ``reference`` the transaction, for a report row. ``delta_minor`` = left - right.
+         */
+        Difference: {
+            account_id: string;
+            check: string;
+            delta_minor: number;
+            driver_id: string;
+            driver_name: string | null;
+            left: string;
+            left_minor: number;
+            provider: string;
+            reason: string;
+            reference: string | null;
+            right: string;
+            right_minor: number;
+        };
         /** Driver */
         Driver: {
             account_id: string;
@@ -1587,6 +1658,16 @@ export interface components {
             hours_on_trip: number;
             hours_online: number;
             trips: number;
+        };
+        /**
+         * MinimumFares
+         * @description The rides of a week paid under the minimum, per driver and time; ``rides`` counts
+         *         every ride checked.
+         */
+        MinimumFares: {
+            rides: number;
+            under: components["schemas"]["UnderMinimum"][];
+            week: string;
         };
         /** NewLine */
         NewLine: {
@@ -1853,6 +1934,20 @@ export interface components {
             raw_sha256: string;
             reason: string;
             resource: string;
+        };
+        /**
+         * Reconciliation
+         * @description A week's differences across both platforms; ``drivers`` counts the driver-weeks
+         *         compared (an empty ``differences`` with drivers compared: everything agrees).
+         */
+        Reconciliation: {
+            bolt_end: string;
+            bolt_start: string;
+            differences: components["schemas"]["Difference"][];
+            drivers: number;
+            uber_end: string;
+            uber_start: string;
+            week: string;
         };
         /** RefreshRequest */
         RefreshRequest: {
@@ -2236,6 +2331,31 @@ export interface components {
         UberReportPage: {
             items: components["schemas"]["UberReport"][];
             next_cursor: string | null;
+        };
+        /**
+         * UnderMinimum
+         * @description A ride paid under the legal minimum in force on its day (cents).
+         *
+         *         ``net_minor`` is the driver's pay for the ride without tips (and Bolt's toll
+         *         reimbursements); ``floor`` the minimum that set ``minimum_minor`` (``course``, ``heure``
+         *         or ``km``); ``rule_since`` the day the rule took effect. ``seconds`` (acceptance to
+         *         drop-off) and ``metres`` are null where the platform does not say (Uber).
+         */
+        UnderMinimum: {
+            account_id: string;
+            at: string;
+            driver_id: string;
+            driver_name: string | null;
+            floor: string;
+            metres: number | null;
+            minimum_minor: number;
+            net_minor: number;
+            provider: string;
+            ride_id: string;
+            /** Format: date */
+            rule_since: string;
+            seconds: number | null;
+            shortfall_minor: number;
         };
         /** Vehicle */
         Vehicle: {
@@ -5768,6 +5888,127 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CoverageReport"];
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    quality_minimum_fares_quality_minimum_fares_get: {
+        parameters: {
+            query?: {
+                /** @description ISO week (YYYY-Www); by default the last week that has ended */
+                week?: string | null;
+                /** @description csv: export every matching row (also Accept: text/csv) */
+                format?: ("json" | "csv") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK; as CSV (every matching row, streamed) with Accept: text/csv */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MinimumFares"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    quality_reconciliation_quality_reconciliation_get: {
+        parameters: {
+            query?: {
+                /** @description ISO week (YYYY-Www); by default the last week that has ended */
+                week?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reconciliation"];
                 };
             };
             /** @description Problem */

@@ -1,5 +1,6 @@
 // "Qualité des données": per week and platform, complete or not and why, and each resource's
-// covered stretches and gaps on a timeline (GET /quality/weeks, docs/QUALITY.md).
+// covered stretches and gaps on a timeline (GET /quality/weeks, docs/QUALITY.md); then the
+// week's reconciliation and rides under the legal minimum (QualityChecks.tsx).
 // Self-contained on purpose (its API calls and types here): it moves as one piece.
 import { useId, useState } from 'react';
 import { weekStatus } from '../api/client';
@@ -7,6 +8,7 @@ import type { components } from '../api/schema';
 import { LoadView, PageHeading } from '../components/common';
 import { useI18n } from '../i18n/I18nProvider';
 import { useLoad } from '../hooks';
+import { QualityChecks } from './QualityChecks';
 
 type PlatformWeek = components['schemas']['PlatformWeek'];
 type WeekResource = components['schemas']['WeekResource'];
@@ -53,6 +55,7 @@ export function QualityPage() {
             {data.platforms.map((p) => (
               <Platform key={p.provider} week={p} />
             ))}
+            <QualityChecks week={data.week} />
           </>
         )}
       </LoadView>
