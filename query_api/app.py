@@ -46,6 +46,7 @@ from query_api.routes import (
     people_decisions,
     people_suggestions,
     quality,
+    settlement_exports,
     settlements,
     sync,
     uber_data,
@@ -56,6 +57,7 @@ from query_api.routes import (
 from query_api.schemas import COMPONENTS, document_problems
 from query_api.security import VerifiedTokens
 from query_api.sessions import AuthSettings
+from query_api.settlement_rules import Company
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +98,7 @@ class ApiSettings:
     # every delivery (query_api/routes/webhooks.py).
     uber_webhook_secret: str | None = field(default=None, repr=False)
     settlements: Rules = field(default_factory=Rules)  # default scheme, VAT, money weeks
+    company: Company = field(default_factory=Company)  # the statements' issuer
 
 
 def create_app(settings: ApiSettings) -> FastAPI:
@@ -148,6 +151,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     app.state.tokens = VerifiedTokens(settings.jwt)
     app.state.auth = settings.auth
     app.state.weeks = settings.weeks
+    app.state.company = settings.company
     app.state.uber_webhook_secret = settings.uber_webhook_secret
     registry = CollectorRegistry()
     app.state.registry = registry
@@ -166,6 +170,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         people_decisions.router,
         people_suggestions.router,
         people.router,
+        settlement_exports.router,  # before settlements: /export and /{id}.pdf
         settlements.router,
         settlements.schemes_router,
         sync.sync_router(settings.resources),
