@@ -124,3 +124,17 @@ def test_the_issuer_settings_refuse_a_wrong_siret_at_start() -> None:
     )
     with pytest.raises(ConfigError, match="FLEET_SIRET"):
         company({"FLEET_SIRET": "73282932000075"})
+
+
+async def test_the_list_sums_each_platforms_lines_and_the_others(
+    api: ApiClient, make_user, owner_pool: asyncpg.Pool, writer_pool: asyncpg.Pool,
+    org_id: UUID,
+) -> None:  # fmt: skip
+    viewer, item = await _laurent_week(api, make_user, owner_pool, writer_pool, org_id)
+    lines = (await api.get(f"/settlements/{item['settlement_id']}", headers=viewer)).json()[
+        "statement"
+    ]["lines"]
+    per = {p: sum(x["amount"] for x in lines if x["provider"] == p) for p in ("uber", "bolt")}
+    assert item["platform_net"] == per
+    assert item["other_lines"] == sum(x["amount"] for x in lines if x["provider"] is None)
+    assert sum(per.values()) + item["other_lines"] == item["balance"]
