@@ -1,7 +1,7 @@
 // A statement's lines: each with its amount, its sources (the log's events, each a link to
 // its audit page, for those who may read them), the manager's lines removable while the week
 // is open, and the form that adds one.
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { addLine, lineSources, removeLine, type NewLine, type Settlement, type StatementLine } from '../../api/pay';
 import { errorMessage, LoadView } from '../../components/common';
 import { useLoad } from '../../hooks';
@@ -174,7 +174,7 @@ function AddLine({ settlementId, onAdded }: { settlementId: string; onAdded: () 
     }
   }
 
-  const field = (name: string, text: MessageKey, input: React.ReactNode) => (
+  const field = (name: string, text: MessageKey, input: ReactNode) => (
     <p>
       <label htmlFor={`${id}-${name}`}>{t(text)}</label> {input}
     </p>
