@@ -3,7 +3,8 @@ statement as a PDF, the week's PDFs in a ZIP, the accountant's CSV and the payro
 
 Mounted before the settlements router: ``/settlements/export`` and ``/settlements/{id}.pdf``
 would otherwise be read as a settlement id. Rendering is CPU work (about 35 ms a PDF), so it
-runs in a worker thread and the event loop keeps serving other requests meanwhile.
+runs in a worker thread and the event loop keeps serving other requests meanwhile; the
+request gives its database connection back first (a week's ZIP takes a minute or more).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from starlette.responses import Response
 
 from contracts.settlement import PROVIDERS, money_window
 from contracts.weeks import IsoWeek
-from query_api.deps import ANY_ROLE, AnyUser, TenantConn
+from query_api.deps import ANY_ROLE, AnyUser, TenantConn, release_connection
 from query_api.payslip_exports import (
     ACCOUNTING_COLUMNS,
     PAYROLL_COLUMNS,
@@ -109,6 +110,7 @@ async def export_week(
         return _attachment(to_csv(PAYROLL_COLUMNS, map(payroll_row, salaried)), CSV,
                            f"paie-{asked}.csv")  # fmt: skip
     context = await _context(conn, request, who.org_id)
+    await release_connection(request)  # the ZIP takes minutes for a big fleet: not holding it
     body = await run_in_threadpool(to_zip, [context.slip(s) for s in everyone])
     return _attachment(body, ZIP, f"releves-{asked}.zip")
 
@@ -125,5 +127,6 @@ async def settlement_pdf(
     week, person = _id(settlement_id)
     _, found = await _one(conn, request, who.org_id, week, person)
     context = await _context(conn, request, who.org_id)
+    await release_connection(request)
     body = await run_in_threadpool(render, context.slip(found))
     return _attachment(body, PDF, f"releve-{settlement_id}.pdf")
