@@ -96,12 +96,25 @@ def _api(data: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def _payslips(data: dict[str, Any]) -> list[Row]:
+    pdf, per_1500 = data.get("pdf_ms"), data.get("zip_s_per_1500")
+    return [
+        Row("payslips", "one statement PDF (median)", pdf, "ms", "a blank page",
+            data.get("blank_ms"), _ratio(pdf, data.get("blank_ms")), "< 150 ms",
+            None if pdf is None else pdf < 150),
+        Row("payslips", f"ZIP of {data.get('zip_count')} PDFs", data.get("zip_s"), "s",
+            "a ZIP of as many blank pages", data.get("blank_zip_s"), None,
+            "1,500 in < 180 s", None if per_1500 is None else per_1500 < 180),
+    ]  # fmt: skip
+
+
 KNOWN: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "append": _append,
     "rebuild": _rebuild,
     "lag": _lag,
     "ingest": _ingest,
     "api": _api,
+    "payslips": _payslips,
 }
 
 

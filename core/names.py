@@ -57,7 +57,7 @@ DOCUMENTED = frozenset(
         # settlements: the default pay scheme, VAT on the fleet's fees, the money weeks
         "FLEET_SETTLEMENT_DEFAULT_SCHEME", "FLEET_SETTLEMENT_VAT_PCT",
         "FLEET_SETTLEMENT_WEEK_STARTS", "FLEET_SETTLEMENT_BOLT_NET_INCLUDES",
-        "FLEET_SETTLEMENT_UBER_CATEGORIES",
+        "FLEET_SETTLEMENT_UBER_CATEGORIES", "FLEET_COMPANY_NAME", "FLEET_SIRET",
         # tenants: the key of the stored provider credentials
         "FLEET_CREDENTIALS_KEY",
     }

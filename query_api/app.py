@@ -47,6 +47,7 @@ from query_api.routes import (
     people_decisions,
     people_suggestions,
     quality,
+    settlement_exports,
     settlements,
     sync,
     uber_data,
@@ -57,6 +58,7 @@ from query_api.routes import (
 from query_api.schemas import COMPONENTS, document_problems
 from query_api.security import VerifiedTokens
 from query_api.sessions import AuthSettings
+from query_api.settlement_rules import Company
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +101,7 @@ class ApiSettings:
     settlements: Rules = field(default_factory=Rules)  # default scheme, VAT, money weeks
     # FLEET_MINIMUM_FARE_RULES: the legal minimum per ride, with the days each took effect
     minimum_fares: tuple[MinimumRule, ...] = DEFAULT_MINIMUM_FARES
+    company: Company = field(default_factory=Company)  # the statements' issuer
 
 
 def create_app(settings: ApiSettings) -> FastAPI:
@@ -153,6 +156,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     app.state.weeks = settings.weeks
     app.state.minimum_fares = settings.minimum_fares
     app.state.bolt_net_includes = settings.settlements.bolt_net_includes
+    app.state.company = settings.company
     app.state.uber_webhook_secret = settings.uber_webhook_secret
     registry = CollectorRegistry()
     app.state.registry = registry
@@ -171,6 +175,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
         people_decisions.router,
         people_suggestions.router,
         people.router,
+        settlement_exports.router,  # before settlements: /export and /{id}.pdf
         settlements.router,
         settlements.schemes_router,
         sync.sync_router(settings.resources),

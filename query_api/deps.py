@@ -206,6 +206,14 @@ async def tenant_connection(request: Request, who: CurrentUser) -> asyncpg.Conne
 TenantConn = Annotated[asyncpg.Connection, Depends(tenant_connection)]
 
 
+async def release_connection(request: Request) -> None:
+    """End the request's transaction and give its connection back now, before long work
+    that reads nothing more (rendering a week's PDFs): the pool has few connections, and
+    other requests wait for them. A later use of the connection in this request is a bug."""
+    lease: TenantLease = request.scope[_LEASE]
+    await lease.close()
+
+
 async def client_address(request: Request) -> str:
     """The caller's address as the server sees it (behind a proxy: uvicorn --proxy-headers)."""
     return request.client.host if request.client else "unknown"

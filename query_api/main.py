@@ -23,7 +23,7 @@ from query_api.app import ApiSettings, create_app
 from query_api.metrics import MULTIPROC_DIR, prepare_multiprocess_dir
 from query_api.quality import minimum_fare_rules, week_rules
 from query_api.sessions import AuthSettings
-from query_api.settlement_rules import settlement_rules
+from query_api.settlement_rules import company, settlement_rules
 
 # How long an idle keep-alive connection stays open. Longer than the proxy's own idle
 # timeout (Traefik keeps backend connections 90 s): with uvicorn's default of 5 s, the proxy
@@ -58,6 +58,7 @@ def settings_from_env() -> ApiSettings:
         weeks=week_rules(env),
         settlements=settlement_rules(env),
         minimum_fares=minimum_fare_rules(env),
+        company=company(env),
     )
 
 

@@ -22,6 +22,10 @@ class SettlementSummary(msgspec.Struct):
     status: Status
     balance: int
     incomplete: list[str]  # the person's platforms whose week is not complete
+    # Per platform, the sum of its lines (revenue, tips, cash, the fleet's share); apart, the
+    # sum of every other line (carried balance, scheme, regularisations, the manager's).
+    platform_net: dict[str, int] = msgspec.field(default_factory=dict)
+    other_lines: int = 0
 
 
 class SettlementPage(msgspec.Struct):

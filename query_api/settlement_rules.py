@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from contracts.settlement import (
     Rules,
@@ -34,3 +36,33 @@ def settlement_rules(env: Mapping[str, str]) -> Rules:
         )
     except ValueError as exc:
         raise ConfigError(f"settlement settings: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Company:
+    """The fleet as its statements name it (``FLEET_COMPANY_NAME``, ``FLEET_SIRET``); without
+    a name, the statement shows the org's."""
+
+    name: str | None = None
+    siret: str | None = None
+
+
+def company(env: Mapping[str, str]) -> Company:
+    """The issuer's settings; a SIRET that is not 14 digits with a valid check digit (Luhn,
+    as INSEE computes it; La Poste's establishments sum to a multiple of 5) stops us."""
+    name = (env.get("FLEET_COMPANY_NAME") or "").strip() or None
+    siret = re.sub(r"\s", "", env.get("FLEET_SIRET") or "") or None
+    if siret is not None and not valid_siret(siret):
+        raise ConfigError(f"FLEET_SIRET: {siret!r} is not a SIRET (14 digits, Luhn check)")
+    return Company(name, siret)
+
+
+def valid_siret(siret: str) -> bool:
+    """14 digits whose Luhn sum is a multiple of 10 (of 5 for La Poste, SIREN 356000000)."""
+    if not re.fullmatch(r"\d{14}", siret):
+        return False
+    total = 0
+    for i, char in enumerate(reversed(siret)):
+        digit = int(char) * (2 if i % 2 else 1)
+        total += digit - 9 if digit > 9 else digit
+    return total % 10 == 0 or (siret.startswith("356000000") and total % 5 == 0)

@@ -32,6 +32,10 @@ export const paths = {
   auditQuarantine: () => '/audit/quarantaine',
   auditEvent: (position: number | string) => `/audit/${seg(String(position))}`,
   admin: () => '/admin',
+  /** Weekly pay: every person's statement of a week (this week without one). */
+  pay: (week?: string | null) => (week ? `/paie?semaine=${seg(week)}` : '/paie'),
+  /** One person's statement of a week: `<week>_<person id>`. */
+  statement: (settlementId: string) => `/paie/${seg(settlementId)}`,
 };
 
 let navigatedInApp = false;

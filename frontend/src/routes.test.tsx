@@ -43,7 +43,7 @@ describe('addresses', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'Véhicules' })).toBeTruthy();
   });
 
-  it.each(['/chauffeurs/lyft/x', '/audit/premier', '/nulle-part'])('shows "Page introuvable" at %s', async (path) => {
+  it.each(['/chauffeurs/lyft/x', '/audit/premier', '/nulle-part', '/paie/2026-W10'])('shows "Page introuvable" at %s', async (path) => {
     api();
     openAt(path);
     expect(await screen.findByRole('heading', { level: 1, name: 'Page introuvable' })).toBeTruthy();

@@ -9,6 +9,8 @@ import { AuditPage } from './pages/AuditPage';
 import { DriverPage } from './pages/DriverPage';
 import { DriversPage } from './pages/DriversPage';
 import { OverviewPage } from './pages/OverviewPage';
+import { PayPage } from './pages/pay/PayPage';
+import { StatementPage } from './pages/pay/StatementPage';
 import { PeoplePage } from './pages/people/PeoplePage';
 import { PersonPage } from './pages/people/PersonPage';
 import { SuggestionsPage } from './pages/people/SuggestionsPage';
@@ -32,6 +34,8 @@ export function AppRoutes({ role }: { role: string }) {
       <Route path="/vehicules" element={<VehiclesPage />} />
       <Route path="/rapports" element={<ReportsPage role={role} />} />
       <Route path="/qualite" element={<QualityPage />} />
+      <Route path="/paie" element={<PayPage />} />
+      <Route path="/paie/:id" element={<StatementRoute role={role} />} />
       {/* The views are one AuditPage at one place in the tree: a tab change keeps it mounted, and the focus on the tab. */}
       <Route path="/audit" element={<AuditPage view="events" />} />
       <Route path="/audit/appels" element={<AuditPage view="fetches" />} />
@@ -56,6 +60,13 @@ function DriverRoute() {
 function PersonRoute({ role }: { role: string }) {
   const { id = '' } = useParams();
   return <PersonPage key={id} personId={id} role={role} />;
+}
+
+/** /paie/<week>_<person id>: one person's statement of a week. */
+function StatementRoute({ role }: { role: string }) {
+  const { id = '' } = useParams();
+  if (!/^\d{4}-W\d{2}_[0-9a-fA-F-]{36}$/.test(id)) return <NotFound />;
+  return <StatementPage key={id} settlementId={id} role={role} />;
 }
 
 /** /audit/<position>: an event of the log; anything but a number is no page. */

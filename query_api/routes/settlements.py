@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from contracts import settlement_decisions as d
-from contracts.settlement import Rules, Scheme
+from contracts.settlement import Rules, Scheme, Statement
 from contracts.weeks import IsoWeek, WeekRules, week_bounds, week_of
 from eventlog.coverage import coverage_of
 from eventlog.store import head_position
@@ -113,6 +113,18 @@ def _status(found: Week, person: UUID) -> str:
     return "draft" if stored is None else stored.status
 
 
+def _sums(statement: Statement | None) -> tuple[dict[str, int], int]:
+    """Each platform's lines summed, and every other line summed (the list's columns)."""
+    per: dict[str, int] = {}
+    other = 0
+    for line in statement.lines if statement is not None else []:
+        if line.provider is None:
+            other += line.amount
+        else:
+            per[line.provider] = per.get(line.provider, 0) + line.amount
+    return per, other
+
+
 def _settlement(found: Week, person: UUID, platforms: dict[str, bool]) -> Settlement:
     stored = found.stored.get(person)
     row = stored.row if stored is not None else None
@@ -174,7 +186,8 @@ async def list_settlements(
         balance = statement.balance if statement is not None else 0
         missing = incomplete_for(platforms, found.identities.get(person, []))
         item = SettlementSummary(settlement_id(person, asked), person, name, str(asked),
-                                 _status(found, person), balance, missing)  # fmt: skip
+                                 _status(found, person), balance, missing,
+                                 *_sums(statement))  # fmt: skip
         if status is not None and item.status != status:
             continue
         if incomplete is not None and bool(missing) != incomplete:

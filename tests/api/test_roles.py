@@ -75,6 +75,8 @@ PROTECTED: dict[tuple[str, str], tuple[set[str], str]] = {
     ("post", "/people/{person_id}/split"): (DECIDE, f"{NOBODY}/split"),
     ("get", "/settlements"): (ALL, "/settlements"),
     ("get", "/settlements/{settlement_id}"): (ALL, WEEK),
+    ("get", "/settlements/{settlement_id}.pdf"): (ALL, f"{WEEK}.pdf"),
+    ("get", "/settlements/export"): (ALL, "/settlements/export"),
     ("post", "/settlements/{settlement_id}/approve"): (DECIDE, f"{WEEK}/approve"),
     ("post", "/settlements/{settlement_id}/pay"): (DECIDE, f"{WEEK}/pay"),
     ("post", "/settlements/{settlement_id}/cancel"): (DECIDE, f"{WEEK}/cancel"),

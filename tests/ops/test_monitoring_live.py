@@ -70,7 +70,9 @@ async def _traffic(api: httpx.AsyncClient, sim: httpx.AsyncClient) -> None:
     await sim.post("/_sim/chaos", json={**uber, "malformed_next": 1})
     await sim.post("/_sim/uber/tokens/expire")
     await sim.post("/_sim/uber/drivers/mutate", json={"count": 3})
-    await sim.post("/_sim/chaos", json={"provider": "bolt", "token_fail_next": 5, "status": 401})
+    # Enough refusals that the scheduled Bolt polls starting beside this sync (drivers,
+    # vehicles, recent orders, state logs...) cannot use them all up before it asks.
+    await sim.post("/_sim/chaos", json={"provider": "bolt", "token_fail_next": 40, "status": 401})
     await sim.post("/_sim/bolt/tokens/expire")
     runs = [
         (await api.post(path)).json()["run_id"]

@@ -183,7 +183,7 @@ async function fetchRequest(request: Request, authenticated: boolean): Promise<R
 }
 
 /** The headers a call sets that the transport passes on as they are. */
-const PASSED_HEADERS = ['Idempotency-Key', 'X-Request-ID'];
+const PASSED_HEADERS = ['Idempotency-Key', 'If-Match', 'X-Request-ID'];
 
 function passedHeaders(headers: Headers): Record<string, string> {
   return Object.fromEntries(PASSED_HEADERS.flatMap((name) => (headers.has(name) ? [[name, headers.get(name)!]] : [])));

@@ -1126,6 +1126,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/settlements/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Week
+         * @description A week's settlements as files: ``csv`` one row per person (stable columns, new ones
+         *     at the end), ``payroll`` the salaried drivers' revenue, trips and hours, ``zip`` every
+         *     person's statement as a PDF.
+         */
+        get: operations["export_week_settlements_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/settlements/{settlement_id}": {
         parameters: {
             query?: never;
@@ -1138,6 +1160,28 @@ export interface paths {
          * @description A person's week, with the ETag an approval must send back in If-Match.
          */
         get: operations["get_settlement_settlements__settlement_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settlements/{settlement_id}.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Settlement Pdf
+         * @description A person's week as a PDF statement: the fleet, the driver, each platform's block and
+         *     boundaries, the lines, the balance, the status, and a footer with the data's freshness
+         *     and a SHA-256 of the figures.
+         */
+        get: operations["settlement_pdf_settlements__settlement_id__pdf_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2098,8 +2142,14 @@ export interface components {
             balance: number;
             display_name: string;
             incomplete: string[];
+            /** @default 0 */
+            other_lines: number;
             /** Format: uuid */
             person_id: string;
+            /** @default {} */
+            platform_net: {
+                [key: string]: number;
+            };
             settlement_id: string;
             status: string;
             week: string;
@@ -6208,6 +6258,69 @@ export interface operations {
             };
         };
     };
+    export_week_settlements_export_get: {
+        parameters: {
+            query?: {
+                /** @description ISO week (YYYY-Www); by default this week */
+                week?: string | null;
+                /** @description csv, zip or payroll */
+                format?: "csv" | "zip" | "payroll";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description csv: the accountant's CSV, one row per person; payroll: the salaried drivers' CSV; zip: every person's statement as a PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "application/zip": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_settlement_settlements__settlement_id__get: {
         parameters: {
             query?: never;
@@ -6227,6 +6340,75 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Settlement"];
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    settlement_pdf_settlements__settlement_id__pdf_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description <week>_<person id>, without the .pdf */
+                settlement_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The statement as a PDF, in French */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "application/pdf": string;
                 };
             };
             /** @description Problem */

@@ -20,6 +20,7 @@ const NAV: NavItem[] = [
   { to: paths.drivers(), label: 'nav.drivers' },
   { to: paths.vehicles(), label: 'nav.vehicles' },
   { to: paths.reports(), label: 'nav.reports' },
+  { to: paths.pay(), label: 'nav.pay' },
   { to: paths.quality(), label: 'nav.quality' },
   { to: paths.audit(), label: 'nav.audit', roles: ['admin', 'auditor'] },
   { to: paths.admin(), label: 'nav.admin', roles: ['admin'] },

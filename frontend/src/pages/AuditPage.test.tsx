@@ -1,8 +1,6 @@
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { App } from '../App';
-import { setSession } from '../api/client';
-import { I18nProvider } from '../i18n/I18nProvider';
+import { openApp } from '../test/app';
 import { jsonResponse, mockFetch, problemResponse } from '../test/http';
 
 const SHA = 'f00d'.repeat(16);
@@ -49,15 +47,7 @@ function api(quarantine: 'some' | 'none' = 'some') {
   });
 }
 
-function openAudit(path: string, role = 'auditor') {
-  setSession('tok', 3600, { user_id: 'u1', email: 'a@b.fr', org_id: 'o1', role } as never);
-  window.history.replaceState(null, '', path);
-  return render(
-    <I18nProvider>
-      <App />
-    </I18nProvider>,
-  );
-}
+const openAudit = (path: string, role = 'auditor') => openApp(path, role);
 
 const calls = (fetchMock: ReturnType<typeof mockFetch>, path: string) =>
   fetchMock.mock.calls.map(([input]) => new URL(String(input), 'http://localhost')).filter((u) => u.pathname === path);
