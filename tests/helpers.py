@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -11,6 +13,7 @@ import asyncpg
 
 from contracts.uber import DRIVER_OBSERVED, DRIVER_OBSERVED_VERSION
 from eventlog.store import Observation, append_observations, canonical_hash
+from projector.shadow import copy_security, create_like
 
 
 def driver_record(driver_id: str, first: str = "Rui", phone: str = "600000001") -> bytes:
@@ -57,3 +60,15 @@ async def finished_run(pool: asyncpg.Pool, run_id: UUID, wait_s: float = 60.0) -
             break
         await asyncio.sleep(0.1)
     return run
+
+
+async def secured_copies(owner: asyncpg.Pool, tables: Iterable[str]) -> tuple[str, dict[str, str]]:
+    """Empty copies of live read tables, secured like them, for a test's own projection:
+    a suffix of their own, and live table -> copy."""
+    suffix = uuid.uuid4().hex[:8]
+    targets = {t: f"{t}_{suffix}" for t in tables}
+    async with owner.acquire() as conn, conn.transaction():
+        for live, mine in targets.items():
+            await create_like(conn, live, mine)
+            await copy_security(conn, live, mine)
+    return suffix, targets

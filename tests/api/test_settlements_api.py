@@ -15,9 +15,9 @@ from contracts.weeks import PARIS
 from projector.projections.people import PeopleProjection
 from projector.projections.settlements import TABLES, SettlementsProjection
 from projector.runner import ProjectionRunner
-from projector.shadow import copy_security, create_like
 from tests.api.seed import other_org
 from tests.apihelp import ApiClient, login
+from tests.helpers import secured_copies
 from tests.people.support import bolt_driver, catch_up, observe, uber_driver
 
 W10 = "2026-W10"  # Monday 2 March 2026 (winter, UTC+1)
@@ -217,12 +217,7 @@ async def test_lines_schemes_and_cancel(
 
 async def _replay_equal(owner: asyncpg.Pool, org: UUID) -> None:
     """The settlement tables rebuilt from the log into tables of our own equal the live ones."""
-    suffix = uuid.uuid4().hex[:8]
-    targets = {t: f"{t}_{suffix}" for t in TABLES}
-    async with owner.acquire() as conn, conn.transaction():
-        for live, mine in targets.items():
-            await create_like(conn, live, mine)
-            await copy_security(conn, live, mine)
+    suffix, targets = await secured_copies(owner, TABLES)
     await ProjectionRunner(
         owner, None, SettlementsProjection(f"s-{suffix}", tables=targets)
     ).catch_up()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -15,7 +14,7 @@ from eventlog.store import Observation, append_observations, canonical_hash
 from projector.people.sql import TABLES
 from projector.projections.people import PeopleProjection
 from projector.runner import ProjectionRunner
-from projector.shadow import copy_security, create_like
+from tests.helpers import secured_copies
 
 MANAGER = UUID("00000000-0000-4000-8000-00000000aaaa")
 
@@ -65,12 +64,7 @@ async def decide(writer: asyncpg.Pool, org_id: UUID, decision: people.Decided) -
 
 async def own_people_tables(owner: asyncpg.Pool) -> PeopleProjection:
     """The people projection writing into tables of the test's own, secured like the live."""
-    suffix = uuid.uuid4().hex[:8]
-    targets = {t: f"{t}_{suffix}" for t in TABLES}
-    async with owner.acquire() as conn, conn.transaction():
-        for live, mine in targets.items():
-            await create_like(conn, live, mine)
-            await copy_security(conn, live, mine)
+    suffix, targets = await secured_copies(owner, TABLES)
     return PeopleProjection(f"people-{suffix}", tables=targets)
 
 

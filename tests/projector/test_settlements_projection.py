@@ -17,8 +17,8 @@ from contracts.settlement import Inputs, Scheme, compute
 from contracts.weeks import IsoWeek
 from projector.projections.settlements import TABLES, SettlementsProjection
 from projector.runner import ProjectionRunner
-from projector.shadow import copy_security, create_like
 from tests.api.seed import other_org
+from tests.helpers import secured_copies
 from tests.people.support import MANAGER, decide
 
 WEEK = "2026-W10"
@@ -40,12 +40,7 @@ def _approved(person: UUID, amount: int) -> d.Approved:
 
 
 async def _own_tables(owner: asyncpg.Pool) -> SettlementsProjection:
-    suffix = uuid.uuid4().hex[:8]
-    targets = {t: f"{t}_{suffix}" for t in TABLES}
-    async with owner.acquire() as conn, conn.transaction():
-        for live, mine in targets.items():
-            await create_like(conn, live, mine)
-            await copy_security(conn, live, mine)
+    suffix, targets = await secured_copies(owner, TABLES)
     return SettlementsProjection(f"settlements-{suffix}", tables=targets)
 
 
