@@ -20,25 +20,26 @@ from core.config import environ
 T = TypeVar("T")
 
 
-def _as_owner(fn: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+def _as_owner(args: argparse.Namespace, fn: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
     from fleet.cli import _with_owner, database_ready  # local: fleet.cli imports this module
 
-    with database_ready(" ".join(sys.argv[1:3]) or "tenants"):
+    action = getattr(args, args.command)  # the subcommand: `orgs create`, `credentials set`…
+    with database_ready(f"{args.command} {action}"):
         return asyncio.run(_with_owner(fn))  # type: ignore[return-value]
 
 
 def cmd_orgs_create(args: argparse.Namespace) -> None:
     from fleet.tenants import create_org
 
-    org_id = _as_owner(lambda conn: create_org(conn, args.slug, args.name))
+    org_id = _as_owner(args, lambda conn: create_org(conn, args.slug, args.name))
     print(f"org {args.slug} created (id {org_id}); add its admin with `fleet users create`")
 
 
-def cmd_orgs_list(_: argparse.Namespace) -> None:
+def cmd_orgs_list(args: argparse.Namespace) -> None:
     from fleet.tenants import list_orgs
 
     print("slug\tname\tstate\tusers\tstored credentials\tid")
-    for row in _as_owner(list_orgs):
+    for row in _as_owner(args, list_orgs):
         state = "enabled" if row["disabled_at"] is None else f"disabled {row['disabled_at']:%F}"
         stored = row["stored"] or "-"
         print(f"{row['slug']}\t{row['name']}\t{state}\t{row['users']}\t{stored}\t{row['org_id']}")
@@ -48,7 +49,7 @@ def cmd_orgs_disable(args: argparse.Namespace) -> None:
     from fleet.tenants import set_disabled
 
     disabled = args.orgs == "disable"
-    _as_owner(lambda conn: set_disabled(conn, args.slug, disabled))
+    _as_owner(args, lambda conn: set_disabled(conn, args.slug, disabled))
     if disabled:
         print(f"org {args.slug} disabled: its users cannot log in or refresh from now on; its")
         print("polls stop when ingest restarts (`fleet up` or your service manager)")
@@ -77,15 +78,15 @@ def cmd_credentials_set(args: argparse.Namespace) -> None:
         uber_org_id=args.uber_org_id,
         company_ids=tuple(args.company_ids or ()),
     )
-    _as_owner(lambda conn: set_credentials(conn, box, args.org, found))
+    _as_owner(args, lambda conn: set_credentials(conn, box, args.org, found))
     print(f"{args.provider} credentials of {args.org} stored; ingest uses them from its next start")
 
 
-def cmd_credentials_list(_: argparse.Namespace) -> None:
+def cmd_credentials_list(args: argparse.Namespace) -> None:
     from fleet.tenants import list_credentials
 
     print("org\tprovider\tclient id\tauth url\tbase url\tscope\tupdated")
-    for row in _as_owner(list_credentials):
+    for row in _as_owner(args, list_credentials):
         urls = f"{row['auth_url'] or '(default)'}\t{row['base_url'] or '(default)'}"
         print(f"{row['slug']}\t{row['provider']}\t{row['client_id']}\t{urls}\t", end="")
         print(f"{row['extra']}\t{row['updated_at']:%F %T%z}")
@@ -94,16 +95,16 @@ def cmd_credentials_list(_: argparse.Namespace) -> None:
 def cmd_credentials_delete(args: argparse.Namespace) -> None:
     from fleet.tenants import delete_credentials
 
-    _as_owner(lambda conn: delete_credentials(conn, args.org, args.provider))
+    _as_owner(args, lambda conn: delete_credentials(conn, args.org, args.provider))
     print(f"{args.provider} credentials of {args.org} deleted")
 
 
-def cmd_credentials_rotate(_: argparse.Namespace) -> None:
+def cmd_credentials_rotate(args: argparse.Namespace) -> None:
     from core.credentials import load_credentials_key
     from fleet.tenants import rotate_credentials
 
     box = load_credentials_key(environ())
-    count = _as_owner(lambda conn: rotate_credentials(conn, box))
+    count = _as_owner(args, lambda conn: rotate_credentials(conn, box))
     print(f"{count} stored secrets sealed again with the first key of FLEET_CREDENTIALS_KEY")
 
 
