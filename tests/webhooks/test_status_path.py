@@ -14,6 +14,7 @@ import asyncpg
 
 from eventlog.bus import connect, ensure_events_stream
 from eventlog.relay import Relay
+from eventlog.store import head_position
 from projector.projection import Projection
 from projector.projections.drivers import DriversProjection
 from projector.projections.uber_driver_status import UberDriverStatusProjection
@@ -25,7 +26,7 @@ from tests.webhooks.hooks import signed, status_change, uber_account
 
 
 @asynccontextmanager
-async def workers(pool: asyncpg.Pool, nats_url: str) -> AsyncIterator[None]:
+async def workers(pool: asyncpg.Pool, nats_url: str) -> AsyncIterator[list[ProjectionRunner]]:
     """The relay and the two projections the driver's page reads, running until exit."""
     nc = await connect(nats_url, "test-webhook-path", retry_for_s=10)
     await ensure_events_stream(nc.jetstream())
@@ -39,11 +40,26 @@ async def workers(pool: asyncpg.Pool, nats_url: str) -> AsyncIterator[None]:
     tasks = [asyncio.create_task(Relay(pool, nc, idle_poll_s=0.2).run(stop))]
     tasks += [asyncio.create_task(r.run(stop)) for r in runners]
     try:
-        yield
+        yield runners
     finally:
         stop.set()
         await asyncio.gather(*tasks)
         await nc.close()
+
+
+async def _caught_up(pool: asyncpg.Pool, runners: list[ProjectionRunner], limit_s: float) -> None:
+    """Wait until every fresh projection has replayed the shared log up to its head.
+
+    The test database holds the whole session's log; a projection still replaying it when
+    the push arrives would measure the replay, not the push."""
+    async with pool.acquire() as conn:
+        head = await head_position(conn)
+    started = time.monotonic()
+    while time.monotonic() - started < limit_s:
+        if all([await r.checkpoint() >= head for r in runners]):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the projections did not reach the log head {head} in {limit_s} s")
 
 
 async def _status_when(
@@ -75,7 +91,8 @@ async def test_a_signed_webhook_updates_the_drivers_status_within_a_second(
     headers = await login(hooks_api, await make_user(org_id, "viewer"))
     body = status_change(account, driver, "DRIVER_STATUS_ONTRIP")
 
-    async with workers(writer_pool, nats_server.url):
+    async with workers(writer_pool, nats_server.url) as runners:
+        await _caught_up(writer_pool, runners, limit_s=60)
         await _status_when(hooks_api, headers, driver, None, limit_s=30)  # the driver is served
         sent = time.monotonic()
         answer = await hooks_api.post("/webhooks/uber", content=body, headers=signed(body))
