@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache, partial
 
 from simulator.ids import uuid4_from
+from simulator.money import NONE, Extras, bolt_extras, uber_cash, uber_extras
 from simulator.places import Place, two_places
 
 DAY_S = 86400
@@ -56,6 +57,7 @@ class Trip:
     payment_method: str  # "card" | "cash"
     pickup: Place
     dropoff: Place
+    extras: Extras = NONE  # money after the fact (simulator.money)
 
     @property
     def net_cents(self) -> int:
@@ -78,10 +80,12 @@ class Trip:
 
 @dataclass(frozen=True)
 class DayPlan:
-    """A person's sessions and trips on one UTC day (both providers)."""
+    """A person's sessions and trips on one UTC day (both providers); ``late``: the trips
+    with money processed on a later day (late tips, adjustments, price reviews)."""
 
     sessions: tuple[Session, ...]
     trips: tuple[Trip, ...]
+    late: tuple[Trip, ...] = ()
 
 
 def day_plan(seed: int, person: int, day: date) -> DayPlan:
@@ -92,7 +96,9 @@ def day_plan(seed: int, person: int, day: date) -> DayPlan:
     midnight = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
     start = midnight + rng.randrange(5 * 3600, 14 * 3600, 60)
     end = min(start + rng.randrange(5 * 3600, 10 * 3600, 60), midnight + DAY_S - 60)
-    return DayPlan((Session(start, end),), tuple(_fill_session(rng, start, end)))
+    trips = tuple(_fill_session(rng, start, end))
+    late = tuple(t for t in trips if t.extras.late or t.extras.reviewed_at is not None)
+    return DayPlan((Session(start, end),), trips, late)
 
 
 def _fill_session(rng: random.Random, start: int, end: int) -> list[Trip]:
@@ -174,6 +180,7 @@ def _finished(rng: random.Random, provider: str, created: int) -> Trip:
     finished = pickup + ride_s + rng.randrange(5, 20)
     # Uber settles at drop-off; Bolt reviews the price a little later (the "price_review" time).
     paid = pickup + ride_s if provider == "uber" else finished + rng.randrange(60, 1800)
+    trip = _with_money(trip, fare, paid)
     return replace(
         trip,
         accepted_at=accepted,
@@ -186,6 +193,16 @@ def _finished(rng: random.Random, provider: str, created: int) -> Trip:
         tip_cents=rng.choice((100, 200, 300, 500)) if rng.random() < 0.1 else 0,
         commission_cents=fare * COMMISSION_PERCENT[provider] // 100,
     )
+
+
+def _with_money(trip: Trip, fare: int, paid: int) -> Trip:
+    """The trip with its money after the fact (drawn from its id: ``rng`` is untouched)."""
+    if trip.provider == "uber":
+        method = "cash" if uber_cash(trip.trip_id) else trip.payment_method
+        return replace(trip, payment_method=method, extras=uber_extras(trip.trip_id, paid))
+    if trip.payment_method == "cash":
+        return trip
+    return replace(trip, extras=bolt_extras(trip.trip_id, fare, paid))
 
 
 def utc_day(ts: int) -> date:

@@ -4,7 +4,11 @@ Orders are the Bolt trips of the activity model. ``time_range_filter_type``
 ``"created"`` (default) filters on ``order_created_timestamp``;
 ``"price_review"`` filters on the fare-finalised time, which we expose as
 ``payment_confirmed_timestamp``. Money is decimal euros with no currency field;
-``net_earnings = ride_price + cancellation_fee - commission + tip`` (docs/PROVIDERS.md §4 #18).
+``net_earnings = ride_price + cancellation_fee - commission + tip + toll_fee``
+(docs/PROVIDERS.md §4 #18). Some in-app orders have their price reviewed days later
+(``simulator.money``): from then on the order shows its new prices and its
+``price_review_reason``, and keeps its first ``payment_confirmed_timestamp``
+(docs/PROVIDERS.md §4 #23), so the price-review pass of a client finds it again.
 State logs come newest first; the time a driver spends in a state other than
 ``inactive`` equals their online time, the same figure Uber reports. Both lists are
 computed once per query and moment and kept (``SimState.remembered``) while a client
@@ -17,7 +21,7 @@ from typing import Any
 
 from starlette.routing import Route
 
-from simulator.activity import History, Trip, days_between
+from simulator.activity import COMMISSION_PERCENT, History, Trip, days_between
 from simulator.bolt_http import bolt_api, company_list, invalid, pager, single_company, time_window
 from simulator.bolt_roster import API, malformed
 from simulator.bolt_world import BoltDriver, BoltVehicle
@@ -38,18 +42,41 @@ def order_reference(trip: Trip) -> str:
     return str(int(trip.trip_id.replace("-", "")[:12], 16))
 
 
-def order_price(trip: Trip) -> dict[str, Any]:
-    """The ``order_price`` object."""
+def prices(trip: Trip, now: int) -> dict[str, int]:
+    """The order's prices in cents as Bolt shows them at ``now``: a price review counts from
+    its time on (a toll fee added, or the ride price lowered, the commission following)."""
+    x = trip.extras
+    reviewed = x.reviewed_at is not None and x.reviewed_at <= now
+    fare = x.reviewed_fare_cents if reviewed else trip.fare_cents
+    commission = fare * COMMISSION_PERCENT["bolt"] // 100 if reviewed else trip.commission_cents
+    toll = x.review_toll_cents if reviewed else 0
+    gross = fare + trip.cancellation_fee_cents
     return {
-        "ride_price": euros(trip.fare_cents),
+        "ride_price": fare, "toll_fee": toll, "cancellation_fee": trip.cancellation_fee_cents,
+        "tip": trip.tip_cents, "net_earnings": gross - commission + trip.tip_cents + toll,
+        "commission": commission,
+    }  # fmt: skip
+
+
+def review_reason(trip: Trip, now: int) -> str | None:
+    """Why the price was reviewed (``toll``, ``route``), once it has been."""
+    x = trip.extras
+    return x.review if x.reviewed_at is not None and x.reviewed_at <= now else None
+
+
+def order_price(trip: Trip, now: int) -> dict[str, Any]:
+    """The ``order_price`` object as of ``now``."""
+    cents = prices(trip, now)
+    return {
+        "ride_price": euros(cents["ride_price"]),
         "booking_fee": 0,
-        "toll_fee": 0,
-        "cancellation_fee": euros(trip.cancellation_fee_cents),
-        "tip": euros(trip.tip_cents),
-        "net_earnings": euros(trip.net_cents),
+        "toll_fee": euros(cents["toll_fee"]),
+        "cancellation_fee": euros(cents["cancellation_fee"]),
+        "tip": euros(cents["tip"]),
+        "net_earnings": euros(cents["net_earnings"]),
         "cash_discount": 0,
         "in_app_discount": 0,
-        "commission": euros(trip.commission_cents),
+        "commission": euros(cents["commission"]),
     }
 
 
@@ -96,7 +123,7 @@ def render_order(
         "order_cancelled_timestamp": trip.cancelled_at,
         "order_no_show_timestamp": None,
         "driver_cancelled_reason": None,
-        "price_review_reason": None,
+        "price_review_reason": review_reason(trip, now),
         "vehicle_model": f"{vehicle.make} {vehicle.model}" if vehicle else None,
         "vehicle_license_plate": vehicle.reg_number if vehicle else None,
         "pickup_address": trip.pickup.address,
@@ -104,7 +131,7 @@ def render_order(
         "order_stops": order_stops(trip),
         "ride_distance": trip.distance_m if finished else None,
         "road_distance_at_matching": approach * 7 if approach else None,
-        "order_price": order_price(trip),
+        "order_price": order_price(trip, now),
         "is_scheduled": False,
         "category_info": {"name": "Bolt", "seats": 4, "vehicle_type": "car"},
     }

@@ -1,4 +1,4 @@
-"""The rows of ``REPORT_TYPE_PAYMENTS_ORDER``: one per paid Uber trip, in English or French.
+"""The rows of ``REPORT_TYPE_PAYMENTS_ORDER``: one per Uber transaction, in English or French.
 
 Uber documents the identifiers (``Transaction UUID``, ``Driver UUID``, names, ``Trip UUID``)
 and Organization Name, Organization Alias, Processed At, Earnings, Payouts, Cash Collected,
@@ -7,20 +7,21 @@ totaux``, ``Versements``, ``Espèces collectées``…). The order of the columns
 client reading them by position is wrong in one language or the other; a few columns no
 client is expected to know (``Local Time``, the fare's detail) come along.
 
-Amounts are the same as U7's for the same trip: earnings = fare - service fee + tip. A cash
-trip's fare was collected by the driver (``Cash Collected``, negative: already in the
-driver's hands; simulated Uber riders all pay by card today, so it is 0); nothing is
-transferred per trip. French amounts use a decimal comma. The French names of the
-identifier and organisation columns are our assumption (only the money ones are known).
+Amounts are the same as U7's for the same transaction (``simulator.uber_ledger``): Earnings
+are fare - service fee + tip + promotion + adjustment; the toll is a refund of its own column;
+a cash trip's fare was collected by the driver (``Cash Collected`` and ``Payouts``, negative:
+already in the driver's hands); nothing is transferred per trip. A late tip or a fare
+adjustment is a row of its own, ``trip fare adjust order``, naming the trip. French amounts
+use a decimal comma. The French names of the identifier and organisation columns, and of the
+promotion, adjustment and toll ones, are our assumption (only the other money ones are known).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from simulator.activity import Trip
+from simulator.uber_ledger import Txn
 from simulator.uber_metrics import euros
-from simulator.uber_money import transaction_uuid
 from simulator.uber_timefmt import iso_utc
 from simulator.world import UberDriver, UberOrg
 
@@ -31,6 +32,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "Description", "Organization Name", "Organization Alias", "Processed At", "Local Time",
         "Earnings", "Payouts", "Cash Collected", "Transferred to Bank Account",
         "Your earnings : Fare", "Your earnings : Service Fee", "Your earnings : Tip",
+        "Your earnings : Promotion", "Your earnings : Adjustment", "Refunds : Toll",
     ),
     "fr": (
         "UUID de la transaction", "UUID du chauffeur", "Prénom du chauffeur", "Nom du chauffeur",
@@ -38,13 +40,15 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "Date de traitement", "Heure locale", "Revenus totaux", "Versements",
         "Versements : Espèces collectées", "Versements : Transferts vers un compte bancaire",
         "Revenus totaux : Prix net de la course", "Revenus totaux : Frais de service",
-        "Revenus totaux :Pourboire",
+        "Revenus totaux :Pourboire", "Revenus totaux : Bonus",
+        "Revenus totaux :Autres revenus:Ajustement",
+        "Remboursements et notes de frais : Remboursements : Péage",
     ),
 }  # fmt: skip
 # The columns in the order each language writes them (a permutation of the English order).
 ORDER: dict[str, tuple[int, ...]] = {
-    "en": tuple(range(17)),
-    "fr": (1, 2, 3, 0, 4, 8, 9, 10, 11, 12, 13, 5, 6, 7, 14, 15, 16),
+    "en": tuple(range(20)),
+    "fr": (1, 2, 3, 0, 4, 8, 9, 10, 11, 12, 13, 5, 6, 7, 14, 15, 16, 17, 18, 19),
 }
 
 
@@ -59,16 +63,21 @@ def header(language: str) -> Row:
     return [HEADERS[language][i] for i in ORDER[language]]
 
 
-def row(org: UberOrg, driver: UberDriver, trip: Trip, language: str) -> Row:
+DESCRIPTIONS = {"trip": "trip completed order", "late_tip": "trip fare adjust order",
+                "adjustment": "trip fare adjust order"}  # fmt: skip
+
+
+def row(org: UberOrg, driver: UberDriver, txn: Txn, language: str) -> Row:
     """One row, its columns in ``language``'s order."""
-    earnings = trip.fare_cents - trip.commission_cents + trip.tip_cents
-    cash = -trip.fare_cents if trip.payment_method == "cash" else 0
-    paid_at = iso_utc(int(trip.paid_at or trip.closed_at))
+    parts = txn.parts()
+    cash = parts.get("cash_collected", 0)
+    paid_at = iso_utc(txn.processed_at)
+    money = (txn.earnings, cash, cash, 0, parts.get("fare", 0), parts.get("service_fee", 0),
+             parts.get("tip", 0), parts.get("promotion", 0), parts.get("adjustment", 0),
+             parts.get("toll", 0))  # fmt: skip
     values = (
-        transaction_uuid(trip), driver.driver_id, driver.first_name, driver.last_name,
-        trip.trip_id, "trip completed order", org.name, org.name.lower().replace(" ", "-"),
-        paid_at, paid_at[:19].replace("T", " "),
-        *(amount(c, language) for c in (earnings, cash, cash, 0)),
-        *(amount(c, language) for c in (trip.fare_cents, -trip.commission_cents, trip.tip_cents)),
+        txn.transaction_id, driver.driver_id, driver.first_name, driver.last_name,
+        txn.trip.trip_id, DESCRIPTIONS[txn.kind], org.name, org.name.lower().replace(" ", "-"),
+        paid_at, paid_at[:19].replace("T", " "), *(amount(c, language) for c in money),
     )  # fmt: skip
     return [values[i] for i in ORDER[language]]

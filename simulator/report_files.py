@@ -1,7 +1,8 @@
 """The content of Uber reports, derived from the same world as every other endpoint.
 
-* ``REPORT_TYPE_PAYMENTS_ORDER``: one row per paid Uber trip in the range (by payment time),
-  with the same ``Transaction UUID`` and amounts as U7 transactions, its headers in English
+* ``REPORT_TYPE_PAYMENTS_ORDER``: one row per Uber transaction processed in the range (a
+  trip's payment, a late tip, a fare adjustment), with the same ``Transaction UUID`` and
+  amounts as U7 transactions, its headers in English
   or French (``uber_report_language``, see ``payments_order``).
 * ``REPORT_TYPE_DRIVER_QUALITY``: one row per driver of the org, trips completed in the range
   (the same trips as analytics' ``vs:TotalTrips``) and rates drawn per person from the seed.
@@ -23,7 +24,7 @@ from simulator import payments_order
 from simulator.activity import History
 from simulator.reports import Report, ReportFile
 from simulator.settings import SimulatorSettings
-from simulator.uber_money import transaction_uuid
+from simulator.uber_ledger import processed
 from simulator.world import UberDriver, UberOrg
 
 DRIVER_QUALITY_HEADER = (
@@ -57,10 +58,8 @@ def report_table(
     """Header and rows of ``report``."""
     seed, start, end = settings.seed, report.start_s, report.end_s
     if report.report_type == "REPORT_TYPE_PAYMENTS_ORDER":
-        paid = [
-            (d, t) for d in drivers for t in history.trips(d.person_index, start, end, "paid_at")
-        ]
-        paid.sort(key=lambda item: (int(item[1].paid_at or 0), transaction_uuid(item[1])))
+        paid = [(d, x) for d in drivers for x in processed(history, d.person_index, start, end)]
+        paid.sort(key=lambda item: (item[1].processed_at, item[1].transaction_id))
         language = settings.uber_report_language
         rows = [payments_order.row(org, d, t, language) for d, t in paid]
         return payments_order.header(language), rows

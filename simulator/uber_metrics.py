@@ -5,7 +5,7 @@ or ``vs:vehicle`` as docs/PROVIDERS.md §4 #7 guesses) and metrics. The answer h
 ``timeRangeData`` item per range, each with one row per driver of the page;
 metric values are strings (docs/PROVIDERS.md §4 #7). The whole call may span at most
 ``uber_analytics_max_days`` days. Figures are sums over the same trips that
-payments and transactions report, so they reconcile.
+payments and transactions report (earnings: over the same transactions), so they reconcile.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from simulator.uber_http import (
     require_org,
     uber_api,
 )
+from simulator.uber_ledger import processed
 from simulator.uber_roster import maybe_malformed
 from simulator.world import UberDriver
 
@@ -51,7 +52,7 @@ def _trips(h: History, person: int, start: int, end: int) -> str:
 
 
 def _earnings(h: History, person: int, start: int, end: int) -> str:
-    return euros(sum(t.net_cents for t in h.trips(person, start, end, at="paid_at")))
+    return euros(sum(x.earnings for x in processed(h, person, start, end)))
 
 
 METRICS: dict[str, Metric] = {

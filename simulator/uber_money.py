@@ -1,8 +1,12 @@
 """Uber money endpoints: earner payments (U6) and realtime transactions (U7).
 
-Both report the same Uber trips as analytics' ``vs:TotalEarnings``: a trip's
-money is booked at ``paid_at`` (its drop-off), its driver keeps
-``fare - commission + tip``, and amounts are ``amountE5`` (cents x 1000).
+Both report the transactions of ``simulator.uber_ledger``, as analytics'
+``vs:TotalEarnings`` and the PAYMENTS_ORDER report do: a trip's payment at its drop-off
+(``paid_at``), late tips and fare adjustments processed days later; amounts are
+``amountE5`` (cents x 1000). A node's amount is part of the transaction's earnings; the
+toll refunded and the cash the driver collected sit under ``refunds`` and ``payouts``,
+nodes without an amount of their own, so the top-level amounts still sum to the earnings
+(docs/PROVIDERS.md §4 #22).
 
 * Payments cover the last 24 h only: wider windows are clamped silently
   (docs/PROVIDERS.md §4 #10); or, with ``uber_payments_window=pay_period``, every answer
@@ -39,6 +43,7 @@ from simulator.uber_http import (
     require_org,
     uber_api,
 )
+from simulator.uber_ledger import Txn, processed
 from simulator.uber_roster import maybe_malformed, page_result
 from simulator.uber_timefmt import iso_utc_short, pay_period_start
 from simulator.world import UberDriver
@@ -47,15 +52,34 @@ SCOPES = ("supplier.partner.payments",)
 PAYMENTS_WINDOW_S = 86400
 
 
-def payment_breakdowns(trips: list[Trip]) -> list[dict[str, Any]]:
-    """The ``earnings`` -> ``net_fare``/``tip`` tree for a driver's trips."""
-    net_fare = sum(t.fare_cents + t.cancellation_fee_cents - t.commission_cents for t in trips)
-    tip = sum(t.tip_cents for t in trips)
+def outside_earnings(txns: list[Txn]) -> list[dict[str, Any]]:
+    """``refunds`` (tolls) and ``payouts`` (cash collected): nodes without an amount."""
+    toll = sum(x.parts().get("toll", 0) for x in txns)
+    cash = sum(x.parts().get("cash_collected", 0) for x in txns)
+    groups = [("refunds", "toll", toll), ("payouts", "cash_collected", cash)]
+    return [
+        {"categoryName": group, "children": [{"categoryName": name, "amount": money(cents)}]}
+        for group, name, cents in groups
+        if cents
+    ]
+
+
+def payment_breakdowns(txns: list[Txn]) -> list[dict[str, Any]]:
+    """The ``earnings`` -> ``net_fare``/``tip``/``promotion`` tree for a driver's
+    transactions, then their refunds and payouts."""
+    parts = [x.parts() for x in txns]
+    tip = sum(p.get("tip", 0) for p in parts)
+    promotion = sum(p.get("promotion", 0) for p in parts)
+    net_fare = sum(x.earnings for x in txns) - tip - promotion
     children = [
         {"categoryName": "net_fare", "amount": money(net_fare)},
         {"categoryName": "tip", "amount": money(tip)},
     ]
-    return [{"categoryName": "earnings", "amount": money(net_fare + tip), "children": children}]
+    if promotion:
+        children.append({"categoryName": "promotion", "amount": money(promotion)})
+    earnings = {"categoryName": "earnings", "amount": money(net_fare + tip + promotion),
+                "children": children}  # fmt: skip
+    return [earnings, *outside_earnings(txns)]
 
 
 def transaction_uuid(trip: Trip) -> str:
@@ -63,14 +87,13 @@ def transaction_uuid(trip: Trip) -> str:
     return str(uuid.uuid5(uuid.UUID(trip.trip_id), "uber-transaction"))
 
 
-def render_transaction(driver: UberDriver, trip: Trip) -> dict[str, Any]:
+def render_transaction(driver: UberDriver, txn: Txn) -> dict[str, Any]:
     """One ``transactions[]`` entry; note the capital ``UUID`` field names."""
     break_down = [
-        {"categoryName": "fare", "amount": money(trip.fare_cents), "children": []},
-        {"categoryName": "service_fee", "amount": money(-trip.commission_cents), "children": []},
+        {"categoryName": name, "amount": money(cents), "children": []}
+        for name, cents in txn.parts().items()
+        if name not in ("toll", "cash_collected")
     ]
-    if trip.tip_cents:
-        break_down.append({"categoryName": "tip", "amount": money(trip.tip_cents), "children": []})
     return {
         "driverInfo": {
             "driverUUID": driver.driver_id,
@@ -78,11 +101,11 @@ def render_transaction(driver: UberDriver, trip: Trip) -> dict[str, Any]:
             "lastName": driver.last_name,
         },
         "transactionInfo": {
-            "transactionUUID": transaction_uuid(trip),
-            "tripUUID": trip.trip_id,
-            "processedAt": iso_utc_short(int(trip.paid_at or trip.closed_at)),
-            "description": "tripCompleteOrder",
-            "breakDown": break_down,
+            "transactionUUID": txn.transaction_id,
+            "tripUUID": txn.trip.trip_id,
+            "processedAt": iso_utc_short(txn.processed_at),
+            "description": txn.description,
+            "breakDown": break_down + outside_earnings([txn]),
         },
     }
 
@@ -136,7 +159,7 @@ def transactions_window(sim: SimState, body: dict[str, Any]) -> tuple[int, int]:
     return start_ms // 1000, end_ms // 1000
 
 
-def render_earner(driver: UberDriver, trips: list[Trip]) -> dict[str, Any]:
+def render_earner(driver: UberDriver, txns: list[Txn]) -> dict[str, Any]:
     """One ``earnerPaymentBreakdowns[]`` entry."""
     return {
         "earnerInfo": {
@@ -144,35 +167,36 @@ def render_earner(driver: UberDriver, trips: list[Trip]) -> dict[str, Any]:
             "firstName": driver.first_name,
             "lastName": driver.last_name,
         },
-        "paymentBreakdowns": payment_breakdowns(trips),
+        "paymentBreakdowns": payment_breakdowns(txns),
     }
 
 
-Paid = tuple[UberDriver, Trip]
-Earner = tuple[UberDriver, list[Trip]]
+Paid = tuple[UberDriver, Txn]
+Earner = tuple[UberDriver, list[Txn]]
 
 
 def earners(
     sim: SimState, org_id: str, window: tuple[int, int], driver_id: str | None
 ) -> list[Earner]:
-    """Drivers of the org (or just ``driver_id``) paid in the window, with those trips."""
+    """Drivers of the org (or just ``driver_id``) paid in the window, with those transactions."""
     history = sim.uber_history()
     drivers = sim.uber_world.drivers(org_id)
     if driver_id:
         drivers = [d for d in drivers if d.driver_id == driver_id]
-    paid = [(d, history.trips(d.person_index, window[0], window[1], at="paid_at")) for d in drivers]
-    return [(d, trips) for d, trips in paid if trips]
+    paid = [(d, processed(history, d.person_index, window[0], window[1])) for d in drivers]
+    return [(d, txns) for d, txns in paid if txns]
 
 
 def paid_trips(
     sim: SimState, org_id: str, window: tuple[int, int], newest_first: bool
 ) -> list[Paid]:
-    """Every trip of the org's drivers paid in the window, in ``processed_key`` order."""
+    """Every transaction of the org's drivers processed in the window, in ``processed_key``
+    order."""
     history = sim.uber_history()
     found = [
-        (d, t)
+        (d, x)
         for d in sim.uber_world.drivers(org_id)
-        for t in history.trips(d.person_index, window[0], window[1], at="paid_at")
+        for x in processed(history, d.person_index, window[0], window[1])
     ]
     return sorted(found, key=processed_key(newest_first))
 
@@ -181,9 +205,9 @@ def processed_key(newest_first: bool) -> Callable[[Paid], str]:
     """A string key increasing along the requested ``processedAt`` order (for keyset cursors)."""
 
     def key(item: Paid) -> str:
-        paid = int(item[1].paid_at or 0)
+        paid = item[1].processed_at
         stamp = 10**11 - paid if newest_first else paid
-        return f"{stamp:011d}:{transaction_uuid(item[1])}"
+        return f"{stamp:011d}:{item[1].transaction_id}"
 
     return key
 

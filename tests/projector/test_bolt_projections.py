@@ -29,6 +29,7 @@ from projector.projections.bolt_state_logs import BoltStateLogsProjection
 from projector.runner import ProjectionRunner
 from simulator import FixedClock, SimulatorSettings
 from simulator.activity import DayPlans, History
+from simulator.bolt_orders import prices
 from simulator.bolt_world import BoltWorld
 from tests.ingest.test_bolt_support import COMPANY, DAY, DRIVERS, SEED, PollersFactory, unix
 
@@ -247,14 +248,15 @@ def simulated_earnings(now: int, back_s: int) -> dict[tuple[str, date], tuple[in
                 continue  # not listed yet
             when = trip.finished_at or trip.created_at
             day = datetime.fromtimestamp(when, PARIS).date()
-            gross = trip.fare_cents + trip.cancellation_fee_cents
+            price = prices(trip, now)  # as Bolt shows it now: price reviews included
+            gross = price["ride_price"] + price["cancellation_fee"]
             cash = gross if trip.payment_method == "cash" else 0
             add = (
                 int(trip.status == "finished"),
                 gross,
-                trip.commission_cents,
-                trip.net_cents,
-                trip.tip_cents,
+                price["commission"],
+                price["net_earnings"],
+                price["tip"],
                 cash,
             )
             key = (driver.driver_uuid, day)

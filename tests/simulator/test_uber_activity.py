@@ -61,8 +61,11 @@ async def payments_by_driver(uber, org_id: str, **params) -> dict[str, int]:
     body = (await uber.get(PAYMENTS, org_id=org_id, page_size=100, **params)).json()
     totals = {}
     for earner in body["earnerPaymentBreakdowns"]:
-        (earnings,) = earner["paymentBreakdowns"]
+        earnings, *outside = earner["paymentBreakdowns"]
         assert earnings["categoryName"] == "earnings"
+        # Tolls refunded and cash collected are not earnings: groups without an amount.
+        assert {o["categoryName"] for o in outside} <= {"refunds", "payouts"}
+        assert all("amount" not in o for o in outside)
         children = sum(e5_to_cents(c["amount"]) for c in earnings["children"])
         assert children == e5_to_cents(earnings["amount"])
         totals[earner["earnerInfo"]["uuid"]] = e5_to_cents(earnings["amount"])
@@ -310,7 +313,8 @@ async def test_transactions_over_a_day_add_up_to_payments(uber):
             await uber.post(TRANSACTIONS, txn_body(start, start + 900_000), org_id=org_id)
         ).json()["transactions"]:
             driver = txn["driverInfo"]["driverUUID"]
-            amount = sum(e5_to_cents(b["amount"]) for b in txn["transactionInfo"]["breakDown"])
+            tree = txn["transactionInfo"]["breakDown"]
+            amount = sum(e5_to_cents(b["amount"]) for b in tree if "amount" in b)
             totals[driver] = totals.get(driver, 0) + amount
     assert totals == await payments_by_driver(uber, org_id)
 
