@@ -25,6 +25,19 @@ Bodies and answers::
                                         "bolt_driver_uuid", "person", "kinds",
                                         "auto_linkable"}], "homonyms": [...]}
                                        (who is who across platforms: ``simulator.truth``)
+    GET  /_sim/truth/settlements?week=YYYY-Www
+                                    -> {"week", "as_of", "ids", "windows": {"uber": [from, to],
+                                        "bolt": [...], "hours": [...]},
+                                        "uber": {driverId: {"fares", "tips", "promotions",
+                                        "service_fee", "tolls", "adjustments", "cash_collected",
+                                        "trips", "late_tips"}},
+                                        "bolt": {driver_uuid: {"ride_price", "booking_fee",
+                                        "toll_fee", "cancellation_fee", "tip", "commission",
+                                        "net_earnings", "cash", "in_app", "trips",
+                                        "price_reviews", "minutes_online", "minutes_on_trip"}}}
+                                       (each live driver's week as docs/SETTLEMENTS.md defines
+                                        it, in cents, as of now: ``simulator.truth``; 400 for
+                                        a malformed week)
 
 Ids are Uber raw ``driverId`` values or Bolt ``driver_uuid`` values.
 """
@@ -46,7 +59,7 @@ from simulator.clock import FixedClock
 from simulator.render import json_response
 from simulator.state import SimState
 from simulator.tokens import TokenStore
-from simulator.truth import ground_truth, truth_view
+from simulator.truth import ground_truth, settlements_truth, truth_view
 from simulator.world import UberDriver
 
 Action = Callable[[dict[str, Any]], Any]
@@ -155,6 +168,22 @@ def people_truth(sim: SimState) -> dict[str, Any]:
     return truth_view(ground_truth(sim.uber_world.all_drivers(), sim.bolt_world.all_drivers()))
 
 
+def settlement_truth_route(sim: SimState) -> Route:
+    """``GET /_sim/truth/settlements?week=``: the week's figures per driver and platform."""
+
+    async def endpoint(request: Request) -> Response:
+        sim.tick()
+        uber = (sim.uber_history(), sim.uber_world.all_drivers())
+        bolt = (sim.bolt_history(), sim.bolt_world.all_drivers())
+        try:
+            truth = settlements_truth(request.query_params.get("week", ""), uber, bolt)
+        except ValueError as exc:
+            return json_response({"error": str(exc)}, 400)
+        return json_response(truth)
+
+    return Route("/_sim/truth/settlements", endpoint, methods=["GET"])
+
+
 def provider_actions(name: str, world: World, tokens: TokenStore) -> list[tuple[str, Action]]:
     """Token and roster controls of one provider."""
     base = f"/_sim/{name}"
@@ -200,7 +229,7 @@ def control_routes(sim: SimState) -> list[Route]:
         ("/_sim/truth/people", lambda b: people_truth(sim)),
     ]
     routes += [Route(path, control(action), methods=["GET"]) for path, action in reads]
-    return routes
+    return [*routes, settlement_truth_route(sim)]
 
 
 def _ids(label: str, drivers: Sequence[UberDriver | BoltDriver]) -> dict[str, list[str]]:

@@ -17,17 +17,31 @@ A pair's ``kinds`` are what its two records disagree on, read from the records a
 ``auto_linkable`` says whether the phone (E.164) or the e-mail still agree: a pair without
 either is found by name and plate only. The control route ``GET /_sim/truth/people`` serves
 this; no provider route does.
+
+``GET /_sim/truth/settlements?week=YYYY-Www`` serves each driver's figures of a settlement
+week as docs/SETTLEMENTS.md defines them, computed here from the day plans (the trips,
+their money and the sessions), never from an answer served: Uber per ``driverId`` from the
+transactions processed in its week (Monday 04:00 Paris), Bolt per ``driver_uuid`` from the
+orders whose payment confirmation (else end) is in its week (Monday 00:00), and Bolt's
+minutes online and with an order over the calendar week. Everything is as of the clock's
+now, as the providers would show it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from simulator.activity import DAY_S, History, Trip, days_between, overlap
+from simulator.bolt_orders import prices, review_reason
 from simulator.bolt_world import BoltDriver
 from simulator.people import folded
 from simulator.platforms import e164
+from simulator.uber_ledger import LATE_TIP, TRIP, processed
+from simulator.uber_timefmt import PARIS
 from simulator.world import UberDriver
 
 
@@ -115,3 +129,125 @@ def truth_view(truth: Truth) -> dict[str, Any]:
         "pairs": [asdict(p) for p in truth.pairs],
         "homonyms": [asdict(h) for h in truth.homonyms],
     }
+
+
+# -- the week's money: what each driver's settlement should say (docs/SETTLEMENTS.md) --------
+
+UBER_FIGURE_OF = {
+    "fare": "fares", "tip": "tips", "promotion": "promotions", "service_fee": "service_fee",
+    "toll": "tolls", "adjustment": "adjustments", "cash_collected": "cash_collected",
+}  # fmt: skip
+BOLT_FIGURES = ("ride_price", "booking_fee", "toll_fee", "cancellation_fee", "tip",
+                "commission", "net_earnings", "cash", "in_app")  # fmt: skip
+WEEK_STARTS = {"uber": 4, "bolt": 0, "hours": 0}  # Monday, this hour, Paris time
+Window = tuple[int, int]
+
+
+def week_windows(week: str) -> dict[str, Window]:
+    """Each platform's money week and the calendar week (hours) of ``YYYY-Www``, as unix
+    seconds ``[start, end)``; ValueError for anything else."""
+    match = re.fullmatch(r"(\d{4})-W(\d{2})", week)
+    if match is None:
+        raise ValueError(f"{week!r} is not an ISO week like 2025-W10")
+    monday = date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
+
+    def at(day: date, hour: int) -> int:
+        return int(datetime.combine(day, time(hour), PARIS).timestamp())
+
+    return {
+        name: (at(monday, hour), at(monday + timedelta(days=7), hour))
+        for name, hour in WEEK_STARTS.items()
+    }
+
+
+def uber_week(history: History, person: int, window: Window) -> dict[str, int]:
+    """One Uber driver's figures: the transactions processed in the window (up to now), each
+    category summed (cash collected as a positive amount); ``trips``: the trips' own
+    payments; ``late_tips``: the part of ``tips`` added days after the trip."""
+    figures = dict.fromkeys([*UBER_FIGURE_OF.values(), "trips", "late_tips"], 0)
+    for txn in processed(history, person, *window):
+        for name, cents in txn.parts().items():
+            figures[UBER_FIGURE_OF[name]] += abs(cents) if name == "cash_collected" else cents
+        figures["trips"] += txn.kind == TRIP
+        figures["late_tips"] += txn.parts()["tip"] if txn.kind == LATE_TIP else 0
+    return figures
+
+
+def money_time(trip: Trip, now: int) -> int | None:
+    """When an order's money counts: its payment confirmation once shown, else its end."""
+    if trip.paid_at is not None and trip.paid_at <= now:
+        return trip.paid_at
+    return trip.finished_at or trip.cancelled_at
+
+
+def bolt_week(history: History, person: int, window: Window) -> dict[str, int]:
+    """One Bolt driver's figures: the orders closed by now whose money time is in the window,
+    at their prices as of now (commission negative; cash and in-app: the ride price by
+    payment method); ``trips``: finished orders; ``price_reviews``: orders reviewed since."""
+    figures = dict.fromkeys([*BOLT_FIGURES, "trips", "price_reviews"], 0)
+    now, (start, end) = history.now, window
+    for trip in history.trips(person, start - DAY_S, end, "created_at"):
+        counted = money_time(trip, now)
+        if trip.closed_at > now or counted is None or not start <= counted < end:
+            continue
+        price = prices(trip, now)
+        for name in ("ride_price", "toll_fee", "cancellation_fee", "tip", "net_earnings"):
+            figures[name] += price[name]
+        figures["commission"] -= price["commission"]
+        figures["cash" if trip.payment_method == "cash" else "in_app"] += price["ride_price"]
+        figures["trips"] += trip.status == "finished"
+        figures["price_reviews"] += review_reason(trip, now) is not None
+    return figures
+
+
+def bolt_minutes(history: History, person: int, window: Window) -> dict[str, int]:
+    """Minutes online (any state but inactive) and with an order (accepted to closed) in the
+    window, each stretch ending at the next state change shown by now; rounded to the
+    nearest minute over the week."""
+    online = on_order = 0
+    now, (start, end) = history.now, window
+    for day in days_between(start - DAY_S, end):
+        plan = history.plans(person, day)
+        orders = [t for t in plan.trips if t.provider == "bolt" and t.accepted_at is not None]
+        for session in plan.sessions:
+            mine = [t for t in orders if session.start <= (t.accepted_at or 0) < session.end]
+            changes = [session.start, session.end]
+            changes += [x for t in mine for x in (t.accepted_at or 0, t.closed_at)]
+            shown = [x for x in changes if x <= now]
+            upto = max(shown, default=session.start)
+            online += overlap(session.start, upto, start, end)
+            on_order += sum(
+                overlap(t.accepted_at or 0, min(t.closed_at, upto), start, end) for t in mine
+            )
+    return {"minutes_online": (online + 30) // 60, "minutes_on_trip": (on_order + 30) // 60}
+
+
+def settlements_truth(
+    week: str, uber: tuple[History, Sequence[UberDriver]],
+    bolt: tuple[History, Sequence[BoltDriver]],
+) -> dict[str, Any]:  # fmt: skip
+    """Every live driver's figures of ``week`` on each platform, computed from the day plans
+    (not from any answer served), as of each history's now."""
+    windows = week_windows(week)
+    uber_history, bolt_history = uber[0], bolt[0]
+    return {
+        "week": week,
+        "as_of": iso(uber_history.now),
+        "ids": {"uber": "driverId", "bolt": "driver_uuid"},
+        "windows": {k: [iso(s), iso(e)] for k, (s, e) in windows.items()},
+        "uber": {
+            d.driver_id: uber_week(uber_history, d.person_index, windows["uber"]) for d in uber[1]
+        },
+        "bolt": {
+            d.driver_uuid: {
+                **bolt_week(bolt_history, d.person_index, windows["bolt"]),
+                **bolt_minutes(bolt_history, d.person_index, windows["hours"]),
+            }
+            for d in bolt[1]
+        },
+    }
+
+
+def iso(ts: int) -> str:
+    """Unix seconds as ISO-8601 UTC."""
+    return datetime.fromtimestamp(ts, UTC).isoformat()
