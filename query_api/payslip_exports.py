@@ -28,6 +28,7 @@ PAYROLL_COLUMNS = (
     "settlement_id", "week", "person_id", "name", "status",
     "uber_revenue", "uber_tips", "uber_trips", "uber_hours_online", "uber_hours_on_trip",
     "bolt_revenue", "bolt_tips", "bolt_trips", "manager_lines", "balance",
+    "bolt_hours_online", "bolt_hours_on_trip",
 )  # fmt: skip
 _MANAGER = ("recurring", "one_off")
 
@@ -86,7 +87,8 @@ def accounting_row(found: Settlement) -> dict[str, str]:
 
 
 def payroll_row(found: Settlement) -> dict[str, str]:
-    """A salaried driver's week for payroll: revenue, trips and Uber's hours per platform."""
+    """A salaried driver's week for payroll: revenue, trips and hours per platform (Bolt's
+    hours came later, hence at the end: the columns before them never move)."""
     st = found.statement
     uber, bolt = _block(st, "uber"), _block(st, "bolt")
     return {
@@ -95,14 +97,21 @@ def payroll_row(found: Settlement) -> dict[str, str]:
         "uber_revenue": money(uber.shared) if uber else "",
         "uber_tips": money(uber.tips) if uber else "",
         "uber_trips": str(uber.trips) if uber else "",
-        "uber_hours_online": f"{uber.minutes_online / 60:.2f}" if uber else "",
-        "uber_hours_on_trip": f"{uber.minutes_on_trip / 60:.2f}" if uber else "",
+        "uber_hours_online": hours(uber.minutes_online) if uber else "",
+        "uber_hours_on_trip": hours(uber.minutes_on_trip) if uber else "",
         "bolt_revenue": money(bolt.shared) if bolt else "",
         "bolt_tips": money(bolt.tips) if bolt else "",
         "bolt_trips": str(bolt.trips) if bolt else "",
         "manager_lines": money(_sum(st, lambda k: k in _MANAGER)),
         "balance": money(st.balance) if st is not None else "",
+        "bolt_hours_online": hours(bolt.minutes_online) if bolt else "",
+        "bolt_hours_on_trip": hours(bolt.minutes_on_trip) if bolt else "",
     }  # fmt: skip
+
+
+def hours(minutes: int) -> str:
+    """Minutes as decimal hours, two places (``7.50``)."""
+    return f"{minutes / 60:.2f}"
 
 
 def is_salaried(found: Settlement) -> bool:

@@ -25,6 +25,7 @@ from contracts.settlement import (
     Figure,
     Inputs,
     Line,
+    Provider,
     Rules,
     Scheme,
     Statement,
@@ -36,7 +37,7 @@ from contracts.settlement import (
     shift,
     uber_figures,
 )
-from contracts.weeks import IsoWeek
+from contracts.weeks import IsoWeek, WeekStart, week_bounds
 
 # How many earlier weeks a draft looks back at for late data to regularise.
 LOOKBACK_WEEKS = 8
@@ -105,7 +106,7 @@ SELECT person_id, provider, driver_id FROM people_identities
 WHERE org_id = $1 AND person_id = ANY($2)
 """
 _UBER = """
-SELECT driver_id, breakdown, trip_id, last_position FROM uber_transactions
+SELECT driver_id, breakdown, trip_id, description, last_position FROM uber_transactions
 WHERE org_id = $1 AND driver_id = ANY($2) AND processed_at >= $3 AND processed_at < $4
 ORDER BY last_position
 """
@@ -128,6 +129,33 @@ SELECT driver_id, round(coalesce(sum(hours_online), 0) * 60)::bigint AS online,
 FROM driver_daily_metrics
 WHERE org_id = $1 AND provider = 'uber' AND driver_id = ANY($2) AND day >= $3 AND day < $4
 GROUP BY driver_id
+"""
+# Bolt's hours for payroll, from its state logs over the calendar week (as Uber's): each state
+# lasts until the driver's next one; online is any state but ``inactive``, on trip is
+# ``has_order`` (from accepting an order to its end, the drive to the pick-up included). The
+# state in force at the week's start was logged at most a day before (a shift is shorter),
+# and the one at its end is closed by a log within a day after; a state not closed yet
+# counts nothing until its next log comes. Two logs at one instant: ``inactive`` last.
+_BOLT_HOURS = """
+WITH logs AS (
+    SELECT driver_uuid, state, created_at, last_position,
+           lead(created_at) OVER (PARTITION BY driver_uuid
+                                  ORDER BY created_at, state = 'inactive') AS until
+    FROM bolt_state_logs
+    WHERE org_id = $1 AND driver_uuid = ANY($2)
+      AND created_at >= $3::timestamptz - interval '1 day'
+      AND created_at < $4::timestamptz + interval '1 day'
+), spans AS (
+    SELECT driver_uuid, state, last_position,
+           extract(epoch FROM least(until, $4::timestamptz)
+                              - greatest(created_at, $3::timestamptz)) AS seconds
+    FROM logs WHERE until > $3::timestamptz AND created_at < $4::timestamptz
+)
+SELECT driver_uuid,
+       round(coalesce(sum(seconds) FILTER (WHERE state <> 'inactive'), 0) / 60)::bigint AS online,
+       round(coalesce(sum(seconds) FILTER (WHERE state = 'has_order'), 0) / 60)::bigint AS on_trip,
+       max(last_position) AS pos
+FROM spans GROUP BY driver_uuid
 """
 _SCHEMES = """
 SELECT DISTINCT ON (person_id) person_id, scheme, effective_from FROM settlement_schemes
@@ -161,20 +189,32 @@ async def figures(
         if provider == "uber":
             monday = week.monday()
             for r in await conn.fetch(_HOURS, org, drivers, monday, monday + timedelta(days=7)):
-                person, source = owner["uber", r["driver_id"]], (r["pos"],)
-                out[person].append(Figure("uber", "minutes_online", r["online"], source))
-                out[person].append(Figure("uber", "minutes_on_trip", r["on_trip"], source))
+                out[owner["uber", r["driver_id"]]] += _minutes("uber", r)
             for r in await conn.fetch(_UBER, org, drivers, start, end):
                 raw = r["breakdown"]
                 tree = msgspec.json.decode(raw) if isinstance(raw, str | bytes) else raw
-                trip = r["trip_id"] is not None
-                found = uber_figures(tree, r["last_position"], trip, categories)
+                found = uber_figures(tree, r["last_position"], _is_trip(r), categories)
                 out[owner["uber", r["driver_id"]]] += found
         else:
+            for r in await conn.fetch(_BOLT_HOURS, org, drivers, *week_bounds(week, WeekStart())):
+                out[owner["bolt", r["driver_uuid"]]] += _minutes("bolt", r)
             for r in await conn.fetch(_BOLT, org, drivers, start, end):
                 order: dict[str, Any] = dict(r)
                 out[owner["bolt", r["driver_uuid"]]] += bolt_figures(order, r["last_position"])
     return out
+
+
+def _minutes(provider: Provider, row: asyncpg.Record) -> list[Figure]:
+    """A driver's payroll minutes of the week (online, on trip) as figures."""
+    source = (row["pos"],)
+    return [Figure(provider, "minutes_online", row["online"], source),
+            Figure(provider, "minutes_on_trip", row["on_trip"], source)]  # fmt: skip
+
+
+def _is_trip(row: asyncpg.Record) -> bool:
+    """An Uber transaction counts a trip when it names one and is not a later adjustment of
+    it (a late tip or a fare adjustment: ``tripFareAdjustOrder``, ``trip fare adjust order``)."""
+    return row["trip_id"] is not None and "adjust" not in str(row["description"] or "").lower()
 
 
 async def load_week(

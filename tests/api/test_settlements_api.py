@@ -215,6 +215,50 @@ async def test_lines_schemes_and_cancel(
     await _replay_equal(owner_pool, org_id)
 
 
+async def _state_logs(owner: asyncpg.Pool, org: UUID, driver: str, position: int,
+                      *changes: tuple[datetime, str]) -> None:  # fmt: skip
+    await owner.executemany(
+        "INSERT INTO bolt_state_logs (org_id, driver_uuid, created_at, state, company_id, "
+        "last_position) VALUES ($1, $2, $3, $4, 70001, $5)",
+        [(org, driver, at, state, position) for at, state in changes],
+    )
+
+
+async def test_bolt_hours_come_from_the_state_logs_each_state_lasting_until_the_next(
+    api: ApiClient, make_user, owner_pool: asyncpg.Pool, writer_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    ids = await _laurent(owner_pool, writer_pool, org_id)
+    waiting, busy, off = "waiting_orders", "has_order", "inactive"
+    await _state_logs(owner_pool, org_id, str(ids["bolt"]), int(str(ids["pos_b"])),
+        (paris(2026, 3, 1, 23), waiting), (paris(2026, 3, 2, 1), off),  # 60 min from Monday 0:00
+        (paris(2026, 3, 3, 10), waiting), (paris(2026, 3, 3, 10, 20), busy),
+        (paris(2026, 3, 3, 10, 50), waiting), (paris(2026, 3, 3, 12), off),  # 120, 30 on trip
+        (paris(2026, 3, 3, 12), waiting),  # at the same instant: the shift still ends
+        (paris(2026, 3, 4, 9), waiting), (paris(2026, 3, 4, 10), off),  # 60
+        (paris(2026, 3, 8, 23, 30), waiting), (paris(2026, 3, 9, 0, 30), off),  # 30, 30 in W11
+        (paris(2026, 3, 9, 8), waiting),  # not closed yet: nothing until its next log
+    )  # fmt: skip
+    manager = await login(api, await make_user(org_id, "manager"))
+    page = (await api.get("/settlements", params={"week": W10}, headers=manager)).json()
+    [item] = [i for i in page["items"] if i["display_name"] == "Laurent Dupont"]
+    path = f"/settlements/{item['settlement_id']}"
+
+    blocks = {b["provider"]: b for b in (await api.get(path, headers=manager)).json()
+              ["statement"]["blocks"]}  # fmt: skip
+    nxt = (await api.get(path.replace(W10, "2026-W11"), headers=manager)).json()
+
+    assert (blocks["bolt"]["minutes_online"], blocks["bolt"]["minutes_on_trip"]) == (270, 30)
+    assert [b["minutes_online"] for b in nxt["statement"]["blocks"]] == [0, 30]
+    salaried = {"kind": "salaried", "effective_week": W10}
+    await api.put(f"/people/{item['person_id']}/pay-scheme", json=salaried, headers=manager)
+    payroll = await api.get("/settlements/export", params={"week": W10, "format": "payroll"},
+                            headers=manager)  # fmt: skip
+    [mine] = [r for r in payroll.text.lstrip("\ufeff").splitlines()[1:] if "Laurent" in r]
+    header = payroll.text.lstrip("\ufeff").splitlines()[0].split(";")
+    row = dict(zip(header, mine.split(";"), strict=True))
+    assert (row["bolt_hours_online"], row["bolt_hours_on_trip"]) == ("4.50", "0.50")
+
+
 async def _replay_equal(owner: asyncpg.Pool, org: UUID) -> None:
     """The settlement tables rebuilt from the log into tables of our own equal the live ones."""
     suffix, targets = await secured_copies(owner, TABLES)
