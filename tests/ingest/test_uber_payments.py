@@ -54,13 +54,15 @@ def asked_windows(sent: RequestLog, clock: FixedClock) -> list[tuple[int, int]]:
 
 
 def earnings_by_driver(records: list[bytes]) -> Counter[str]:
-    """Sum of the ``earnings`` amounts (amountE5) per driver over payment records."""
+    """Sum of the ``earnings`` amounts (amountE5) per driver over payment records (the
+    groups without an amount, tolls refunded and cash collected, are not earnings)."""
     totals: Counter[str] = Counter()
     for raw in records:
         record = msgspec.json.decode(raw, type=UberPaymentRecord)
         payment = msgspec.json.decode(record.payment, type=UberEarnerPayment)
         for category in payment.paymentBreakdowns or []:
-            assert category.amount is not None
+            if category.amount is None:  # refunds and payouts: not earnings (no amount)
+                continue
             totals[payment.earnerInfo.uuid] += category.amount.e5()
     return totals
 
