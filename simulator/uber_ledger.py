@@ -84,5 +84,9 @@ def processed(history: History, person: int, start: int, end: int) -> list[Txn]:
     found = [Txn(t, TRIP, t.paid_at or 0) for t in history.trips(person, start, end, "paid_at")]
     for day in days_between(start - LATE_DAYS * DAY_S, end):
         for trip in history.plans(person, day).late:
-            found += [x for x in transactions_of(trip)[1:] if start <= x.processed_at < end]
+            tip_at, adjusted_at = trip.extras.late_tip_at, trip.extras.adjusted_at
+            if tip_at is not None and start <= tip_at < end:
+                found.append(Txn(trip, LATE_TIP, tip_at))
+            if adjusted_at is not None and start <= adjusted_at < end:
+                found.append(Txn(trip, ADJUSTMENT, adjusted_at))
     return sorted(found, key=lambda x: (x.processed_at, x.transaction_id))
