@@ -17,6 +17,11 @@ A pair's ``kinds`` are what its two records disagree on, read from the records a
 ``auto_linkable`` says whether the phone (E.164) or the e-mail still agree: a pair without
 either is found by name and plate only. The control route ``GET /_sim/truth/people`` serves
 this; no provider route does.
+
+``uber_payments`` is the money side of the truth: what each Uber driver was paid over a
+span, summed from the activity itself (``GET /_sim/truth/uber-payments``), not from any
+answer the simulator served, so a test can check ingest's figures to the cent after an
+outage, overlapping windows or a pay-period answer.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from simulator.activity import History
 from simulator.bolt_world import BoltDriver
 from simulator.people import folded
 from simulator.platforms import e164
@@ -115,3 +121,17 @@ def truth_view(truth: Truth) -> dict[str, Any]:
         "pairs": [asdict(p) for p in truth.pairs],
         "homonyms": [asdict(h) for h in truth.homonyms],
     }
+
+
+def uber_payments(
+    history: History, drivers: Iterable[UberDriver], start: int, end: int
+) -> dict[str, Any]:
+    """Each Uber driver's pay in cents for the trips paid in ``[start, end)`` (unix seconds):
+    fare and fees, less Uber's commission, plus tips, per ``Trip.net_cents``. Drivers paid
+    nothing are left out."""
+    paid = {
+        d.driver_id: sum(t.net_cents for t in history.trips(d.person_index, start, end, "paid_at"))
+        for d in drivers
+    }
+    found = {driver: cents for driver, cents in sorted(paid.items()) if cents}
+    return {"currency": "EUR", "drivers": found, "total": sum(found.values())}
