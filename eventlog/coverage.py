@@ -33,17 +33,23 @@ GROUP BY provider, account_id, resource, asked.period
 ORDER BY provider, account_id, resource
 """
 
-# The oldest instant of the last 24 hours (since the first claim: nothing is owed from before
-# polling began) that no payments poll covered, per Uber org. Uber serves payments of the last
-# 24 hours only: past that age, a gap can no longer be filled from the API.
+# The oldest instant of the last 24 hours (since the resource's first claim: nothing is owed
+# from before polling began) that no poll covered, per Uber org, across its payments (U6)
+# and its transactions (U7). Uber serves both for the last 24 hours only: past that age, a
+# gap of either can no longer be filled from the API, only from the daily report. Both
+# count: in pay-period mode one U6 answer covers the whole week, while U7's hole is real.
 _PAYMENTS_HORIZON = """
-SELECT account_id,
-       lower(tstzmultirange(tstzrange(
-                 greatest($2::timestamptz - interval '24 hours', min(lower(covered))),
-                 $2::timestamptz))
-             - range_agg(covered)) AS oldest_gap
-FROM coverage
-WHERE org_id = $1 AND provider = 'uber' AND resource = 'payments'
+SELECT account_id, min(oldest_gap) AS oldest_gap
+FROM (
+    SELECT account_id,
+           lower(tstzmultirange(tstzrange(
+                     greatest($2::timestamptz - interval '24 hours', min(lower(covered))),
+                     $2::timestamptz))
+                 - range_agg(covered)) AS oldest_gap
+    FROM coverage
+    WHERE org_id = $1 AND provider = 'uber' AND resource IN ('payments', 'transactions')
+    GROUP BY account_id, resource
+) AS by_resource
 GROUP BY account_id
 """
 _NEWEST = """
@@ -88,7 +94,8 @@ async def coverage_of(
 async def oldest_payments_gaps(
     conn: asyncpg.Connection | asyncpg.Pool, org_id: UUID, now: datetime
 ) -> dict[str, datetime | None]:
-    """Per Uber org, the start of the oldest payments gap still within 24 h (None: none)."""
+    """Per Uber org, the start of the oldest gap of its payments or transactions still
+    within 24 h (None: none)."""
     rows = await conn.fetch(_PAYMENTS_HORIZON, org_id, now)
     return {r["account_id"]: r["oldest_gap"] for r in rows}
 

@@ -13,6 +13,7 @@ around each poll, so the pollers need not carry it through every call.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
@@ -66,13 +67,22 @@ async def record_coverage(conn: asyncpg.Connection, where: Where, covered: Cover
         await conn.execute(_SPAN, *key, covered.start, covered.end, CURRENT_RUN.get())
 
 
+# The runs that can open or close a gap of Uber money (eventlog/coverage.py): the payments
+# and transactions polls, and the daily report whose rows fill what the API no longer serves
+# (ingest/uber/report_coverage.py).
+PAYMENTS_GAP_RUNS = {("uber", "payments"), ("uber", "transactions"), ("uber", "reports")}
+
+
 async def export_gauges(
-    pool: asyncpg.Pool, org_id: UUID, provider: str, resource: str, now: datetime
+    pool: asyncpg.Pool, org_id: UUID, provider: str, resource: str, now: Callable[[], datetime]
 ) -> None:
-    """Refresh the coverage gauges of one resource after a run (whatever its outcome)."""
+    """Refresh the coverage gauges of one resource after a run (whatever its outcome).
+
+    ``now`` is ingest's clock: the payments gap's age is measured on it at every scrape."""
     org = str(org_id)
     for account, newest in (await newest_by_account(pool, org_id, provider, resource)).items():
         metrics.coverage_newest(org, provider, resource, account, newest.timestamp())
-    if (provider, resource) == ("uber", "payments"):
-        for account, gap in (await oldest_payments_gaps(pool, org_id, now)).items():
-            metrics.payments_gap(org, account, None if gap is None else gap.timestamp())
+    if (provider, resource) in PAYMENTS_GAP_RUNS:
+        for account, gap in (await oldest_payments_gaps(pool, org_id, now())).items():
+            oldest = None if gap is None else gap.timestamp()
+            metrics.payments_gap(org, account, oldest, lambda: now().timestamp())

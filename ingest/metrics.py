@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from prometheus_client import Counter, Gauge, Histogram
 
@@ -58,8 +59,9 @@ AUTH_ERRORS = Counter(
 )
 
 # Coverage (ingest/coverage.py): how recent the newest data each complete poll covered is,
-# and how old the oldest hole in the last 24 h of Uber payments is. Past 24 h Uber no longer
-# serves it, so the payments-gap alert fires at 12 h, while the gap can still be polled.
+# and how old the oldest hole in the last 24 h of Uber payments or transactions is. Past 24 h
+# Uber no longer serves it, so the payments-gap alert fires at 12 h, while the gap can still
+# be polled.
 COVERAGE_NEWEST = Gauge(
     "fleet_coverage_newest_timestamp_seconds",
     "Unix time of the newest instant a complete poll of the resource covered",
@@ -67,7 +69,8 @@ COVERAGE_NEWEST = Gauge(
 )
 PAYMENTS_GAP_AGE = Gauge(
     "fleet_payments_gap_age_seconds",
-    "Age of the oldest uncovered instant of Uber payments within the last 24 h (0: none)",
+    "Age of the oldest uncovered instant of Uber payments or transactions within the last "
+    "24 h (0: none)",
     ["org", "account"],
 )
 
@@ -77,13 +80,16 @@ def coverage_newest(org: str, provider: str, resource: str, account: str, at: fl
     COVERAGE_NEWEST.labels(org, provider, resource, account).set(at)
 
 
-def payments_gap(org: str, account: str, oldest_gap: float | None) -> None:
-    """Track the oldest payments gap's age, computed at each scrape (0 when there is none)."""
+def payments_gap(
+    org: str, account: str, oldest_gap: float | None, clock: Callable[[], float] = time.time
+) -> None:
+    """Track the oldest payments gap's age, computed at each scrape on ``clock`` (Unix
+    seconds; 0 when there is no gap)."""
     gauge = PAYMENTS_GAP_AGE.labels(org, account)
     if oldest_gap is None:
         gauge.set_function(lambda: 0.0)
     else:
-        gauge.set_function(lambda: max(time.time() - oldest_gap, 0.0))
+        gauge.set_function(lambda: max(clock() - oldest_gap, 0.0))
 
 
 def declare_resource(provider: str, resource: str) -> None:

@@ -77,11 +77,19 @@ def lock_key(org_id: UUID, provider: str, resource: str) -> str:
     return f"poll:{org_id}:{provider}:{resource}"
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class RunRecorder:
     """Runs polls under their lock and records every run in ``sync_runs``."""
 
     def __init__(
-        self, pool: asyncpg.Pool, manual_wait_s: float = 600.0, locks: asyncpg.Pool | None = None
+        self,
+        pool: asyncpg.Pool,
+        manual_wait_s: float = 600.0,
+        locks: asyncpg.Pool | None = None,
+        now: Callable[[], datetime] = _utc_now,
     ) -> None:
         # Each run holds a lock connection for its whole duration while its poll needs
         # connections of its own: with every resource running at once, one shared pool
@@ -90,6 +98,7 @@ class RunRecorder:
         self._pool = pool
         self._locks = locks or pool
         self._manual_wait_s = manual_wait_s
+        self._now = now  # the coverage gauges' clock (tests: the simulator's)
         self._seen: set[str] = set()
 
     async def scheduled(self, target: Resource) -> PollResult | None:
@@ -141,8 +150,9 @@ class RunRecorder:
     async def _export_coverage(self, target: Resource) -> None:
         """The coverage gauges, from Postgres; a failure here never fails the run."""
         try:
-            now = datetime.now(UTC)
-            await export_gauges(self._pool, target.org_id, target.provider, target.resource, now)
+            await export_gauges(
+                self._pool, target.org_id, target.provider, target.resource, self._now
+            )
         except (asyncpg.PostgresError, OSError) as exc:
             log.warning("coverage gauges of %s not refreshed: %s", target.name, exc)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,9 @@ class ApiSettings:
     # FLEET_MINIMUM_FARE_RULES: the legal minimum per ride, with the days each took effect
     minimum_fares: tuple[MinimumRule, ...] = DEFAULT_MINIMUM_FARES
     company: Company = field(default_factory=Company)  # the statements' issuer
+    # The time /quality judges weeks by: the wall clock, or a simulator's fixed clock in a
+    # test that runs days of simulated time in seconds (tests/quality/).
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), repr=False)
 
 
 def create_app(settings: ApiSettings) -> FastAPI:
@@ -154,6 +158,7 @@ def create_app(settings: ApiSettings) -> FastAPI:
     app.state.tokens = VerifiedTokens(settings.jwt)
     app.state.auth = settings.auth
     app.state.weeks = settings.weeks
+    app.state.clock = settings.clock
     app.state.minimum_fares = settings.minimum_fares
     app.state.bolt_net_includes = settings.settlements.bolt_net_includes
     app.state.company = settings.company

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 
 LATE = "données tardives"
+FROM_REPORT = "comblé par le rapport"
+UNCOVERED = "période non couverte"
 ADJUSTED = "course ajustée hors période"
 CANCELLED = "course annulée sans paiement"
 UNEXPLAINED = "inexpliqué"
@@ -29,11 +31,17 @@ class Evidence:
     ``late``: some of the week's data arrived after it settled, or it has not settled yet.
     ``adjusted``: fare adjustments in the week for trips outside it (or the reverse).
     ``unpaid``: trips counted in the figures without any payment (rider cancellations).
+    ``from_report``: the difference is exactly the transactions only the PAYMENTS_ORDER report
+    had: hours past Uber's 24-hour horizon, which U6's sums lost and the report filled.
+    ``uncovered``: a resource compared has a gap in the period (coverage): one side holds
+    money of hours the other never fetched, as in the week ingest started.
     """
 
     late: bool = False
     adjusted: int = 0
     unpaid: int = 0
+    from_report: bool = False
+    uncovered: bool = False
 
 
 def difference(left: int | None, right: int | None) -> int | None:
@@ -45,10 +53,15 @@ def difference(left: int | None, right: int | None) -> int | None:
 
 
 def likely_reason(evidence: Evidence) -> str:
-    """The first reason the evidence supports: late data explains anything, then an
-    adjustment across the week's bound, then a trip without payment; else ``inexpliqué``."""
+    """The first reason the evidence supports: late data explains anything, then money only
+    the report had (an exact match), then a gap in the coverage, then an adjustment across
+    the week's bound, then a trip without payment; else ``inexpliqué``."""
     if evidence.late:
         return LATE
+    if evidence.from_report:
+        return FROM_REPORT
+    if evidence.uncovered:
+        return UNCOVERED
     if evidence.adjusted:
         return ADJUSTED
     if evidence.unpaid:

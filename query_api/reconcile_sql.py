@@ -27,6 +27,8 @@ WITH pay AS (
     GROUP BY 1, 2
 ), txn AS (
     SELECT t.account_id, t.driver_id, sum(t.amount_minor)::bigint AS txn,
+           coalesce(sum(t.amount_minor) FILTER (WHERE t.source = 'report'), 0)::bigint
+               AS txn_report,
            max(t.updated_at) AS txn_seen,
            count(*) FILTER (WHERE t.description ILIKE '%adjust%' AND NOT EXISTS (
                SELECT 1 FROM uber_transactions o
@@ -50,7 +52,8 @@ WITH pay AS (
     WHERE org_id = $1 AND provider = 'uber' AND day BETWEEN $6 AND $7
     GROUP BY 1, 2
 )
-SELECT account_id, driver_id, pay, txn, txn_days, met, coalesce(adjusted, 0) AS adjusted,
+SELECT account_id, driver_id, pay, txn, coalesce(txn_report, 0) AS txn_report, txn_days, met,
+       coalesce(adjusted, 0) AS adjusted,
        greatest(coalesce(trips, 0) - coalesce(paid, 0), 0) AS unpaid,
        greatest(pay_seen, txn_seen, met_seen) AS seen
 FROM pay FULL JOIN txn USING (account_id, driver_id)

@@ -17,6 +17,7 @@ import msgspec
 
 from contracts.uber_report_rows import report_decimal
 from contracts.weeks import PARIS, IsoWeek, WeekRules, WeekStart, week_bounds
+from eventlog.coverage import coverage_of
 from projector.projections.uber_money import decimal_to_minor
 from query_api import reconcile_sql as sql
 from query_api.reconcile import Evidence, MinimumRule, difference, likely_reason, minimum_of
@@ -63,7 +64,10 @@ async def reconciliation(
     bolt = await sql.fetch(conn, sql.BOLT_WEEK, org_id, *week.paris_days(week.bolt))
     uber_settled = week.uber[1] + week.settling
     bolt_settled = week.bolt[1] + week.settling
-    found = [d for row in uber for d in _uber(row, uber_settled, now)]
+    whole = Whole(
+        await _whole(conn, org_id, week.uber, now), await _whole(conn, org_id, week.days, now)
+    )
+    found = [d for row in uber for d in _uber(row, uber_settled, now, whole)]
     found += [d for row in reports if (d := _report(row, uber_settled, now))]
     found += [d for row in bolt for d in _bolt(row, bolt_settled, now)]
     return Reconciliation(
@@ -89,12 +93,47 @@ def _pairs(
             )  # fmt: skip
 
 
-def _uber(row: asyncpg.Record, settled_at: datetime, now: datetime) -> Iterator[Difference]:
-    late = _late(row["seen"], settled_at, now)
+@dataclass(frozen=True)
+class Whole:
+    """The ``(account, resource)`` pairs whose coverage has no gap over the Uber week, and
+    over its Paris days (``eventlog.coverage``); a resource never covered is not whole."""
+
+    week: frozenset[tuple[str, str]]
+    days: frozenset[tuple[str, str]]
+
+    def gap(self, account: str, resources: tuple[str, ...], days: bool = False) -> bool:
+        """Whether one of ``resources`` of ``account`` was not fetched whole."""
+        whole = self.days if days else self.week
+        return any((account, resource) not in whole for resource in resources)
+
+
+async def _whole(
+    conn: asyncpg.Connection, org_id: UUID, span: Span, now: datetime
+) -> frozenset[tuple[str, str]]:
+    """Uber resources covered without a gap over ``span`` up to now (the future is no gap)."""
+    found = await coverage_of(conn, org_id, span[0], max(min(span[1], now), span[0]))
+    return frozenset(
+        (c.account_id, c.resource) for c in found if c.provider == "uber" and not c.gaps
+    )
+
+
+def _uber(
+    row: asyncpg.Record, settled_at: datetime, now: datetime, whole: Whole
+) -> Iterator[Difference]:
+    late, account = _late(row["seen"], settled_at, now), row["account_id"]
+    # Exactly the money only the report had: U6's sums of those hours were past the horizon.
+    report = row["txn_report"]
+    filled = bool(report) and (row["pay"] or 0) + report == row["txn"]
     evidence = {
-        "paiements/transactions": Evidence(late, row["adjusted"]),
-        "transactions/métriques": Evidence(late, row["adjusted"], row["unpaid"]),
-    }
+        "paiements/transactions": Evidence(
+            late, row["adjusted"], from_report=filled,
+            uncovered=whole.gap(account, ("payments", "transactions")),
+        ),
+        "transactions/métriques": Evidence(
+            late, row["adjusted"], row["unpaid"],
+            uncovered=whole.gap(account, ("transactions", "daily_metrics"), days=True),
+        ),
+    }  # fmt: skip
     pairs = [
         ("paiements/transactions", "paiements", "pay", "transactions", "txn"),
         ("transactions/métriques", "transactions du jour", "txn_days", "métriques", "met"),

@@ -38,6 +38,13 @@ Bodies and answers::
                                        (each live driver's week as docs/SETTLEMENTS.md defines
                                         it, in cents, as of now: ``simulator.truth``; 400 for
                                         a malformed week)
+    GET  /_sim/truth/uber-payments?from=ISO&to=ISO
+                                    -> {"from": iso, "to": iso, "currency": "EUR",
+                                        "drivers": {driverId: cents}, "total": cents}
+                                       (each Uber driver's pay for the trips paid in
+                                        [from, to), summed from the activity, not from any
+                                        answer served: ``simulator.truth.uber_payments``;
+                                        400 without both instants, with their offsets)
 
 Ids are Uber raw ``driverId`` values or Bolt ``driver_uuid`` values.
 """
@@ -59,7 +66,7 @@ from simulator.clock import FixedClock
 from simulator.render import json_response
 from simulator.state import SimState
 from simulator.tokens import TokenStore
-from simulator.truth import ground_truth, settlements_truth, truth_view
+from simulator.truth import ground_truth, settlements_truth, truth_view, uber_payments
 from simulator.world import UberDriver
 
 Action = Callable[[dict[str, Any]], Any]
@@ -184,6 +191,33 @@ def settlement_truth_route(sim: SimState) -> Route:
     return Route("/_sim/truth/settlements", endpoint, methods=["GET"])
 
 
+def instant_param(request: Request, name: str) -> datetime:
+    """A query parameter that must be an ISO-8601 instant with its offset."""
+    try:
+        at = datetime.fromisoformat(request.query_params.get(name, "").replace("Z", "+00:00"))
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is None:
+        raise ControlError(f"{name} must be an ISO-8601 instant with an offset")
+    return at
+
+
+def uber_payments_truth(sim: SimState) -> Callable[[Request], Awaitable[Response]]:
+    """``GET /_sim/truth/uber-payments``: what each Uber driver was paid over ``[from, to)``."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            start, end = instant_param(request, "from"), instant_param(request, "to")
+        except ControlError as exc:
+            return json_response({"error": str(exc)}, 400)
+        sim.tick()
+        span = (int(start.timestamp()), int(end.timestamp()))
+        paid = uber_payments(sim.uber_history(), sim.uber_world.all_drivers(), *span)
+        return json_response({"from": start.isoformat(), "to": end.isoformat(), **paid})
+
+    return endpoint
+
+
 def provider_actions(name: str, world: World, tokens: TokenStore) -> list[tuple[str, Action]]:
     """Token and roster controls of one provider."""
     base = f"/_sim/{name}"
@@ -229,6 +263,7 @@ def control_routes(sim: SimState) -> list[Route]:
         ("/_sim/truth/people", lambda b: people_truth(sim)),
     ]
     routes += [Route(path, control(action), methods=["GET"]) for path, action in reads]
+    routes.append(Route("/_sim/truth/uber-payments", uber_payments_truth(sim), methods=["GET"]))
     return [*routes, settlement_truth_route(sim)]
 
 

@@ -25,6 +25,11 @@ transactions processed in its week (Monday 04:00 Paris), Bolt per ``driver_uuid`
 orders whose payment confirmation (else end) is in its week (Monday 00:00), and Bolt's
 minutes online and with an order over the calendar week. Everything is as of the clock's
 now, as the providers would show it.
+
+``uber_payments`` is the money side of the truth: what each Uber driver was paid over a
+span, summed from the activity itself (``GET /_sim/truth/uber-payments``), not from any
+answer the simulator served, so a test can check ingest's figures to the cent after an
+outage, overlapping windows or a pay-period answer.
 """
 
 from __future__ import annotations
@@ -251,3 +256,18 @@ def settlements_truth(
 def iso(ts: int) -> str:
     """Unix seconds as ISO-8601 UTC."""
     return datetime.fromtimestamp(ts, UTC).isoformat()
+
+
+def uber_payments(
+    history: History, drivers: Iterable[UberDriver], start: int, end: int
+) -> dict[str, Any]:
+    """Each Uber driver's pay in cents for the transactions processed in ``[start, end)`` (unix
+    seconds): their earnings (fares and fees less Uber's commission, tips, promotions, late
+    tips and adjustments), from the simulator's ledger (``simulator.uber_ledger``). Drivers
+    paid nothing are left out."""
+    paid = {
+        d.driver_id: sum(x.earnings for x in processed(history, d.person_index, start, end))
+        for d in drivers
+    }
+    found = {driver: cents for driver, cents in sorted(paid.items()) if cents}
+    return {"currency": "EUR", "drivers": found, "total": sum(found.values())}

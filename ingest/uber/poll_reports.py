@@ -7,7 +7,9 @@ the CSV (or zip), so auditors read the file there. One ``uber.report.observed`` 
 finished report: the U12 report object as sent, plus the file's SHA-256 and row count; its
 ``fetch_id`` is the download call (the last U12 call for a FAILED report). A PAYMENTS_ORDER
 file's rows become ``uber.payment_order_row.observed`` events too, in the same transaction
-(``report_rows``): they fill the transactions older than U7's 24 hours (docs/MONEY.md).
+(``report_rows``): they fill the transactions older than U7's 24 hours (docs/MONEY.md), and
+the span the report covers is claimed for the account's payments and transactions in that
+transaction too (``report_coverage``), which closes a gap an outage left.
 
 The cursor (``poll_cursors``, resource ``reports``) makes a run safe to repeat or interrupt:
 
@@ -28,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -37,12 +40,14 @@ from contracts import uber as c
 from contracts.uber_report_rows import PAYMENTS_ORDER
 from eventlog.fetches import ProviderCall, record_call
 from eventlog.store import Observation, canonical_hash
+from ingest.coverage import Covered, Where, record_coverage
 from ingest.cursors import save_cursor
 from ingest.errors import ProviderAuthError
 from ingest.http import Fetched
 from ingest.pages import Decoded, PollResult, RecordKind, store_page
 from ingest.uber.client import PROVIDER
 from ingest.uber.context import PollContext
+from ingest.uber.report_coverage import report_claims
 from ingest.uber.report_rows import csv_tables, decode_rows
 from ingest.uber.reports_client import Meta
 from ingest.uber.windows import paris_day, paris_today
@@ -156,7 +161,8 @@ class ReportsPoller:
         rows = Decoded()
         if meta.reportType == PAYMENTS_ORDER:
             rows = decode_rows(meta.id, download.body)
-        await self._store(account, download.call, obs, done, result, rows)
+        claims = report_claims(paris_day(day).window, meta, rows)
+        await self._store(account, download.call, obs, done, result, rows, claims)
 
     async def _download(self, account: str, report_id: str, result: PollResult) -> Fetched[bytes]:
         """A fresh link, then the file; a link that expired first is asked again."""
@@ -194,11 +200,16 @@ class ReportsPoller:
         cursor: dict[str, Any],
         result: PollResult,
         rows: Decoded | None = None,
+        claims: Sequence[tuple[str, Covered]] = (),
     ) -> None:
-        """The call, the events (the report's, its rows') and the cursor, in one transaction."""
+        """The call, the events (the report's, its rows'), the cursor and the span the rows
+        fill (``report_coverage``), in one transaction."""
         rows = rows or Decoded()
         async with self._ctx.pool.acquire() as conn, conn.transaction():
             await save_cursor(conn, self._ctx.org_id, PROVIDER, RESOURCE, account, cursor)
+            for resource, span in claims:
+                where = Where(self._ctx.org_id, PROVIDER, account, resource)
+                await record_coverage(conn, where, span)
             result.add(
                 await store_page(
                     conn,

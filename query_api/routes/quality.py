@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -39,7 +39,7 @@ WeekParam = Annotated[
 def _asked_week(request: Request, week: WeekParam = None) -> Week:
     """The asked week's bounds on each platform (by default the last week that has ended)."""
     rules: WeekRules = request.app.state.weeks
-    return Week.of(_week(week, rules, datetime.now(UTC)), rules)
+    return Week.of(_week(week, rules, _now(request)), rules)
 
 
 AskedWeek = Annotated[Week, Depends(_asked_week)]
@@ -50,12 +50,14 @@ AskedWeek = Annotated[Week, Depends(_asked_week)]
     response_class=MsgspecResponse,
     responses={**ok(CoverageReport), **problems(400, 401, 403, 422)},
 )
-async def quality_coverage(days: Days, conn: TenantConn, who: CurrentUser) -> MsgspecResponse:
+async def quality_coverage(
+    request: Request, days: Days, conn: TenantConn, who: CurrentUser
+) -> MsgspecResponse:
     """For every provider account and resource, the spans complete polls covered over the
     Paris days, the gaps between them (up to now: the future is no gap), and the age of the
     newest data. A full listing (drivers, vehicles...) has no spans: its coverage is the age
     of its last complete listing, and ``claims`` counts its listings over the days."""
-    now = datetime.now(UTC)
+    now = _now(request)
     start, end = days.instants()
     end = max(min(end, now), start)
     found = await coverage_of(conn, who.org_id, start, end)
@@ -77,7 +79,7 @@ async def quality_week(
     time) and the settling delay after its end has passed; otherwise ``incomplet``, with the
     reasons (in French, as the dashboard shows them)."""
     rules: WeekRules = request.app.state.weeks
-    now = datetime.now(UTC)
+    now = _now(request)
     asked = _week(week, rules, now)
     platforms = []
     for provider, start in rules.starts.items():
@@ -94,7 +96,7 @@ async def quality_week(
     responses={**ok(Reconciliation), **problems(400, 401, 403, 422)},
 )
 async def quality_reconciliation(
-    asked: AskedWeek, conn: TenantConn, who: CurrentUser
+    request: Request, asked: AskedWeek, conn: TenantConn, who: CurrentUser
 ) -> MsgspecResponse:
     """Per platform account and driver, the week's figures that should agree and do not:
     Uber's payments against its transactions, the transactions of the Paris days against
@@ -103,7 +105,7 @@ async def quality_reconciliation(
     and in-app. Each difference (cents, left - right) has its likely reason, in French:
     ``données tardives``, ``course ajustée hors période``, ``course annulée sans paiement``
     or ``inexpliqué``."""
-    found = await reconciliation(conn, who.org_id, asked, datetime.now(UTC))
+    found = await reconciliation(conn, who.org_id, asked, _now(request))
     return MsgspecResponse(found)
 
 
@@ -126,6 +128,12 @@ async def quality_minimum_fares(
     if export:
         return csv_of(found.under, UnderMinimum, f"minimums-{asked.name}.csv")
     return MsgspecResponse(found)
+
+
+def _now(request: Request) -> datetime:
+    """The API's clock (``ApiSettings.clock``): the wall clock but in simulated-time tests."""
+    now: datetime = request.app.state.clock()
+    return now
 
 
 def _week(text: str | None, rules: WeekRules, now: datetime) -> IsoWeek:

@@ -13,7 +13,9 @@ from query_api.quality import minimum_fare_rules
 from query_api.reconcile import (
     ADJUSTED,
     CANCELLED,
+    FROM_REPORT,
     LATE,
+    UNCOVERED,
     UNEXPLAINED,
     Evidence,
     MinimumRule,
@@ -41,16 +43,20 @@ def test_a_missing_figure_is_no_difference(a: int | None) -> None:
     assert difference(a, None) is None and difference(None, a) is None
 
 
-@given(st.booleans(), st.integers(0, 5), st.integers(0, 5))
+@given(st.booleans(), st.integers(0, 5), st.integers(0, 5), st.booleans(), st.booleans())
 def test_late_data_explains_first_and_nothing_is_unexplained_with_evidence(
-    late: bool, adjusted: int, unpaid: int
+    late: bool, adjusted: int, unpaid: int, from_report: bool, uncovered: bool
 ) -> None:
-    reason = likely_reason(Evidence(late, adjusted, unpaid))
+    reason = likely_reason(Evidence(late, adjusted, unpaid, from_report, uncovered))
 
     assert (reason == LATE) == late
-    assert (reason == UNEXPLAINED) == (not late and not adjusted and not unpaid)
-    assert reason != CANCELLED or (not late and not adjusted)
-    assert reason != ADJUSTED or not late
+    assert (reason == UNEXPLAINED) == (
+        not late and not adjusted and not unpaid and not from_report and not uncovered
+    )
+    assert (reason == FROM_REPORT) == (not late and from_report)
+    assert reason != UNCOVERED or not (late or from_report)
+    assert reason != CANCELLED or not (late or adjusted or from_report or uncovered)
+    assert reason != ADJUSTED or not (late or from_report or uncovered)
 
 
 def test_the_default_rules_are_nine_euros_from_february_2024_and_765_before() -> None:

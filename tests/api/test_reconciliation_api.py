@@ -30,9 +30,20 @@ SEEN = datetime(2026, 3, 4, 9, tzinfo=UTC)  # before the week settles (12 March 
 UBER, BOLT = "u-driver", "b-driver"
 
 
+# Uber's week and its Paris days, which the polls covered whole
+COVERED = (datetime(2026, 3, 1, 23, tzinfo=UTC), datetime(2026, 3, 9, 3, tzinfo=UTC))
+
+
 async def seed_uber(pool: asyncpg.Pool, writer: asyncpg.Pool, org_id: UUID) -> None:
     """Payments of 25 EUR; two trips paid 15 (from U7) and 10 (from the report); metrics of
-    the day 25 EUR over 2 trips; the report's rows agreeing with both."""
+    the day 25 EUR over 2 trips; the report's rows agreeing with both; every resource
+    compared covered over the whole week."""
+    for resource in ("payments", "transactions", "daily_metrics"):
+        await pool.execute(
+            "INSERT INTO coverage (org_id, provider, account_id, resource, covered) "
+            "VALUES ($1, 'uber', 'uber-org', $2, tstzrange($3, $4))",
+            *(org_id, resource, *COVERED),
+        )
     await pool.execute(
         "INSERT INTO driver_payments (org_id, provider, payment_key, driver_id, account_id, "
         "window_start, window_end, day, amount_minor, currency, breakdown, updated_at, "
@@ -215,6 +226,37 @@ async def test_metrics_counting_a_trip_without_payment_point_to_a_cancelled_trip
         ("uber", "transactions/métriques", None, 2500, 2800, -300,
          "course annulée sans paiement"),
     ]  # fmt: skip
+
+
+async def test_payments_short_by_exactly_what_only_the_report_had_were_filled_by_the_report(
+    api: ApiClient, headers: dict[str, str], tamper: Tamper
+) -> None:
+    # t-2 (10 EUR) is known from the report alone: U6's sum of its hour was past 24 hours
+    await tamper("driver_payments SET amount_minor = 1500", "driver_id = $2", UBER)
+
+    body = await get(api, headers, "/quality/reconciliation")
+
+    assert checks(body) == [
+        ("uber", "paiements/transactions", None, 1500, 2500, -1000, "comblé par le rapport"),
+    ]
+
+
+async def test_a_difference_over_a_gap_in_the_coverage_points_to_the_uncovered_period(
+    api: ApiClient, headers: dict[str, str], owner_pool: asyncpg.Pool, org_id: UUID,
+    tamper: Tamper,
+) -> None:  # fmt: skip
+    await tamper("driver_payments SET amount_minor = 2000", "driver_id = $2", UBER)
+    await owner_pool.execute(
+        "UPDATE coverage SET covered = tstzrange($2, upper(covered)) "
+        "WHERE org_id = $1 AND resource = 'payments'",
+        *(org_id, TUESDAY + timedelta(hours=1)),
+    )  # payments polled from Tuesday 11:00 UTC on only
+
+    body = await get(api, headers, "/quality/reconciliation")
+
+    assert checks(body) == [
+        ("uber", "paiements/transactions", None, 2000, 2500, -500, "période non couverte"),
+    ]
 
 
 async def test_rides_under_the_minimum_are_listed_with_the_floor_that_applies_and_as_csv(

@@ -370,3 +370,28 @@ async def test_malformed_next_applies_to_vehicle_pages_too(uber):
     await uber.sim("/_sim/chaos", {"malformed_next": 1})
     body = (await uber.get(VEHICLES, org_id=await uber.org_id())).json()
     assert sum("vehicleId" not in v for v in body["vehicleInformation"]) == 1
+
+
+# -- ground truth of the money (/_sim/truth/uber-payments) ---------------------------------
+
+
+async def test_the_money_truth_is_what_the_payments_endpoint_sums_over_the_same_span(uber):
+    span = {"from": "2025-03-09T08:00:00Z", "to": "2025-03-10T08:00:00+00:00"}
+    served = await payments_by_driver(
+        uber, await uber.org_id(), start_time=NOW_MS - DAY_MS, end_time=NOW_MS
+    )
+
+    truth = (await uber.client.get("/_sim/truth/uber-payments", params=span)).json()
+
+    assert served and truth["drivers"] == served
+    assert (truth["currency"], truth["total"]) == ("EUR", sum(served.values()))
+
+
+@pytest.mark.parametrize(
+    "params", [{"from": "2025-03-09T08:00:00Z"}, {"from": "2025-03-09T08:00", "to": "2025-03-10"}]
+)
+async def test_the_money_truth_needs_both_instants_with_their_offsets(uber, params):
+    response = await uber.client.get("/_sim/truth/uber-payments", params=params)
+
+    assert response.status_code == 400
+    assert "offset" in response.json()["error"]
