@@ -104,9 +104,22 @@ _IDENTITIES = """
 SELECT person_id, provider, driver_id FROM people_identities
 WHERE org_id = $1 AND person_id = ANY($2)
 """
+# An Uber transaction counts in the week its trip was first paid: a tip or an adjustment Uber
+# processes days later belongs to the trip's week, which regularises it once approved
+# (docs/SETTLEMENTS.md). A transaction without a trip counts when processed. ``first`` is the
+# trip's first transaction (index uber_transactions_trip); as it is never later than the
+# row's own time, ``processed_at >= $3`` bounds the scan. Only the trip's first transaction
+# counts the trip (``first_of_trip``), so a late tip is not one more trip.
 _UBER = """
-SELECT driver_id, breakdown, trip_id, last_position FROM uber_transactions
-WHERE org_id = $1 AND driver_id = ANY($2) AND processed_at >= $3 AND processed_at < $4
+SELECT driver_id, breakdown, trip_id, last_position, processed_at = first AS first_of_trip
+FROM (
+    SELECT t.*, CASE WHEN t.trip_id IS NULL THEN t.processed_at ELSE (
+        SELECT min(o.processed_at) FROM uber_transactions o
+        WHERE o.org_id = t.org_id AND o.trip_id = t.trip_id) END AS first
+    FROM uber_transactions t
+    WHERE t.org_id = $1 AND t.driver_id = ANY($2) AND t.processed_at >= $3
+) counted
+WHERE first >= $3 AND first < $4
 ORDER BY last_position
 """
 # Bolt's settlement counts an order in the week of its payment confirmation
@@ -167,7 +180,7 @@ async def figures(
             for r in await conn.fetch(_UBER, org, drivers, start, end):
                 raw = r["breakdown"]
                 tree = msgspec.json.decode(raw) if isinstance(raw, str | bytes) else raw
-                trip = r["trip_id"] is not None
+                trip = r["trip_id"] is not None and r["first_of_trip"]
                 found = uber_figures(tree, r["last_position"], trip, categories)
                 out[owner["uber", r["driver_id"]]] += found
         else:
