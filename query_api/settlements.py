@@ -20,7 +20,6 @@ import msgspec
 
 from contracts.settlement import (
     FIGURES,
-    PROVIDERS,
     UBER_CATEGORIES,
     Figure,
     Inputs,
@@ -31,12 +30,10 @@ from contracts.settlement import (
     bolt_figures,
     carried,
     compute,
-    money_window,
     regularisation,
-    shift,
     uber_figures,
 )
-from contracts.weeks import IsoWeek
+from contracts.weeks import PROVIDERS, IsoWeek, money_window, shift
 
 # How many earlier weeks a draft looks back at for late data to regularise.
 LOOKBACK_WEEKS = 8

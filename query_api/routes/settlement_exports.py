@@ -18,8 +18,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
-from contracts.settlement import PROVIDERS, money_window
-from contracts.weeks import IsoWeek
+from contracts.weeks import PROVIDERS, IsoWeek, money_window
 from query_api.deps import ANY_ROLE, AnyUser, TenantConn, release_connection
 from query_api.payslip_exports import (
     ACCOUNTING_COLUMNS,
