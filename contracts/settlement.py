@@ -422,6 +422,33 @@ def bolt_figures(order: dict[str, object], position: int) -> list[Figure]:
     return [f for f in out if f.amount]
 
 
+_CASH_SQL = "lower(coalesce(payment_method, '')) = 'cash'"
+# A driver's Bolt orders of a week summed in SQL, as ``bolt_figures`` sums them order by order:
+# (figure, its sum, the orders it is not zero on). The read model's amounts are never null.
+BOLT_SUMS: tuple[tuple[str, str, str], ...] = (
+    *((k, f"sum({k})", f"{k} <> 0") for k in ("ride_price", "booking_fee", "toll_fee",
+                                                "cancellation_fee", "tip", "net_earnings")),
+    ("commission", "-sum(abs(commission))", "commission <> 0"),
+    (TRIPS, "count(*) FILTER (WHERE finished_at IS NOT NULL)", "finished_at IS NOT NULL"),
+    ("cash", f"coalesce(sum(ride_price) FILTER (WHERE {_CASH_SQL}), 0)",
+     f"{_CASH_SQL} AND ride_price <> 0"),
+    ("in_app", f"coalesce(sum(ride_price) FILTER (WHERE NOT {_CASH_SQL}), 0)",
+     f"NOT {_CASH_SQL} AND ride_price <> 0"),
+)  # fmt: skip
+
+
+def bolt_week_figures(sums: Mapping[str, object]) -> list[Figure]:
+    """A driver's Bolt figures from the row of :data:`BOLT_SUMS` (``<figure>`` and
+    ``<figure>_at``, the positions): one per figure any order had, as :func:`bolt_figures`
+    gives order by order."""
+    out = []
+    for name, _, _ in BOLT_SUMS:
+        amount, positions = sums[name], sums[f"{name}_at"]
+        if positions:
+            out.append(Figure("bolt", name, int(amount), tuple(positions)))  # type: ignore[call-overload, arg-type]
+    return out
+
+
 def parse_net_includes(text: str) -> tuple[str, ...]:
     """``tip,toll_fee`` (Bolt figures its net contains), or ``none``."""
     names = tuple(n.strip() for n in text.split(",") if n.strip() and n.strip() != "none")

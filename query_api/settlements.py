@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 from uuid import UUID
 
 import asyncpg
 import msgspec
 
 from contracts.settlement import (
+    BOLT_SUMS,
     FIGURES,
     UBER_CATEGORIES,
     Figure,
@@ -27,7 +27,7 @@ from contracts.settlement import (
     Rules,
     Scheme,
     Statement,
-    bolt_figures,
+    bolt_week_figures,
     carried,
     compute,
     regularisation,
@@ -103,33 +103,47 @@ WHERE org_id = $1 AND person_id = ANY($2)
 """
 # An Uber transaction counts in the week its trip was first paid: a tip or an adjustment Uber
 # processes days later belongs to the trip's week, which regularises it once approved
-# (docs/SETTLEMENTS.md). A transaction without a trip counts when processed. ``first`` is the
-# trip's first transaction (index uber_transactions_trip); as it is never later than the
-# row's own time, ``processed_at >= $3`` bounds the scan. Only the trip's first transaction
-# counts the trip (``first_of_trip``), so a late tip is not one more trip.
+# (docs/SETTLEMENTS.md). A transaction without a trip counts when processed. So the week's
+# transactions are those processed in it whose trip has none before it (one probe each of
+# index uber_transactions_trip), and the later ones of the same trips (a hash join, no
+# probe). Only a trip's first transaction counts the trip (``first_of_trip``), so a late tip
+# is not one more trip.
 _UBER = """
-SELECT driver_id, breakdown, trip_id, last_position, processed_at = first AS first_of_trip
-FROM (
-    SELECT t.*, CASE WHEN t.trip_id IS NULL THEN t.processed_at ELSE (
-        SELECT min(o.processed_at) FROM uber_transactions o
-        WHERE o.org_id = t.org_id AND o.trip_id = t.trip_id) END AS first
+WITH week AS (
+    SELECT t.driver_id, t.breakdown, t.trip_id, t.last_position,
+           t.trip_id IS NOT NULL AND row_number() OVER (
+               PARTITION BY t.trip_id ORDER BY t.processed_at, t.transaction_id) = 1
+               AS first_of_trip
     FROM uber_transactions t
     WHERE t.org_id = $1 AND t.driver_id = ANY($2) AND t.processed_at >= $3
-) counted
-WHERE first >= $3 AND first < $4
+      AND t.processed_at < $4 AND NOT EXISTS (
+          SELECT 1 FROM uber_transactions o
+          WHERE o.org_id = $1 AND o.trip_id = t.trip_id AND o.processed_at < $3)
+)
+SELECT driver_id, breakdown, trip_id, last_position, first_of_trip FROM week
+UNION ALL
+SELECT t.driver_id, t.breakdown, t.trip_id, t.last_position, false
+FROM uber_transactions t
+WHERE t.org_id = $1 AND t.driver_id = ANY($2) AND t.processed_at >= $4
+  AND t.trip_id IN (SELECT trip_id FROM week)
 ORDER BY last_position
 """
 # Bolt's settlement counts an order in the week of its payment confirmation
 # (docs/PROVIDERS.md §2.8); an order without one counts when it finished or was cancelled.
-_BOLT = """
-SELECT driver_uuid, ride_price, booking_fee, toll_fee, cancellation_fee, tip, net_earnings,
-       commission, payment_method, finished_at, last_position
+# Summed per driver here (each figure with the positions of the orders where it is not
+# zero), which is what ``bolt_figures`` of each order would add up to, without a row each.
+_BOLT_SUMS = ", ".join(
+    f"{total} AS {name}, array_agg(last_position) FILTER (WHERE {nonzero}) AS {name}_at"
+    for name, total, nonzero in BOLT_SUMS
+)
+_BOLT = f"""
+SELECT driver_uuid, {_BOLT_SUMS}
 FROM bolt_orders
 WHERE org_id = $1 AND driver_uuid = ANY($2)
   AND coalesce(price_reviewed_at, finished_at, cancelled_at) >= $3
   AND coalesce(price_reviewed_at, finished_at, cancelled_at) < $4
-ORDER BY last_position
-"""
+GROUP BY driver_uuid
+"""  # noqa: S608 (the names and expressions are ours, contracts.settlement.BOLT_SUMS)
 # Hours for payroll: Uber's daily metrics are per Paris day, so they follow the calendar
 # week (Monday 00:00 to Monday 00:00), not Uber's 04:00 money boundary.
 _HOURS = """
@@ -182,8 +196,7 @@ async def figures(
                 out[owner["uber", r["driver_id"]]] += found
         else:
             for r in await conn.fetch(_BOLT, org, drivers, start, end):
-                order: dict[str, Any] = dict(r)
-                out[owner["bolt", r["driver_uuid"]]] += bolt_figures(order, r["last_position"])
+                out[owner["bolt", r["driver_uuid"]]] += bolt_week_figures(dict(r))
     return out
 
 
