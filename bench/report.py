@@ -105,6 +105,23 @@ def _payslips(data: dict[str, Any]) -> list[Row]:
         Row("payslips", f"ZIP of {data.get('zip_count')} PDFs", data.get("zip_s"), "s",
             "a ZIP of as many blank pages", data.get("blank_zip_s"), None,
             "1,500 in < 180 s", None if per_1500 is None else per_1500 < 180),
+        Row("payslips", "ZIP streamed: first bytes", data.get("zip_first_bytes_ms"), "ms",
+            "one PDF", pdf, _ratio(data.get("zip_first_bytes_ms"), pdf), "", None),
+    ]  # fmt: skip
+
+
+def _settlements(data: dict[str, Any]) -> list[Row]:
+    drafts, one = data.get("drafts_ms"), data.get("one_update_ms")
+    people = data.get("people")
+    return [
+        Row("settlements", f"drafts of {people} people's week ({data.get('days')} days of data)",
+            drafts, "ms", "plain SQL sum of the same amounts", data.get("sum_ms"),
+            _ratio(drafts, data.get("sum_ms")), "< 2,000 ms for 1,500",
+            None if drafts is None or people != 1500 else drafts < 2000),
+        Row("settlements", f"one person's draft after a new event (p99 "
+            f"{data.get('one_update_p99_ms', 0):.0f} ms)", one, "ms",
+            "plain SQL sum of their amounts", data.get("one_sum_ms"),
+            _ratio(one, data.get("one_sum_ms")), "< 50 ms", None if one is None else one < 50),
     ]  # fmt: skip
 
 
@@ -115,6 +132,7 @@ KNOWN: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "ingest": _ingest,
     "api": _api,
     "payslips": _payslips,
+    "settlements": _settlements,
 }
 
 

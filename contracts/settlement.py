@@ -15,16 +15,18 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
 from typing import Literal
 from uuid import UUID
 
 import msgspec
 
-from contracts.weeks import IsoWeek, WeekStart, week_bounds, week_of
-
-Provider = Literal["uber", "bolt"]
-PROVIDERS: tuple[Provider, ...] = ("uber", "bolt")
+from contracts.weeks import (
+    DEFAULT_BOUNDARIES,
+    PROVIDERS,
+    Boundary,
+    IsoWeek,
+    Provider,
+)
 
 # Each platform's figures, in statement order, and what each one is (the glossary).
 UBER_FIGURES: dict[str, str] = {
@@ -128,21 +130,6 @@ def percent_bp(text: str) -> int:
     return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
 
 
-@dataclass(frozen=True)
-class Boundary:
-    """From ``effective_from`` (a Monday, Paris), ``provider``'s money week starts at ``start``."""
-
-    effective_from: date
-    provider: Provider
-    start: WeekStart
-
-
-DEFAULT_BOUNDARIES: tuple[Boundary, ...] = (
-    Boundary(date(2000, 1, 3), "uber", WeekStart.parse("MON 04:00")),
-    Boundary(date(2000, 1, 3), "bolt", WeekStart.parse("MON 00:00")),
-)
-
-
 DEFAULT_SCHEME = Scheme(kind="split", fleet_share=2500)
 
 
@@ -155,59 +142,6 @@ class Rules:
     boundaries: tuple[Boundary, ...] = DEFAULT_BOUNDARIES
     bolt_net_includes: tuple[str, ...] = BOLT_NET_INCLUDES
     uber_categories: tuple[tuple[str, str], ...] = ()  # added to or overriding UBER_CATEGORIES
-
-
-def parse_boundaries(text: str) -> tuple[Boundary, ...]:
-    """``2000-01-03 uber MON 04:00; 2000-01-03 bolt MON 00:00`` (``;``-separated)."""
-    rows = []
-    for part in filter(None, (p.strip() for p in text.split(";"))):
-        day, provider, start = [*part.split(maxsplit=2), "", ""][:3]
-        if provider not in PROVIDERS:
-            raise ValueError(f"{part!r}: the provider is uber or bolt")
-        rows.append(Boundary(date.fromisoformat(day), provider, WeekStart.parse(start)))
-    for provider in PROVIDERS:
-        if not any(r.provider == provider for r in rows):
-            raise ValueError(f"no week boundary for {provider}")
-    return tuple(sorted(rows, key=lambda r: (r.provider, r.effective_from)))
-
-
-def boundary(rows: tuple[Boundary, ...], provider: Provider, week: IsoWeek) -> WeekStart:
-    """The start in force for ``week``: the latest row effective on or before its Monday
-    (before every row: the earliest one)."""
-    mine = sorted((r for r in rows if r.provider == provider), key=lambda r: r.effective_from)
-    if not mine:
-        raise ValueError(f"no week boundary for {provider}")
-    chosen = mine[0]
-    for row in mine:
-        if row.effective_from <= week.monday():
-            chosen = row
-    return chosen.start
-
-
-def money_window(
-    rows: tuple[Boundary, ...], provider: Provider, week: IsoWeek
-) -> tuple[datetime, datetime]:
-    """``provider``'s money of settlement ``week``: ``[start, end)`` in UTC. It ends where the
-    next week starts, so weeks tile even across a change of boundary."""
-    start, _ = week_bounds(week, boundary(rows, provider, week))
-    following = shift(week, 1)
-    return start, week_bounds(following, boundary(rows, provider, following))[0]
-
-
-def shift(week: IsoWeek, weeks: int) -> IsoWeek:
-    """The week ``weeks`` after ``week`` (negative: before)."""
-    year, number, _ = (week.monday() + timedelta(weeks=weeks)).isocalendar()
-    return IsoWeek(year, number)
-
-
-def money_week(rows: tuple[Boundary, ...], provider: Provider, moment: datetime) -> IsoWeek:
-    """The settlement week whose ``provider`` money contains ``moment`` (a trip's end)."""
-    here = week_of(moment, WeekStart())  # the Paris calendar week
-    for candidate in (here, shift(here, -1), shift(here, 1)):
-        start, end = money_window(rows, provider, candidate)
-        if start <= moment < end:
-            return candidate
-    raise ValueError(f"no {provider} week holds {moment}")  # starts are Monday, at most 23:59
 
 
 class Figure(msgspec.Struct, frozen=True):
@@ -486,6 +420,33 @@ def bolt_figures(order: dict[str, object], position: int) -> list[Figure]:
     paid = "cash" if str(order.get("payment_method") or "").lower() == "cash" else "in_app"
     out.append(Figure("bolt", paid, cents("ride_price"), (position,)))
     return [f for f in out if f.amount]
+
+
+_CASH_SQL = "lower(coalesce(payment_method, '')) = 'cash'"
+# A driver's Bolt orders of a week summed in SQL, as ``bolt_figures`` sums them order by order:
+# (figure, its sum, the orders it is not zero on). The read model's amounts are never null.
+BOLT_SUMS: tuple[tuple[str, str, str], ...] = (
+    *((k, f"sum({k})", f"{k} <> 0") for k in ("ride_price", "booking_fee", "toll_fee",
+                                                "cancellation_fee", "tip", "net_earnings")),
+    ("commission", "-sum(abs(commission))", "commission <> 0"),
+    (TRIPS, "count(*) FILTER (WHERE finished_at IS NOT NULL)", "finished_at IS NOT NULL"),
+    ("cash", f"coalesce(sum(ride_price) FILTER (WHERE {_CASH_SQL}), 0)",
+     f"{_CASH_SQL} AND ride_price <> 0"),
+    ("in_app", f"coalesce(sum(ride_price) FILTER (WHERE NOT {_CASH_SQL}), 0)",
+     f"NOT {_CASH_SQL} AND ride_price <> 0"),
+)  # fmt: skip
+
+
+def bolt_week_figures(sums: Mapping[str, object]) -> list[Figure]:
+    """A driver's Bolt figures from the row of :data:`BOLT_SUMS` (``<figure>`` and
+    ``<figure>_at``, the positions): one per figure any order had, as :func:`bolt_figures`
+    gives order by order."""
+    out = []
+    for name, _, _ in BOLT_SUMS:
+        amount, positions = sums[name], sums[f"{name}_at"]
+        if positions:
+            out.append(Figure("bolt", name, int(amount), tuple(positions)))  # type: ignore[call-overload, arg-type]
+    return out
 
 
 def parse_net_includes(text: str) -> tuple[str, ...]:

@@ -51,12 +51,12 @@ DOCUMENTED = frozenset(
         "FLEET_PROMETHEUS_PORT", "FLEET_PROMETHEUS_SCRAPE_S", "FLEET_IMAGE_TAG",
         "FLEET_APP_DOMAIN", "FLEET_API_DOMAIN", "COMPOSE_PROJECT_NAME", "GRAFANA_ADMIN_USER",
         "GRAFANA_ADMIN_PASSWORD", "ACME_EMAIL",
-        # data quality: the providers' weeks and when their figures settle (docs/QUALITY.md)
-        "FLEET_UBER_WEEK_START", "FLEET_BOLT_WEEK_START", "FLEET_SETTLING_DELAY_H",
-        "FLEET_MINIMUM_FARE_RULES",
+        # the providers' weeks, each start from the Monday it takes effect (quality, settlements
+        # and Uber's pay week alike), and when their figures settle (docs/QUALITY.md)
+        "FLEET_WEEK_STARTS", "FLEET_SETTLING_DELAY_H", "FLEET_MINIMUM_FARE_RULES",
         # settlements: the default pay scheme, VAT on the fleet's fees, the money weeks
         "FLEET_SETTLEMENT_DEFAULT_SCHEME", "FLEET_SETTLEMENT_VAT_PCT",
-        "FLEET_SETTLEMENT_WEEK_STARTS", "FLEET_SETTLEMENT_BOLT_NET_INCLUDES",
+        "FLEET_SETTLEMENT_BOLT_NET_INCLUDES",
         "FLEET_SETTLEMENT_UBER_CATEGORIES", "FLEET_COMPANY_NAME", "FLEET_SIRET",
         # tenants: the key of the stored provider credentials
         "FLEET_CREDENTIALS_KEY",
@@ -91,7 +91,20 @@ DEPRECATED = (
     Alias("BOLT_API_BASE", "BOLT_BASE_URL"),
     Alias("BOLT_TOKEN_URL", "BOLT_AUTH_URL"),
     Alias("JWT_ACCESS_TTL_S", "JWT_ACCESS_TOKEN_EXPIRE_MINUTES", _minutes),
+    Alias("FLEET_SETTLEMENT_WEEK_STARTS", "FLEET_WEEK_STARTS"),  # the same rows, now for all
 )
+
+# Old names no alias can carry: one platform's start each, without a date, where the new
+# setting is every platform's rows together. Refused, naming the setting that replaced them
+# (a silent fallback to the default would put every figure in the wrong week).
+REPLACED = {
+    "FLEET_UBER_WEEK_START": (
+        "FLEET_WEEK_STARTS",
+        "rows '<Monday> <uber|bolt> MON HH:MM' separated by ';', e.g. "
+        "'2000-01-03 uber MON 04:00; 2000-01-03 bolt MON 00:00' (docs/QUALITY.md)",
+    ),
+}
+REPLACED["FLEET_BOLT_WEEK_START"] = REPLACED["FLEET_UBER_WEEK_START"]
 
 # The original spec's example values for Bolt are placeholders, not Bolt's addresses; a
 # settings file copied from it must reach the real API, so they count as unset.
@@ -136,10 +149,15 @@ def unknown(env: Iterable[str], known: Collection[str]) -> list[str]:
     """One message per variable with one of our prefixes that no setting has."""
     everything = set(known) | {a.old for a in DEPRECATED}
     return [
-        _did_you_mean(name, everything)
+        _replaced(name) if name in REPLACED else _did_you_mean(name, everything)
         for name in sorted(env)
         if name.startswith(PREFIXES) and name not in everything
     ]
+
+
+def _replaced(name: str) -> str:
+    new, how = REPLACED[name]
+    return f"{name} is no longer read: set {new} instead, {how}"
 
 
 def _did_you_mean(name: str, known: Collection[str]) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from contracts.settlement import Block, Statement
 from query_api.payslip_pdf import Payslip, figures_sha256, render
@@ -133,10 +133,40 @@ def pdf_name(found: Settlement) -> str:
     return f"{found.week}_{safe[:60]}_{found.person_id}.pdf"
 
 
-def to_zip(slips: Iterable[Payslip]) -> bytes:
-    """One PDF per person. Stored, not deflated: fpdf2 already compresses each page."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+class _Handed(io.RawIOBase):
+    """A write-only stream that keeps what is written until it is taken. It cannot seek, so
+    ``zipfile`` writes each entry's sizes after its data (a data descriptor) instead of going
+    back to its header: the bytes of an entry are final as soon as they are written."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._chunks: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self._chunks.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        out, self._chunks = b"".join(self._chunks), []
+        return out
+
+
+def zip_chunks(slips: Iterable[Payslip]) -> Iterator[bytes]:
+    """The ZIP of one PDF per person, as it is written: each PDF is rendered when the one
+    before has been handed on, so a week of 1,500 holds one PDF in memory at a time (and the
+    archive's directory, about 100 bytes an entry), and the first bytes leave at once.
+    Stored, not deflated: fpdf2 already compresses each page."""
+    sink = _Handed()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
         for slip in slips:
             archive.writestr(pdf_name(slip.settlement), render(slip))
-    return out.getvalue()
+            yield sink.take()
+    yield sink.take()  # the central directory, written on close
+
+
+def to_zip(slips: Iterable[Payslip]) -> bytes:
+    """The whole ZIP of :func:`zip_chunks` at once (for a small week, or a test)."""
+    return b"".join(zip_chunks(slips))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from contracts.weeks import PARIS, WEEK_RESOURCES, WINDOWED, WeekRules, WeekStart
+from contracts.weeks import PARIS, WEEK_RESOURCES, WINDOWED, WeekRules, week_rules_of
 from core.config import ConfigError
 from eventlog.coverage import Coverage, Span
 from query_api.reconcile import DEFAULT_MINIMUM_RULES, MinimumRule, parse_minimum_rules
@@ -20,24 +20,14 @@ from query_api.schemas_quality import (
     WeekResource,
 )
 
-SETTINGS = {"uber": "FLEET_UBER_WEEK_START", "bolt": "FLEET_BOLT_WEEK_START"}
-
 
 def week_rules(env: Mapping[str, str]) -> WeekRules:
-    """The week settings (``MON 04:00`` starts, settling delay in hours); a bad one stops us."""
-    rules = WeekRules()
-    starts = dict(rules.starts)
+    """The one week setting (``FLEET_WEEK_STARTS``, rows with effective dates) and the
+    settling delay; a bad one stops us."""
     try:
-        if uber := env.get("FLEET_UBER_WEEK_START"):
-            starts["uber"] = WeekStart.parse(uber)
-        if bolt := env.get("FLEET_BOLT_WEEK_START"):
-            starts["bolt"] = WeekStart.parse(bolt)
-        hours = int(env.get("FLEET_SETTLING_DELAY_H") or rules.settling.total_seconds() // 3600)
+        return week_rules_of(env)
     except ValueError as exc:
         raise ConfigError(f"week settings: {exc}") from exc
-    if hours < 0:
-        raise ConfigError("FLEET_SETTLING_DELAY_H must not be negative")
-    return WeekRules(starts, timedelta(hours=hours))
 
 
 def minimum_fare_rules(env: Mapping[str, str]) -> tuple[MinimumRule, ...]:

@@ -40,10 +40,7 @@ class Week:
 
     @classmethod
     def of(cls, week: IsoWeek, rules: WeekRules) -> Week:
-        uber, bolt = (
-            week_bounds(week, rules.starts["uber"]),
-            week_bounds(week, rules.starts["bolt"]),
-        )
+        uber, bolt = rules.bounds("uber", week), rules.bounds("bolt", week)
         return cls(week, uber, bolt, week_bounds(week, MIDNIGHT), rules.settling)
 
     def paris_days(self, span: Span) -> tuple[date, date]:

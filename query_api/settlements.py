@@ -12,32 +12,36 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 from uuid import UUID
 
 import asyncpg
 import msgspec
 
 from contracts.settlement import (
+    BOLT_SUMS,
     FIGURES,
-    PROVIDERS,
     UBER_CATEGORIES,
     Figure,
     Inputs,
     Line,
-    Provider,
     Rules,
     Scheme,
     Statement,
-    bolt_figures,
+    bolt_week_figures,
     carried,
     compute,
-    money_window,
     regularisation,
-    shift,
     uber_figures,
 )
-from contracts.weeks import IsoWeek, WeekStart, week_bounds
+from contracts.weeks import (
+    PROVIDERS,
+    IsoWeek,
+    Provider,
+    WeekStart,
+    money_window,
+    shift,
+    week_bounds,
+)
 
 # How many earlier weeks a draft looks back at for late data to regularise.
 LOOKBACK_WEEKS = 8
@@ -105,22 +109,49 @@ _IDENTITIES = """
 SELECT person_id, provider, driver_id FROM people_identities
 WHERE org_id = $1 AND person_id = ANY($2)
 """
+# An Uber transaction counts in the week its trip was first paid: a tip or an adjustment Uber
+# processes days later belongs to the trip's week, which regularises it once approved
+# (docs/SETTLEMENTS.md). A transaction without a trip counts when processed. So the week's
+# transactions are those processed in it whose trip has none before it (one probe each of
+# index uber_transactions_trip), and the later ones of the same trips (a hash join, no
+# probe). Only a trip's first transaction counts the trip (``first_of_trip``), so a late tip
+# is not one more trip.
 _UBER = """
-SELECT driver_id, breakdown, trip_id, description, last_position FROM uber_transactions
-WHERE org_id = $1 AND driver_id = ANY($2) AND processed_at >= $3 AND processed_at < $4
+WITH week AS (
+    SELECT t.driver_id, t.breakdown, t.trip_id, t.last_position,
+           t.trip_id IS NOT NULL AND row_number() OVER (
+               PARTITION BY t.trip_id ORDER BY t.processed_at, t.transaction_id) = 1
+               AS first_of_trip
+    FROM uber_transactions t
+    WHERE t.org_id = $1 AND t.driver_id = ANY($2) AND t.processed_at >= $3
+      AND t.processed_at < $4 AND NOT EXISTS (
+          SELECT 1 FROM uber_transactions o
+          WHERE o.org_id = $1 AND o.trip_id = t.trip_id AND o.processed_at < $3)
+)
+SELECT driver_id, breakdown, trip_id, last_position, first_of_trip FROM week
+UNION ALL
+SELECT t.driver_id, t.breakdown, t.trip_id, t.last_position, false
+FROM uber_transactions t
+WHERE t.org_id = $1 AND t.driver_id = ANY($2) AND t.processed_at >= $4
+  AND t.trip_id IN (SELECT trip_id FROM week)
 ORDER BY last_position
 """
 # Bolt's settlement counts an order in the week of its payment confirmation
 # (docs/PROVIDERS.md §2.8); an order without one counts when it finished or was cancelled.
-_BOLT = """
-SELECT driver_uuid, ride_price, booking_fee, toll_fee, cancellation_fee, tip, net_earnings,
-       commission, payment_method, finished_at, last_position
+# Summed per driver here (each figure with the positions of the orders where it is not
+# zero), which is what ``bolt_figures`` of each order would add up to, without a row each.
+_BOLT_SUMS = ", ".join(
+    f"{total} AS {name}, array_agg(last_position) FILTER (WHERE {nonzero}) AS {name}_at"
+    for name, total, nonzero in BOLT_SUMS
+)
+_BOLT = f"""
+SELECT driver_uuid, {_BOLT_SUMS}
 FROM bolt_orders
 WHERE org_id = $1 AND driver_uuid = ANY($2)
   AND coalesce(price_reviewed_at, finished_at, cancelled_at) >= $3
   AND coalesce(price_reviewed_at, finished_at, cancelled_at) < $4
-ORDER BY last_position
-"""
+GROUP BY driver_uuid
+"""  # noqa: S608 (the names and expressions are ours, contracts.settlement.BOLT_SUMS)
 # Hours for payroll: Uber's daily metrics are per Paris day, so they follow the calendar
 # week (Monday 00:00 to Monday 00:00), not Uber's 04:00 money boundary.
 _HOURS = """
@@ -193,14 +224,14 @@ async def figures(
             for r in await conn.fetch(_UBER, org, drivers, start, end):
                 raw = r["breakdown"]
                 tree = msgspec.json.decode(raw) if isinstance(raw, str | bytes) else raw
-                found = uber_figures(tree, r["last_position"], _is_trip(r), categories)
+                trip = r["trip_id"] is not None and r["first_of_trip"]
+                found = uber_figures(tree, r["last_position"], trip, categories)
                 out[owner["uber", r["driver_id"]]] += found
         else:
             for r in await conn.fetch(_BOLT_HOURS, org, drivers, *week_bounds(week, WeekStart())):
                 out[owner["bolt", r["driver_uuid"]]] += _minutes("bolt", r)
             for r in await conn.fetch(_BOLT, org, drivers, start, end):
-                order: dict[str, Any] = dict(r)
-                out[owner["bolt", r["driver_uuid"]]] += bolt_figures(order, r["last_position"])
+                out[owner["bolt", r["driver_uuid"]]] += bolt_week_figures(dict(r))
     return out
 
 
@@ -209,12 +240,6 @@ def _minutes(provider: Provider, row: asyncpg.Record) -> list[Figure]:
     source = (row["pos"],)
     return [Figure(provider, "minutes_online", row["online"], source),
             Figure(provider, "minutes_on_trip", row["on_trip"], source)]  # fmt: skip
-
-
-def _is_trip(row: asyncpg.Record) -> bool:
-    """An Uber transaction counts a trip when it names one and is not a later adjustment of
-    it (a late tip or a fare adjustment: ``tripFareAdjustOrder``, ``trip fare adjust order``)."""
-    return row["trip_id"] is not None and "adjust" not in str(row["description"] or "").lower()
 
 
 async def load_week(

@@ -21,6 +21,15 @@ Bodies and answers::
     POST /_sim/stats/reset          -> forget call counts
     GET  /_sim/clock                -> {"now": iso, "fixed": bool}
     POST /_sim/clock                {"advance_s": S} or {"now": iso} (fixed clock only)
+    POST /_sim/uber/late-tip        {"driver_id": id, "trip_id": id | "week": "YYYY-Www",
+                                     "amount_cents": N}
+                                     -> {"transaction_uuid", "driver_id", "trip_id",
+                                         "trip_paid_at", "processed_at", "amount_cents"}
+                                     (Uber pays a tip for a past trip now: one more
+                                     transaction, processed now, naming the trip, and the
+                                     tip in that driver's payments; with ``week``, the
+                                     driver's last trip paid in that Uber week, Monday 04:00
+                                     Paris; ``simulator.late_tips``)
     GET  /_sim/truth/people         -> {"ids": {...}, "pairs": [{"uber_driver_id",
                                         "bolt_driver_uuid", "person", "kinds",
                                         "auto_linkable"}], "homonyms": [...]}
@@ -63,6 +72,7 @@ from starlette.routing import Route
 from simulator.bolt_world import BoltDriver
 from simulator.chaos import ChaosError
 from simulator.clock import FixedClock
+from simulator.late_tips import week_window
 from simulator.render import json_response
 from simulator.state import SimState
 from simulator.tokens import TokenStore
@@ -218,6 +228,28 @@ def uber_payments_truth(sim: SimState) -> Callable[[Request], Awaitable[Response
     return endpoint
 
 
+def late_tip(sim: SimState, body: dict[str, Any]) -> dict[str, Any]:
+    """A tip Uber pays now for a trip of the driver: ``trip_id``, or the last of ``week``."""
+    driver = sim.uber_world.driver(str(body.get("driver_id")))
+    amount = body.get("amount_cents")
+    if driver is None:
+        raise ControlError("driver_id: no such Uber driver")
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise ControlError("amount_cents must be a positive integer")
+    history, now = sim.uber_history(), sim.now_s()
+    try:
+        start, end = week_window(str(body["week"])) if "week" in body else (0, now)
+    except ValueError as exc:
+        raise ControlError(f"week must be like 2026-W10: {exc}") from None
+    trips = [
+        t for t in history.trips(driver.person_index, start, min(end, now), at="paid_at")
+        if t.status == "finished" and t.trip_id == body.get("trip_id", t.trip_id)
+    ]  # fmt: skip
+    if not trips or ("week" not in body and "trip_id" not in body):
+        raise ControlError("no finished trip of this driver matches trip_id or week")
+    return sim.late_tips.add(driver, trips[-1], amount, now).view()
+
+
 def provider_actions(name: str, world: World, tokens: TokenStore) -> list[tuple[str, Action]]:
     """Token and roster controls of one provider."""
     base = f"/_sim/{name}"
@@ -252,6 +284,7 @@ def control_routes(sim: SimState) -> list[Route]:
         ("/_sim/chaos/reset", reset_chaos),
         ("/_sim/stats/reset", reset_stats),
         ("/_sim/clock", lambda b: move_clock(sim, b)),
+        ("/_sim/uber/late-tip", lambda b: late_tip(sim, b)),
         *provider_actions("uber", sim.uber_world, sim.uber_tokens),
         *provider_actions("bolt", sim.bolt_world, sim.bolt_tokens),
     ]

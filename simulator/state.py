@@ -12,6 +12,7 @@ from simulator.bolt_world import BoltWorld
 from simulator.chaos import Chaos
 from simulator.churn import Churn
 from simulator.clock import Clock
+from simulator.late_tips import LateTips
 from simulator.memo import Memo
 from simulator.platforms import slot_share
 from simulator.ratelimit import Buckets, Quota
@@ -45,6 +46,7 @@ class SimState:
     chaos: Chaos = field(default_factory=Chaos)
     stats: CallStats = field(default_factory=CallStats)
     answers: Memo = field(default_factory=lambda: Memo(ANSWERS_KEPT))
+    late_tips: LateTips = field(default_factory=LateTips)  # POST /_sim/uber/late-tip
 
     def now_s(self) -> int:
         """The injected clock's time as unix seconds."""

@@ -21,7 +21,7 @@ this; no provider route does.
 ``GET /_sim/truth/settlements?week=YYYY-Www`` serves each driver's figures of a settlement
 week as docs/SETTLEMENTS.md defines them, computed here from the day plans (the trips,
 their money and the sessions), never from an answer served: Uber per ``driverId`` from the
-transactions processed in its week (Monday 04:00 Paris), Bolt per ``driver_uuid`` from the
+transactions of the trips first paid in its week (Monday 04:00 Paris; later money too), Bolt per ``driver_uuid`` from the
 orders whose payment confirmation (else end) is in its week (Monday 00:00), and Bolt's
 minutes online and with an order over the calendar week. Everything is as of the clock's
 now, as the providers would show it.
@@ -45,7 +45,7 @@ from simulator.bolt_orders import prices, review_reason
 from simulator.bolt_world import BoltDriver
 from simulator.people import folded
 from simulator.platforms import e164
-from simulator.uber_ledger import LATE_TIP, TRIP, processed
+from simulator.uber_ledger import LATE_TIP, TRIP, processed, transactions_of
 from simulator.uber_timefmt import PARIS
 from simulator.world import UberDriver
 
@@ -166,15 +166,19 @@ def week_windows(week: str) -> dict[str, Window]:
 
 
 def uber_week(history: History, person: int, window: Window) -> dict[str, int]:
-    """One Uber driver's figures: the transactions processed in the window (up to now), each
-    category summed (cash collected as a positive amount); ``trips``: the trips' own
-    payments; ``late_tips``: the part of ``tips`` added days after the trip."""
+    """One Uber driver's figures: every transaction of the trips first paid in the window,
+    whenever processed up to now (a late tip or an adjustment counts in its trip's week, as
+    docs/SETTLEMENTS.md rules), each category summed (cash collected as a positive amount);
+    ``trips``: the trips' own payments; ``late_tips``: the part of ``tips`` added days after
+    the trip."""
     figures = dict.fromkeys([*UBER_FIGURE_OF.values(), "trips", "late_tips"], 0)
-    for txn in processed(history, person, *window):
-        for name, cents in txn.parts().items():
-            figures[UBER_FIGURE_OF[name]] += abs(cents) if name == "cash_collected" else cents
-        figures["trips"] += txn.kind == TRIP
-        figures["late_tips"] += txn.parts()["tip"] if txn.kind == LATE_TIP else 0
+    shown = history.clip(window[0], history.now + 1)[1]
+    for trip in history.trips(person, *window, "paid_at"):
+        for txn in [x for x in transactions_of(trip) if x.processed_at < shown]:
+            for name, cents in txn.parts().items():
+                figures[UBER_FIGURE_OF[name]] += abs(cents) if name == "cash_collected" else cents
+            figures["trips"] += txn.kind == TRIP
+            figures["late_tips"] += txn.parts()["tip"] if txn.kind == LATE_TIP else 0
     return figures
 
 

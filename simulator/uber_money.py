@@ -31,6 +31,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from simulator.activity import Trip
+from simulator.late_tips import with_payments, with_transactions
 from simulator.state import SimState
 from simulator.uber_http import (
     bad_request,
@@ -229,6 +230,8 @@ def uber_money_routes(sim: SimState) -> list[Route]:
             ("uber.payments", org.org_id, window, driver_id),
             lambda: earners(sim, org.org_id, window, driver_id),
         )
+        tips = sim.late_tips.processed(sim.uber_world.drivers(org.org_id), *window, driver_id)
+        found = with_payments(found, tips)
         page, token = paginate(found, lambda e: e[0].driver_id, q.get("page_token"), size)
         records = maybe_malformed(sim, [render_earner(d, t) for d, t in page], "earnerInfo")
         return page_result("earnerPaymentBreakdowns", records, token)
@@ -245,9 +248,12 @@ def uber_money_routes(sim: SimState) -> list[Route]:
             ("uber.transactions", org.org_id, window, newest_first),
             lambda: paid_trips(sim, org.org_id, window, newest_first),
         )
+        tips = sim.late_tips.processed(sim.uber_world.drivers(org.org_id), *window)
         key = processed_key(newest_first)
-        page, token = paginate(found, key, options.get("pageToken"), size)
-        records = [render_transaction(d, t) for d, t in page]
+        page, token = paginate(
+            with_transactions(found, tips, key), key, options.get("pageToken"), size
+        )
+        records = [render_transaction(d, x) for d, x in page]
         return page_result("transactions", maybe_malformed(sim, records, "transactionInfo"), token)
 
     return [

@@ -2,7 +2,8 @@
 // A scenario first names the API routes it drives, checked against the running API's own
 // OpenAPI document: a route renamed or removed, or a document that did not reach the run,
 // fails the scenario with the routes missing, rather than skipping it.
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Locator, type Page } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -778,4 +779,175 @@ test('people: a person on both platforms, side by side, one chart, the week and 
   await bolt.getByRole('link', { name: /Fiche Bolt$/ }).first().click();
   expect(page.url()).toMatch(/\/chauffeurs\/bolt\/[^/]+$/);
   await expect(page.getByText('Identifiant chauffeur')).toBeVisible();
+});
+
+// --- Pay (issue 16): a week's statements, from draft to approved, its PDF, late data ------
+
+const DAY = 86_400_000;
+
+/** The ISO week (YYYY-Www) of the Paris calendar day holding `instant`. */
+function parisWeek(instant: number): string {
+  const [y, m, d] = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(instant).split('-').map(Number);
+  const day = Date.UTC(y!, m! - 1, d!);
+  const thursday = day + (3 - ((new Date(day).getUTCDay() + 6) % 7)) * DAY;
+  const year = new Date(thursday).getUTCFullYear();
+  return `${year}-W${String(Math.floor((thursday - Date.UTC(year, 0, 1)) / DAY / 7) + 1).padStart(2, '0')}`;
+}
+
+/** Uber's money week of a transaction: Monday 04:00 to Monday 04:00, Paris (no clock change is near 04:00 on a Monday). */
+const uberWeek = (processedAt: string) => parisWeek(Date.parse(processedAt) - 4 * 3_600_000);
+const nextWeek = (week: string) => parisWeek(Date.parse(`${weekMonday(week)}T12:00:00Z`) + 7 * DAY);
+
+function weekMonday(week: string): string {
+  const [year, n] = week.split('-W').map(Number);
+  const jan4 = Date.UTC(year!, 0, 4);
+  const monday = jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * DAY + (n! - 1) * 7 * DAY;
+  return new Date(monday).toISOString().slice(0, 10);
+}
+
+/** Cents as the PDF writes them: `-1 234,56 €`. */
+function pdfEuros(cents: number): string {
+  const whole = Math.floor(Math.abs(cents) / 100).toLocaleString('en-US').replace(/,/g, ' ');
+  return `${cents < 0 ? '-' : ''}${whole},${String(Math.abs(cents) % 100).padStart(2, '0')} €`;
+}
+
+/** A poppler tool's output, or null where it is not installed (CI installs it: there it must be). */
+function poppler(tool: string, args: string[]): string | null {
+  const run = spawnSync(tool, args, { encoding: 'utf-8' });
+  if (run.error && !process.env.CI) return null;
+  expect(run.status, `${tool} ${args.join(' ')}: ${run.stderr}`).toBe(0);
+  return run.stdout;
+}
+
+type Headers = { Authorization: string };
+type Txn = { trip_id: string | null; processed_at: string };
+
+/** A person on Uber and their latest Uber trip that our data holds (transactions are kept from the last 24 hours on). */
+async function personWithUberTrip(request: APIRequestContext, headers: Headers, week: string) {
+  const page = await (await request.get(`${base()}/settlements?week=${week}`, { headers })).json();
+  const since = new Date(Date.now() - 2 * DAY).toISOString().slice(0, 10);
+  const until = new Date(Date.now() + DAY).toISOString().slice(0, 10);
+  for (const item of page.items as { person_id: string; display_name: string }[]) {
+    const person = await (await request.get(`${base()}/people/${item.person_id}`, { headers })).json();
+    for (const identity of (person.identities as { provider: string; driver_id: string }[]).filter((i) => i.provider === 'uber')) {
+      const url = `${base()}/fleet/drivers/${identity.driver_id}/transactions?from=${since}&to=${until}&limit=500`;
+      const found = ((await (await request.get(url, { headers })).json()).items as Txn[]).filter((t) => t.trip_id);
+      const latest = found.sort((a, b) => a.processed_at.localeCompare(b.processed_at)).pop();
+      if (latest) return { personId: item.person_id, name: item.display_name, driverId: identity.driver_id, trip: latest };
+    }
+  }
+  throw new Error('no person with an Uber trip in the last days: the stack polled no Uber transaction');
+}
+
+test('pay: prepare last week, deduct fuel, approve, download the PDF; a late Uber tip lands in the next open week', async ({ page, request }) => {
+  needs('/settlements?week', '/settlements/{settlement_id}', '/settlements/{settlement_id}/lines',
+    '/settlements/{settlement_id}/approve', '/settlements/{settlement_id}.pdf',
+    '/settlements/{settlement_id}/lines/{line_id}/sources', '/people/{person_id}',
+    '/fleet/drivers/{driver_id}/transactions', '/fleet/sync/{resource}');
+  test.setTimeout(300_000); // a sync of Uber's transactions, then the projector, before the last step
+  const sim = process.env.E2E_SIM_URL;
+  expect(sim, 'the stack names its simulator').toBeTruthy();
+  const login = await request.post(`${base()}/auth/login`, { data: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
+  const headers = { Authorization: `Bearer ${(await login.json()).access_token}` };
+  const lastWeek = parisWeek(Date.now() - 7 * DAY);
+  await expect.poll(async () => (await personWithUberTrip(request, headers, lastWeek).catch(() => null)) !== null, { timeout: 60_000 }).toBe(true);
+  const who = await personWithUberTrip(request, headers, lastWeek);
+  const id = `${lastWeek}_${who.personId}`;
+
+  // Prepare last week: Paie, one week back, every person's draft.
+  await logIn(page);
+  await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Paie' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Paie' })).toBeVisible();
+  await page.getByRole('button', { name: '← Semaine précédente' }).click();
+  await expect(page).toHaveURL(new RegExp(`semaine=${lastWeek}$`));
+  await expect(page.locator('caption', { hasText: `Relevés de la semaine ${lastWeek}` })).toBeAttached();
+  await shot(page, '30-pay-week');
+  await page.locator(`a[href$="/paie/${id}"]`).click();
+  await expect(page.getByRole('heading', { level: 1, name: `${who.name} — Relevé de la semaine ${lastWeek}` })).toBeVisible();
+
+  // A fuel deduction with its receipt.
+  await page.getByLabel('Catégorie').selectOption({ label: 'Carburant' });
+  await page.getByLabel('Libellé').fill('Carburant Total');
+  await page.getByLabel('Sens').selectOption({ label: 'À déduire (dû par le chauffeur)' });
+  await page.getByLabel('Montant (€)').fill('45,50');
+  await page.getByLabel('Référence du justificatif (facultatif)').fill('TICKET-E2E');
+  await page.getByRole('button', { name: 'Ajouter la ligne' }).click();
+  const fuel = page.getByRole('row', { name: /Carburant Total — justificatif TICKET-E2E/ });
+  await expect(fuel).toContainText(/-45,50\s€/);
+
+  // Approve, after the confirmation (the fleet just started: its weeks are incomplete, so a reason).
+  // Data may still land in last week meanwhile: a stale draft is a 409, and the page is shown again.
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByRole('button', { name: 'Approuver…' })).toBeVisible();
+    const reason = page.getByLabel(/^Semaine incomplète .* pourquoi approuver quand même/);
+    if (await reason.isVisible()) await reason.fill('Relevés vérifiés à la main (e2e)');
+    await page.getByRole('button', { name: 'Approuver…' }).click();
+    const confirm = page.getByRole('alertdialog');
+    await expect(confirm).toContainText(`Approuver le relevé de ${who.name} pour la semaine ${lastWeek}`);
+    await confirm.getByRole('button', { name: 'Confirmer l’approbation' }).click();
+    await expect(page.locator('.statement-summary').getByText('Approuvé', { exact: true })).toBeVisible({ timeout: 5000 });
+  }).toPass({ timeout: 60_000 });
+  await expect(page.getByRole('button', { name: 'Ajouter la ligne' })).toHaveCount(0); // frozen
+  await shot(page, '31-pay-approved');
+  const approved = await (await request.get(`${base()}/settlements/${id}`, { headers })).json();
+  expect(approved.status).toBe('approved');
+
+  // The PDF: a PDF whose text has the driver, the fuel line, the balance, the status and its id.
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Télécharger le relevé (PDF)' }).click();
+  const file = (await (await download).path())!;
+  expect(readFileSync(file).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  const text = poppler('pdftotext', ['-layout', file, '-']);
+  if (text !== null) {
+    const balance: number = approved.statement.balance;
+    for (const expected of [who.name, 'Carburant Total — justificatif TICKET-E2E', '-45,50 €', `Relevé de la semaine ${lastWeek}`,
+      `${balance >= 0 ? 'Net à verser' : 'Solde dû'}`, pdfEuros(Math.abs(balance)), 'Statut : Approuvé', `Relevé ${id}`]) {
+      expect(text, 'the PDF statement').toContain(expected);
+    }
+  }
+  poppler('pdftoppm', ['-png', '-r', '70', '-singlefile', file, resolve(SHOTS, '32-pay-statement-pdf')]);
+
+  // A late tip: Uber pays one now for the person's trip. The trip's week must be approved first
+  // (last week, or this week when our data holds no trip of last week: Uber's transactions are
+  // kept for 24 hours and the fleet has just started).
+  const tripWeek = uberWeek(who.trip.processed_at);
+  if (tripWeek !== lastWeek) {
+    const tripId = `${tripWeek}_${who.personId}`;
+    await expect(async () => {
+      const shown = await request.get(`${base()}/settlements/${tripId}`, { headers });
+      const answer = await request.post(`${base()}/settlements/${tripId}/approve`, {
+        headers: { ...headers, 'If-Match': shown.headers()['etag']! },
+        data: { override_reason: 'Semaine en cours approuvée pour le test (e2e)' },
+      });
+      expect(answer.status(), await answer.text()).toBe(200);
+    }).toPass({ timeout: 30_000 });
+  }
+  const tip = await request.post(`${sim}/_sim/uber/late-tip`, {
+    data: { driver_id: who.driverId, trip_id: who.trip.trip_id, amount_cents: 345 },
+  });
+  expect(tip.ok(), await tip.text()).toBe(true);
+  const tipped = (await tip.json()) as { transaction_uuid: string };
+
+  // It reaches the log at the next transactions sync, and the next open week regularises it.
+  const next = `${nextWeek(tripWeek)}_${who.personId}`;
+  const label = `Régularisation semaine ${tripWeek} : Pourboires Uber`;
+  await page.goto(`${base()}/paie/${next}`);
+  await expect(async () => {
+    expect((await request.post(`${base()}/fleet/sync/transactions`, { headers })).status()).toBe(202);
+    await page.reload();
+    await expect(page.getByRole('row', { name: new RegExp(label) })).toBeVisible({ timeout: 5000 });
+  }).toPass({ timeout: 90_000 });
+  const line = page.getByRole('row', { name: new RegExp(label) });
+  const statement = (await (await request.get(`${base()}/settlements/${next}`, { headers })).json()).statement;
+  const regularised = statement.lines.find((x: { line_id: string }) => x.line_id === `reg:${tripWeek}:uber:tips`);
+  expect(regularised.amount).toBeGreaterThanOrEqual(345); // more tips of a running week may have come too
+  const sources = await (await request.get(`${base()}/settlements/${next}/lines/${regularised.line_id}/sources`, { headers })).json();
+  expect(JSON.stringify(sources.events)).toContain(tipped.transaction_uuid);
+  await expect(line).toBeVisible();
+  // The approved week itself did not move.
+  const again = await (await request.get(`${base()}/settlements/${tripWeek}_${who.personId}`, { headers })).json();
+  expect(again.status).toBe('approved');
+  expect(again.statement.lines.some((x: { kind: string }) => x.kind === 'regularisation' && x.label.startsWith(`Régularisation semaine ${tripWeek}`))).toBe(false);
+  await shot(page, '33-pay-late-tip');
 });

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar
 from uuid import UUID
@@ -17,6 +17,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from contracts.weeks import WeekRules
 from eventlog.store import Observation, canonical_hash
 from ingest.coverage import Covered, Where, record_coverage
 from ingest.cursors import load_cursor, save_cursor
@@ -50,6 +51,7 @@ class UberPollSettings:
     reports_poll_cap: timedelta = timedelta(seconds=60)
     reports_poll_max: timedelta = timedelta(minutes=15)  # then the report waits for a run
     reports_link_attempts: int = 3
+    weeks: WeekRules = field(default_factory=WeekRules)  # FLEET_WEEK_STARTS: Uber's pay week
 
 
 @dataclass(frozen=True)

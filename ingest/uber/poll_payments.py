@@ -38,6 +38,7 @@ from typing import Any
 import msgspec
 
 from contracts import uber as c
+from contracts.weeks import WeekRules
 from ingest.coverage import Covered, Where, record_coverage
 from ingest.errors import ProviderRejected
 from ingest.pages import PollResult, RecordKind
@@ -67,12 +68,12 @@ def payment_kind(bucket: datetime, prefix: str = "") -> RecordKind:
 
 
 def wrapper(
-    window: Window, asked_at: datetime, covers: str = c.PAYMENT_COVERS_ASKED
+    window: Window, asked_at: datetime, weeks: WeekRules, covers: str = c.PAYMENT_COVERS_ASKED
 ) -> Callable[[bytes], bytes]:
     """Wrap an earner entry with the period it sums and the pay week it was asked in (see
     ``UberPaymentRecord``: the week, not the instant, so an unchanged re-ask hashes the same)."""
     start, end = epoch_ms(window.start), epoch_ms(window.end)
-    week = epoch_ms(pay_week(asked_at).start)
+    week = epoch_ms(pay_week(asked_at, weeks).start)
 
     def wrap(raw: bytes) -> bytes:
         record = c.UberPaymentRecord(start, end, msgspec.Raw(raw), covers, week)
@@ -111,9 +112,10 @@ class PaymentsPoller:
 
     async def _probe(self, account: str, now: datetime) -> PollResult:
         """Ask the future; what comes back is the pay week so far, stored as its snapshot."""
-        week = pay_week(now)
+        weeks = self._ctx.settings.weeks
+        week = pay_week(now, weeks)
         kind = payment_kind(week.start, "period:")
-        wrap = wrapper(week, now, c.PAYMENT_COVERS_PAY_PERIOD)
+        wrap = wrapper(week, now, weeks, c.PAYMENT_COVERS_PAY_PERIOD)
         try:
             found = await self._poll_window(account, probe_window(now), kind, wrap, None, None)
         except ProviderRejected as exc:
@@ -154,7 +156,7 @@ class PaymentsPoller:
     ) -> PollResult:
         kind = payment_kind(bucket)
         # The week of this very ask (not of the run's start): a run can cross Monday 04:00.
-        wrap = wrapper(window, self._ctx.now())
+        wrap = wrapper(window, self._ctx.now(), self._ctx.settings.weeks)
         covered = Covered(window.start, window.end)
         return await self._poll_window(account, window, kind, wrap, cursor, covered)
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import httpx
 
 from contracts.resources import DECLARED
+from contracts.weeks import week_rules_of
 from core.config import ConfigError, UberSettings, env_int
 from ingest.http import ProviderHttp, RateLimiter, RetryPolicy
 from ingest.resources import poll_jobs
@@ -40,13 +41,17 @@ MAX_CATCHUP_DAYS = UberPollSettings.metrics_max_catchup_days
 def uber_poll_settings(env: Mapping[str, str], only_org: str | None = None) -> UberPollSettings:
     """Windows of the windowed polls: ``UBER_METRICS_DAYS`` days re-polled (default 3), and
     ``UBER_METRICS_BACKFILL_DAYS`` of history on a first run (default 31, at most 31: the
-    catch-up limit)."""
+    catch-up limit); Uber's pay week from ``FLEET_WEEK_STARTS``."""
     days = env_int(env, "UBER_METRICS_DAYS", 3)
     backfill = env_int(env, "UBER_METRICS_BACKFILL_DAYS", MAX_CATCHUP_DAYS)
     if not 1 <= backfill <= MAX_CATCHUP_DAYS:
         raise ConfigError(f"UBER_METRICS_BACKFILL_DAYS must be between 1 and {MAX_CATCHUP_DAYS}")
+    try:
+        weeks = week_rules_of(env)
+    except ValueError as exc:
+        raise ConfigError(f"week settings: {exc}") from exc
     return UberPollSettings(
-        metrics_days=max(days, 1), metrics_backfill_days=backfill, only_org=only_org
+        metrics_days=max(days, 1), metrics_backfill_days=backfill, only_org=only_org, weeks=weeks
     )
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from contracts.weeks import WeekRules, WeekStart, week_bounds, week_of
+from contracts.weeks import WeekRules
 
 PARIS = ZoneInfo("Europe/Paris")
 Now = Callable[[], datetime]
@@ -119,10 +119,8 @@ def slices(start: datetime, end: datetime, size: timedelta) -> list[Window]:
     return out
 
 
-UBER_WEEK = WeekRules().starts["uber"]  # Monday 04:00 to Monday 04:00, Paris time
-
-
-def pay_week(at: datetime, start: WeekStart = UBER_WEEK) -> Window:
-    """The Uber pay week holding ``at`` (contracts/weeks.py): a trip paid before 04:00 on a
-    Monday belongs to the week before (docs/MONEY.md)."""
-    return Window(*week_bounds(week_of(at, start), start))
+def pay_week(at: datetime, rules: WeekRules) -> Window:
+    """The Uber pay week holding ``at``, by the week setting (``FLEET_WEEK_STARTS``,
+    contracts/weeks.py): a trip paid before 04:00 on a Monday belongs to the week before
+    (docs/MONEY.md)."""
+    return Window(*rules.bounds("uber", rules.week_of("uber", at)))

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
-from contracts.weeks import IsoWeek, WeekRules, week_bounds, week_of
+from contracts.weeks import PROVIDERS, IsoWeek, WeekRules
 from eventlog.coverage import coverage_of
 from query_api.days import Days
 from query_api.deps import ANY_ROLE, CurrentUser, TenantConn
@@ -82,8 +82,8 @@ async def quality_week(
     now = _now(request)
     asked = _week(week, rules, now)
     platforms = []
-    for provider, start in rules.starts.items():
-        bounds = week_bounds(asked, start)
+    for provider in PROVIDERS:
+        bounds = rules.bounds(provider, asked)
         period_end = max(min(bounds[1], now), bounds[0])
         found = await coverage_of(conn, who.org_id, bounds[0], period_end)
         platforms.append(platform_week(provider, bounds, rules.settling, found, now))
@@ -139,7 +139,7 @@ def _now(request: Request) -> datetime:
 def _week(text: str | None, rules: WeekRules, now: datetime) -> IsoWeek:
     """The asked week (400 if the year has no such week), or the last one that has ended."""
     if text is None:
-        return week_of(now - timedelta(days=7), rules.starts["uber"])
+        return rules.week_of("uber", now - timedelta(days=7))
     try:
         return IsoWeek.parse(text)
     except ValueError as exc:

@@ -16,10 +16,9 @@ from uuid import UUID
 import asyncpg
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
-from contracts.settlement import PROVIDERS, money_window
-from contracts.weeks import IsoWeek
+from contracts.weeks import PROVIDERS, IsoWeek, money_window
 from query_api.deps import ANY_ROLE, AnyUser, TenantConn, release_connection
 from query_api.payslip_exports import (
     ACCOUNTING_COLUMNS,
@@ -28,7 +27,7 @@ from query_api.payslip_exports import (
     is_salaried,
     payroll_row,
     to_csv,
-    to_zip,
+    zip_chunks,
 )
 from query_api.payslip_pdf import Issuer, Payslip, render
 from query_api.routes.settlements import WeekParam, _id, _one, _rules, _settlement, _week, complete
@@ -81,9 +80,12 @@ async def _context(conn: asyncpg.Connection, request: Request, org: UUID) -> _Co
     return _Context(issuer, await conn.fetchrow(_LATEST, org), request)
 
 
+def _named(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+
+
 def _attachment(body: bytes, media_type: str, filename: str) -> Response:
-    disposition = f'attachment; filename="{filename}"'
-    return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
+    return Response(body, media_type=media_type, headers=_named(filename))
 
 
 @router.get("/export", dependencies=[Depends(ANY_ROLE)],
@@ -111,8 +113,12 @@ async def export_week(
                            f"paie-{asked}.csv")  # fmt: skip
     context = await _context(conn, request, who.org_id)
     await release_connection(request)  # the ZIP takes minutes for a big fleet: not holding it
-    body = await run_in_threadpool(to_zip, [context.slip(s) for s in everyone])
-    return _attachment(body, ZIP, f"releves-{asked}.zip")
+    # Streamed: each PDF is rendered (in a worker thread, as Starlette iterates a plain
+    # iterator) and sent before the next, so memory holds one PDF, not the week's.
+    slips = (context.slip(s) for s in everyone)
+    return StreamingResponse(
+        zip_chunks(slips), media_type=ZIP, headers=_named(f"releves-{asked}.zip")
+    )
 
 
 @router.get("/{settlement_id}.pdf", dependencies=[Depends(ANY_ROLE)],

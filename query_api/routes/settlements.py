@@ -21,7 +21,7 @@ from starlette.responses import Response
 
 from contracts import settlement_decisions as d
 from contracts.settlement import Rules, Scheme, Statement
-from contracts.weeks import IsoWeek, WeekRules, week_bounds, week_of
+from contracts.weeks import PROVIDERS, IsoWeek, WeekRules, WeekStart, week_of
 from eventlog.coverage import coverage_of
 from eventlog.store import head_position
 from query_api.deps import ANY_ROLE, AnyUser, TenantConn, require_role
@@ -79,7 +79,7 @@ def _writes(request: Request) -> PeopleWrites:
 
 def _week(text: str | None) -> IsoWeek:
     if text is None:
-        return week_of(datetime.now(UTC), WeekRules().starts["bolt"])
+        return week_of(datetime.now(UTC), WeekStart())  # the Paris calendar's week
     try:
         return IsoWeek.parse(text)
     except ValueError as exc:
@@ -98,9 +98,9 @@ async def complete(
 ) -> dict[str, bool]:
     """Each platform's week complete or not (the /quality/weeks rule, docs/QUALITY.md)."""
     now = datetime.now(UTC)
-    out = {}
-    for provider, start in rules.starts.items():
-        bounds = week_bounds(week, start)
+    out: dict[str, bool] = {}
+    for provider in PROVIDERS:
+        bounds = rules.bounds(provider, week)
         found = await coverage_of(conn, org, bounds[0], max(min(bounds[1], now), bounds[0]))
         out[provider] = platform_week(provider, bounds, rules.settling, found, now).status == (
             "complet"

@@ -9,12 +9,18 @@ import shutil
 import subprocess
 import time
 import uuid
+import zipfile
+from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
+from io import BytesIO
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from contracts.settlement import Block, Scheme, Statement, StatementLine
+from query_api.payslip_exports import zip_chunks
 from query_api.payslip_pdf import Issuer, Payslip, euros, figures_sha256, render
 from query_api.schemas_settlements import Settlement
 
@@ -125,3 +131,24 @@ def test_one_statement_renders_fast(capsys: pytest.CaptureFixture[str]) -> None:
         print(f"\n[bench] one statement PDF: {ours:.1f} ms "
               f"(blank page: {baseline:.1f} ms; goal 150 ms)")  # fmt: skip
     assert ours < 150
+
+
+def test_a_weeks_zip_streams_one_pdf_at_a_time_and_reads_back_whole() -> None:
+    rendered: list[int] = []
+
+    def week() -> Iterator[Payslip]:
+        for n in range(3):
+            rendered.append(n)
+            one = slip(statement([75_00, -22_50, -45_00]))
+            person = uuid.UUID(int=n + 1)
+            yield replace(one, settlement=msgspec.structs.replace(one.settlement, person_id=person))
+
+    chunks = zip_chunks(week())
+    first = next(chunks)
+    assert first.startswith(b"PK\x03\x04") and b"%PDF-" in first
+    assert rendered == [0]  # the first PDF leaves before the second is rendered
+    archive = zipfile.ZipFile(BytesIO(first + b"".join(chunks)))
+    assert archive.testzip() is None
+    names = archive.namelist()
+    assert names == [f"2026-W10_Ștefan-Łukasz-Dupré_{uuid.UUID(int=n + 1)}.pdf" for n in range(3)]
+    assert all(archive.read(name).startswith(b"%PDF-") for name in names)

@@ -45,16 +45,23 @@ async def _bolt_order(owner: asyncpg.Pool, org: UUID, driver: str, at: datetime,
 
 
 async def _uber_trip(owner: asyncpg.Pool, org: UUID, driver: str, at: datetime, fare: int,
-                     position: int) -> None:  # fmt: skip
+                     position: int, trip: str | None = None) -> None:  # fmt: skip
     tree = (
         f'[{{"category": "fare", "amount_minor": {fare}, "children": []}},'
         f' {{"category": "service_fee", "amount_minor": {-fare // 4}, "children": []}}]'
     )
+    await _uber_transaction(owner, org, driver, at, tree, fare - fare // 4, position, trip)
+
+
+async def _uber_transaction(
+    owner: asyncpg.Pool, org: UUID, driver: str, at: datetime, tree: str, amount: int,
+    position: int, trip: str | None,
+) -> None:  # fmt: skip
     await owner.execute(
         "INSERT INTO uber_transactions (org_id, transaction_id, account_id, driver_id, "
-        "processed_at, amount_minor, currency, breakdown, updated_at, last_position) "
-        "VALUES ($1, $2, 'acct', $3, $4, $5, 'EUR', $6::jsonb, now(), $7)",
-        org, uuid.uuid4().hex, driver, at, fare - fare // 4, tree, position,
+        "trip_id, processed_at, amount_minor, currency, breakdown, updated_at, last_position) "
+        "VALUES ($1, $2, 'acct', $3, $4, $5, $6, 'EUR', $7::jsonb, now(), $8)",
+        org, uuid.uuid4().hex, driver, trip, at, amount, tree, position,
     )  # fmt: skip
 
 
@@ -71,7 +78,8 @@ async def _laurent(owner: asyncpg.Pool, writer: asyncpg.Pool, org: UUID) -> dict
     pos_u, pos_b = await _position(owner, org, uber_id), await _position(owner, org, bolt_id)
     # Uber: 03:59 on Monday 2 March is the week before; 04:01 is W10.
     await _uber_trip(owner, org, uber_id, paris(2026, 3, 2, 3, 59), 40_00, pos_u)
-    await _uber_trip(owner, org, uber_id, paris(2026, 3, 2, 4, 1), 100_00, pos_u)
+    trip = str(uuid.uuid4())
+    await _uber_trip(owner, org, uber_id, paris(2026, 3, 2, 4, 1), 100_00, pos_u, trip)
     await _bolt_order(owner, org, bolt_id, paris(2026, 3, 4, 12), 50_00, 10_00, "cash", pos_b)
     await owner.execute(
         "INSERT INTO driver_daily_metrics (org_id, provider, driver_id, day, account_id, "
@@ -79,7 +87,7 @@ async def _laurent(owner: asyncpg.Pool, writer: asyncpg.Pool, org: UUID) -> dict
         "VALUES ($1, 'uber', $2, '2026-03-03', 'acct', 7.5, 5.25, now(), $3)",
         org, uber_id, pos_u,
     )  # fmt: skip
-    return {"uber": uber_id, "bolt": bolt_id, "pos_b": pos_b}
+    return {"uber": uber_id, "bolt": bolt_id, "pos_b": pos_b, "pos_u": pos_u, "trip": trip}
 
 
 async def test_a_week_from_draft_to_paid_frozen_against_late_data(
@@ -100,7 +108,7 @@ async def test_a_week_from_draft_to_paid_frozen_against_late_data(
     assert lines["bolt:cash"]["amount"] == -50_00
     assert draft["statement"]["balance"] == sum(x["amount"] for x in lines.values())
     assert "fares" in draft["glossary"]["uber"]
-    assert [b["trips"] for b in draft["statement"]["blocks"]] == [0, 1]
+    assert [b["trips"] for b in draft["statement"]["blocks"]] == [1, 1]  # the 04:01 trip
     assert draft["statement"]["blocks"][0]["minutes_online"] == 450
     assert draft["statement"]["blocks"][0]["minutes_on_trip"] == 315
     etag = shown.headers["etag"]
@@ -128,9 +136,13 @@ async def test_a_week_from_draft_to_paid_frozen_against_late_data(
     unknown = await api.get("/settlements", params={"weak": W10}, headers=manager)
     assert unknown.status_code == 400
 
-    # Late data: another Bolt order of W10. The approved week does not move; W11 regularises.
+    # Late data: another Bolt order of W10, and a tip Uber processes in W11 for the W10 trip
+    # (it counts in its trip's week). The approved week does not move; W11 regularises both.
     await _bolt_order(owner_pool, org_id, str(ids["bolt"]), paris(2026, 3, 5, 9), 20_00, 4_00,
                       "card", int(str(ids["pos_b"])))  # fmt: skip
+    tip = '[{"category": "tip", "amount_minor": 300, "children": []}]'
+    await _uber_transaction(owner_pool, org_id, str(ids["uber"]), paris(2026, 3, 10, 18), tip,
+                            300, int(str(ids["pos_u"])), str(ids["trip"]))  # fmt: skip
     again = (await api.get(path, headers=manager)).json()
     assert again["statement"] == approved.json()["statement"]
     w12 = (await api.get(path.replace(W10, "2026-W12"), headers=manager)).json()
@@ -140,6 +152,10 @@ async def test_a_week_from_draft_to_paid_frozen_against_late_data(
     amounts = {x["label"]: x["amount"] for x in regs}
     assert amounts["Régularisation semaine 2026-W10 : Revenu net Bolt"] == 16_00
     assert amounts["Régularisation semaine 2026-W10 : Part de la flotte Bolt"] == -4_80
+    assert amounts["Régularisation semaine 2026-W10 : Pourboires Uber"] == 3_00
+    lines_w11 = {x["line_id"] for x in nxt["statement"]["lines"] if x["kind"] == "platform"}
+    assert "uber:tips" not in lines_w11  # processed in W11, yet the W10 trip's tip
+    assert nxt["statement"]["blocks"][0]["trips"] == 0  # a late tip is not one more trip
 
     # The auditor follows a line to the events it came from.
     auditor = await login(api, await make_user(org_id, "auditor"))

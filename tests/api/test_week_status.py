@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from contracts.weeks import IsoWeek, WeekRules, week_bounds
+from contracts.weeks import IsoWeek, WeekRules, money_window
 from core.config import ConfigError
 from eventlog.coverage import Coverage
+from ingest.uber.setup import uber_poll_settings
+from ingest.uber.windows import Window, pay_week
 from query_api.quality import platform_week, week_rules
+from query_api.settlement_rules import settlement_rules
 
 RULES = WeekRules()
-BOUNDS = week_bounds(IsoWeek.parse("2026-W43"), RULES.starts["uber"])  # clocks go back
+BOUNDS = RULES.bounds("uber", IsoWeek.parse("2026-W43"))  # clocks go back
 
 
 def whole(resource: str) -> Coverage:
@@ -47,10 +50,25 @@ def test_a_resource_one_account_never_covered_is_a_gap_over_the_whole_week() -> 
 
 
 def test_week_settings_are_read_and_a_bad_one_stops_the_process() -> None:
-    rules = week_rules({"FLEET_UBER_WEEK_START": "TUE 05:30", "FLEET_SETTLING_DELAY_H": "24"})
+    starts = "2000-01-03 uber TUE 05:30; 2000-01-03 bolt MON 00:00; 2026-03-02 bolt MON 02:00"
+    rules = week_rules({"FLEET_WEEK_STARTS": starts, "FLEET_SETTLING_DELAY_H": "24"})
 
-    assert str(rules.starts["uber"]) == "TUE 05:30" and str(rules.starts["bolt"]) == "MON 00:00"
+    assert str(rules.start("uber", IsoWeek.parse("2026-W10"))) == "TUE 05:30"
+    assert str(rules.start("bolt", IsoWeek.parse("2026-W09"))) == "MON 00:00"
+    assert str(rules.start("bolt", IsoWeek.parse("2026-W10"))) == "MON 02:00"  # its Monday on
     assert rules.settling == timedelta(hours=24)
-    for bad in ({"FLEET_BOLT_WEEK_START": "lundi"}, {"FLEET_SETTLING_DELAY_H": "-1"}):
-        with pytest.raises(ConfigError):
+    for bad, name in (({"FLEET_WEEK_STARTS": "2000-01-03 bolt lundi"}, "FLEET_WEEK_STARTS"),
+                      ({"FLEET_SETTLING_DELAY_H": "-1"}, "FLEET_SETTLING_DELAY_H")):  # fmt: skip
+        with pytest.raises(ConfigError, match=name):
             week_rules(bad)
+
+
+def test_one_week_setting_dates_quality_settlements_and_ubers_pay_week_alike() -> None:
+    env = {"FLEET_WEEK_STARTS": "2000-01-03 uber MON 06:00; 2000-01-03 bolt MON 00:00"}
+    week, at = IsoWeek.parse("2026-W10"), datetime(2026, 3, 9, 4, 30, tzinfo=UTC)  # Mon 05:30
+    quality = week_rules(env).bounds("uber", week)
+    paid = settlement_rules(env).boundaries
+    assert quality == money_window(paid, "uber", week)
+    assert quality[1] == datetime(2026, 3, 9, 5, tzinfo=UTC)  # Monday 06:00 in Paris
+    assert pay_week(at, uber_poll_settings(env).weeks) == Window(*quality)  # still W10 at 05:30
+    assert Window(*quality) != pay_week(at, WeekRules())  # by the default, already W11

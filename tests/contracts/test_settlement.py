@@ -12,9 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contracts.settlement import (
-    DEFAULT_BOUNDARIES,
-    PROVIDERS,
-    Boundary,
     Figure,
     Inputs,
     Line,
@@ -22,17 +19,24 @@ from contracts.settlement import (
     bolt_figures,
     carried,
     compute,
-    money_week,
-    money_window,
-    parse_boundaries,
     parse_scheme,
     percent_bp,
     regularisation,
     share,
-    shift,
     uber_figures,
 )
-from contracts.weeks import PARIS, IsoWeek, WeekStart
+from contracts.weeks import (
+    DEFAULT_BOUNDARIES,
+    PARIS,
+    PROVIDERS,
+    Boundary,
+    IsoWeek,
+    WeekStart,
+    money_week,
+    money_window,
+    parse_boundaries,
+    shift,
+)
 
 PERSON = UUID("00000000-0000-0000-0000-0000000000aa")
 WEEK = IsoWeek(2026, 10)
@@ -269,8 +273,8 @@ def test_settings_are_read_or_refused() -> None:
     )
     assert rules.default_scheme == Scheme(kind="rental", rent=25000)
     assert rules.vat_rate == 550
-    with pytest.raises(ConfigError, match="settlement"):
-        settlement_rules({"FLEET_SETTLEMENT_WEEK_STARTS": "2026-01-05 uber MON 04:00"})
+    with pytest.raises(ConfigError, match="FLEET_WEEK_STARTS: no week boundary for bolt"):
+        settlement_rules({"FLEET_WEEK_STARTS": "2026-01-05 uber MON 04:00"})
     env = {
         "FLEET_SETTLEMENT_BOLT_NET_INCLUDES": "none",
         "FLEET_SETTLEMENT_UBER_CATEGORIES": "Quest_X=promotions",

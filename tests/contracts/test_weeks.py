@@ -17,8 +17,8 @@ from contracts.weeks import (
     week_of,
 )
 
-UBER = WeekRules().starts["uber"]
-BOLT = WeekRules().starts["bolt"]
+UBER = WeekRules().start("uber", IsoWeek(2026, 10))
+BOLT = WeekRules().start("bolt", IsoWeek(2026, 10))
 
 
 def utc(*parts: int) -> datetime:

@@ -19,6 +19,7 @@ import msgspec
 import pytest
 
 from contracts.uber import UberEarnerPayment
+from contracts.weeks import WeekRules
 from core.config import UBER_DEFAULT_SCOPES
 from ingest.http import ProviderHttp
 from ingest.main import uber_http
@@ -90,7 +91,7 @@ async def test_overlapping_and_repeated_polls_count_each_payment_once_whatever_t
     clock.advance(timedelta(hours=2, minutes=10))
     await make_pollers().payments()
 
-    week = pay_week(clock.now())
+    week = pay_week(clock.now(), WeekRules())
     account = await _account(writer_pool, org_id)
     expected = await truth(clock, account, Window(week.start, clock.now().replace(microsecond=0)))
     assert week.start == datetime(2025, 3, 10, 3, tzinfo=UTC) < NOW  # Monday 04:00 in Paris

@@ -127,3 +127,17 @@ def test_uber_default_org_is_read() -> None:
     env = {"UBER_CLIENT_ID": "i", "UBER_CLIENT_SECRET": "s", "UBER_DEFAULT_ORG_ID": " org-1 "}
     uber = load_uber(env)
     assert uber is not None and uber.default_org_id == "org-1"
+
+
+def test_the_old_settlement_week_starts_name_still_sets_the_one_week_setting() -> None:
+    rows = "2000-01-03 uber MON 05:00; 2000-01-03 bolt MON 00:00"
+    out = io.StringIO()
+    check_environment({"FLEET_SETTLEMENT_WEEK_STARTS": rows}, out)
+    assert "FLEET_SETTLEMENT_WEEK_STARTS is deprecated: use FLEET_WEEK_STARTS" in out.getvalue()
+    assert resolve_aliases({"FLEET_SETTLEMENT_WEEK_STARTS": rows})["FLEET_WEEK_STARTS"] == rows
+
+
+@pytest.mark.parametrize("old", ["FLEET_UBER_WEEK_START", "FLEET_BOLT_WEEK_START"])
+def test_a_one_platform_week_start_is_refused_naming_the_setting_that_replaced_it(old: str) -> None:
+    with pytest.raises(ConfigError, match=f"{old} is no longer read: set FLEET_WEEK_STARTS"):
+        check_environment({old: "MON 04:00"})

@@ -395,3 +395,44 @@ async def test_the_money_truth_needs_both_instants_with_their_offsets(uber, para
 
     assert response.status_code == 400
     assert "offset" in response.json()["error"]
+
+
+# -- late tips (POST /_sim/uber/late-tip) ---------------------------------------------------
+
+
+async def test_a_late_tip_is_one_more_transaction_processed_now_and_in_the_payments(uber, clock):
+    org_id = await uber.org_id()
+    before = await payments_by_driver(uber, org_id)
+    driver = sorted(before)[0]
+    last_week = ("2025-W10", 1740970800, 1741575600)  # Monday 3 March 04:00 Paris, to the 10th
+    body = {"driver_id": driver, "week": last_week[0], "amount_cents": 250}
+    tip = await uber.sim("/_sim/uber/late-tip", body)
+    assert tip["processed_at"] == NOW_MS // 1000
+    assert last_week[1] <= tip["trip_paid_at"] < last_week[2]
+
+    found = await all_transactions(uber, org_id, NOW_MS - 600_000, NOW_MS + 1000)
+    [late] = [
+        t for t in found if t["transactionInfo"]["transactionUUID"] == tip["transaction_uuid"]
+    ]
+    assert late["driverInfo"]["driverUUID"] == driver
+    assert late["transactionInfo"]["tripUUID"] == tip["trip_id"]
+    assert late["transactionInfo"]["processedAt"] == "2025-03-10T08:00:00Z"
+    money = [
+        (b["categoryName"], e5_to_cents(b["amount"])) for b in late["transactionInfo"]["breakDown"]
+    ]
+    assert money == [("tip", 250)]
+    clock.advance(timedelta(seconds=1))  # the payments' window ends now, excluded
+    assert (await payments_by_driver(uber, org_id))[driver] == before[driver] + 250
+
+
+async def test_a_late_tip_needs_a_driver_a_trip_and_an_amount(uber):
+    driver = sorted(await payments_by_driver(uber, await uber.org_id()))[0]
+    for body in (
+        {"driver_id": "nobody", "week": "2025-W10", "amount_cents": 100},
+        {"driver_id": driver, "amount_cents": 100},
+        {"driver_id": driver, "week": "2025-W10", "amount_cents": 0},
+        {"driver_id": driver, "week": "last week", "amount_cents": 100},
+        {"driver_id": driver, "trip_id": "not-a-trip", "amount_cents": 100},
+    ):
+        response = await uber.client.post("/_sim/uber/late-tip", json=body)
+        assert response.status_code == 400, body
