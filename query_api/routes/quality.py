@@ -103,8 +103,8 @@ async def quality_reconciliation(
     the daily metrics' earnings, each PAYMENTS_ORDER report row against its transaction;
     Bolt's orders' prices against the daily earnings summed from them, in total, in cash
     and in-app. Each difference (cents, left - right) has its likely reason, in French:
-    ``données tardives``, ``course ajustée hors période``, ``course annulée sans paiement``
-    or ``inexpliqué``."""
+    ``données tardives``, ``comblé par le rapport``, ``période non couverte``, ``course
+    ajustée hors période``, ``course annulée sans paiement`` or ``inexpliqué``."""
     found = await reconciliation(conn, who.org_id, asked, _now(request))
     return MsgspecResponse(found)
 

@@ -1049,8 +1049,8 @@ export interface paths {
          *     the daily metrics' earnings, each PAYMENTS_ORDER report row against its transaction;
          *     Bolt's orders' prices against the daily earnings summed from them, in total, in cash
          *     and in-app. Each difference (cents, left - right) has its likely reason, in French:
-         *     ``données tardives``, ``course ajustée hors période``, ``course annulée sans paiement``
-         *     or ``inexpliqué``.
+         *     ``données tardives``, ``comblé par le rapport``, ``période non couverte``, ``course
+         *     ajustée hors période``, ``course annulée sans paiement`` or ``inexpliqué``.
          */
         get: operations["quality_reconciliation_quality_reconciliation_get"];
         put?: never;
