@@ -27,8 +27,8 @@ snapshot older than the lock.)
 
 How a page is appended
 ----------------------
-1. One call of ``event_log_append_begin`` (migrations/0022_append_in_one_call.sql), one
-   round trip, which in order:
+1. One call of ``event_log_append_begin`` (migrations/0022_append_in_one_call.sql) per event
+   type of the page (a page holds one, as a rule), one round trip, which in order:
 
    a. takes ``pg_advisory_xact_lock(APPEND_LOCK)``;
    b. in a new statement, reads for each record of the page the ``record_hash`` of the
@@ -100,9 +100,10 @@ class Observation:
 _ENCODER = msgspec.json.Encoder()
 
 # Step 1 (migrations/0022): lock, change detection, the positions to come and the notify.
-_BEGIN_SQL = (
-    "SELECT changed, next_position, rls FROM event_log_append_begin($1, $2, $3, $4, $5, $6)"
-)
+_BEGIN_SQL = """
+SELECT changed, next_position, rls
+FROM event_log_append_begin($1, $2, $3, $4, $5, $6, $7, $8)
+"""
 
 _COPY_COLUMNS = (
     "event_id", "event_type", "schema_version", "provider", "org_id", "account_id", "entity_id",
@@ -186,18 +187,31 @@ async def _begin(
 ) -> tuple[list[Observation], int, bool]:
     """Step 1: (the new and changed observations in page order, their first position, RLS).
 
-    ``batch`` is deduplicated: (event type, entity id) names one observation. The keys travel
-    as one JSON array and the hashes as one ``bytea`` (asyncpg encodes a ``text[]`` of 500
-    element by element, at twice the cost).
+    ``batch`` is deduplicated: (event type, entity id) names one observation. One call per
+    event type (migration 0022 says why); the ids travel as one JSON array and the hashes as
+    one ``bytea`` (asyncpg encodes a ``text[]`` of 500 element by element, at twice the cost).
     """
-    keys = _ENCODER.encode([(o.event_type, o.entity_id) for o in batch]).decode()
-    hashes = b"".join(o.record_hash for o in batch)
-    if len(hashes) != 32 * len(batch):
+    if any(len(o.record_hash) != 32 for o in batch):
         raise ValueError("record_hash must be a SHA-256 digest (canonical_hash)")
-    ordinals, first, rls = await conn.fetchrow(
-        _BEGIN_SQL, page.org_id, page.provider, keys, hashes, NOTIFY_CHANNEL, APPEND_LOCK
-    )
-    return [batch[i - 1] for i in ordinals], first, rls
+    changed: set[tuple[str, str]] = set()
+    first, rls = 0, False
+    for event_type, group in _by_event_type(batch).items():
+        ids = _ENCODER.encode([o.entity_id for o in group]).decode()
+        hashes = b"".join(o.record_hash for o in group)
+        ordinals, first, rls = await conn.fetchrow(
+            _BEGIN_SQL, page.org_id, page.provider, event_type, ids, hashes, NOTIFY_CHANNEL,
+            APPEND_LOCK, len(changed),
+        )  # fmt: skip
+        changed.update((event_type, group[i - 1].entity_id) for i in ordinals)
+    return [o for o in batch if (o.event_type, o.entity_id) in changed], first, rls
+
+
+def _by_event_type(batch: list[Observation]) -> dict[str, list[Observation]]:
+    """The page's observations by event type (a page holds one: usually a single group)."""
+    groups: dict[str, list[Observation]] = {}
+    for obs in batch:
+        groups.setdefault(obs.event_type, []).append(obs)
+    return groups
 
 
 async def _copy(
