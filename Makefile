@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat constraints.txt pyproject.toml | cksum | cut -d' ' -f1)
+BENCH_STAMP := $(VENV)/.bench-$(shell cat constraints.txt pyproject.toml | cksum | cut -d' ' -f1)
 NPM_STAMP := frontend/node_modules/.installed
 FRONTEND_SRC := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/tsconfig.json -type f 2>/dev/null)
 
@@ -33,6 +34,12 @@ $(STAMP):
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# The peers of bench/bench_peers.py (the `bench` extra): only for `make bench`.
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,bench]'
+	rm -f $(VENV)/.bench-*
+	touch $@
+
 $(NPM_STAMP): frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
 	touch $@
@@ -53,7 +60,7 @@ fmt: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install ## every benchmark, then one report: bench/report.md and bench/report.json
+bench: install $(BENCH_STAMP) ## every benchmark, then one report: bench/report.md and bench/report.json
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 	$(BIN)/python bench/report.py
 

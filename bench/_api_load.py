@@ -1,13 +1,17 @@
-"""Closed-loop HTTP load over loopback, in a process of its own (``bench_api.py`` runs it).
+"""HTTP load over loopback, in a process of its own (``bench_api.py`` runs it).
 
-Raw asyncio HTTP/1.1 with keep-alive: ``concurrency`` connections, each sending its next
-request when the previous answer is read, for ``seconds`` after a short warm-up. A
-hand-written client rather than httpx so that the load generator, which shares the
-machine's cores with the server under test, costs as little CPU as possible.
+Raw asyncio HTTP/1.1 with keep-alive. Closed loop (the default): ``concurrency``
+connections, each sending its next request when the previous answer is read, for
+``seconds`` after a short warm-up. Open loop (``rate`` set): requests leave on a fixed
+schedule, one every 1/``rate`` s, whatever the answers do, each on a free connection of at
+most ``concurrency``; a request's latency runs from its scheduled time, so time spent
+waiting for a free connection counts (no coordinated omission). A hand-written client
+rather than httpx so that the load generator, which shares the machine's cores with the
+server under test, costs as little CPU as possible.
 
-Input (stdin, JSON): port, token, paths, seconds, warmup, concurrency, cpu, raw. Output
-(stdout, JSON): requests, errors, rps, p50_ms, p90_ms, p99_ms, max_ms, elapsed_s, and with
-``raw`` every latency (ms).
+Input (stdin, JSON): port, token, paths, seconds, warmup, concurrency, cpu, raw, and
+optionally rate. Output (stdout, JSON): requests, errors, rps, p50_ms, p90_ms, p99_ms,
+max_ms, elapsed_s, and with ``raw`` every latency (ms).
 """
 
 from __future__ import annotations
@@ -72,6 +76,48 @@ async def _worker(
         writer.close()
 
 
+async def _open_loop(
+    spec: dict[str, Any],
+    requests: list[bytes],
+    warm_until: float,
+    stop_at: float,
+    latencies: list[float],
+    errors: list[int],
+) -> None:
+    """Requests at a steady ``rate``, each timed from the moment it was due."""
+    idle: asyncio.Queue[_Conn] = asyncio.Queue()
+    writers = []
+    for _ in range(spec["concurrency"]):
+        reader, writer = await asyncio.open_connection("127.0.0.1", spec["port"])
+        writers.append(writer)
+        idle.put_nowait(_Conn(reader, writer))
+    rng = random.Random()
+
+    async def one(due: float, request: bytes) -> None:
+        conn = await idle.get()
+        try:
+            status = await conn.get(request)
+        finally:
+            idle.put_nowait(conn)
+        if due >= warm_until:
+            latencies.append(time.perf_counter() - due)
+            if status != 200:
+                errors.append(status)
+
+    interval = 1.0 / spec["rate"]
+    due = time.perf_counter()
+    sent: set[asyncio.Task[None]] = set()
+    while due < stop_at:
+        await asyncio.sleep(max(due - time.perf_counter(), 0))
+        task = asyncio.create_task(one(due, rng.choice(requests)))
+        sent.add(task)
+        task.add_done_callback(sent.discard)
+        due += interval
+    await asyncio.gather(*sent)
+    for writer in writers:
+        writer.close()
+
+
 async def run(spec: dict[str, Any]) -> dict[str, Any]:
     requests = [_request(p, spec["token"]) for p in spec["paths"]]
     start = time.perf_counter()
@@ -79,12 +125,15 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     stop_at = warm_until + spec["seconds"]
     latencies: list[float] = []
     errors: list[int] = []
-    await asyncio.gather(
-        *(
-            _worker(spec["port"], requests, warm_until, stop_at, latencies, errors)
-            for _ in range(spec["concurrency"])
+    if spec.get("rate"):
+        await _open_loop(spec, requests, warm_until, stop_at, latencies, errors)
+    else:
+        await asyncio.gather(
+            *(
+                _worker(spec["port"], requests, warm_until, stop_at, latencies, errors)
+                for _ in range(spec["concurrency"])
+            )
         )
-    )
     elapsed = time.perf_counter() - warm_until
     latencies.sort()
 

@@ -18,36 +18,45 @@ Every insert into ``event_log`` must go through :func:`append_observations` for 
 
 The cost is one writer at a time. Appends are batched (a page of records is one transaction)
 and the lock is taken at the end of the transaction, just before the append's own
-statements, so it is held for a few statements and the commit. Change detection runs in a
+statements, so it is held for one call, a COPY and the commit. Change detection runs in a
 statement issued *after* the lock is granted: under READ COMMITTED each statement takes a new
-snapshot when it starts, so it sees the events of every earlier append and two appenders
-never both append the same change. (Taking the lock inside the lookup statement would keep
-positions ordered but compare against a snapshot older than the lock.)
+snapshot when it starts (also each statement of a VOLATILE PL/pgSQL function), so it sees the
+events of every earlier append and two appenders never both append the same change. (Taking
+the lock inside the lookup statement would keep positions ordered but compare against a
+snapshot older than the lock.)
 
 How a page is appended
 ----------------------
-1. ``SELECT pg_advisory_xact_lock(APPEND_LOCK)``, which also asks whether row-level security
-   applies to this session on ``event_log`` (it decides step 3).
-2. One statement reads, for each record of the page, the ``record_hash`` of the latest event
-   of the same ``(org_id, provider, event_type, entity_id)``: the log itself is the memory of
-   what was last observed. The key is the event type, not only the id: a Bolt driver and a
-   Bolt vehicle may share an id, but each kind of record has its own event type
-   (``RecordKind`` in ingest/pages.py), so their histories never mix. Records whose hash
-   equals it are dropped, in Python.
-3. The new and changed records are written with a binary COPY, in page order. COPY evaluates
-   each row's identity default as it reads the row, so it draws the page's positions in row
+1. One call of ``event_log_append_begin`` (migrations/0023_append_in_one_call.sql) per event
+   type of the page (a page holds one, as a rule), one round trip, which in order:
+
+   a. takes ``pg_advisory_xact_lock(APPEND_LOCK)``;
+   b. in a new statement, reads for each record of the page the ``record_hash`` of the
+      latest event of the same ``(org_id, provider, event_type, entity_id)``: the log itself
+      is the memory of what was last observed. The key is the event type, not only the id: a
+      Bolt driver and a Bolt vehicle may share an id, but each kind of record has its own
+      event type (``RecordKind`` in ingest/pages.py), so their histories never mix. It
+      answers the ordinals of the records whose hash differs (new or changed);
+   c. reads where the page's positions will start (``next_position``: the sequence's last
+      value plus one) and, unless row-level security applies (d), sends ``pg_notify`` with
+      the page's last position, ``next_position + n - 1``; a notification is delivered only
+      at commit, so a COPY that fails takes it back;
+   d. answers whether row-level security applies to this session on ``event_log``.
+2. The changed records are written with a binary COPY, in page order. COPY evaluates each
+   row's identity default as it reads the row, so it draws the page's positions in row
    order; under the lock nothing else draws from the sequence (CACHE 1, INCREMENT 1, checked
-   by tests/eventlog/test_change_detection.py), so the page's positions are exactly
-   ``currval - n + 1 .. currval``. ``currval`` is the session's own last value: an earlier
-   rolled-back append only left a hole before them. The same statement that reads
-   ``currval`` sends ``pg_notify``, delivered at commit.
+   by tests/eventlog/test_change_detection.py), so they are exactly ``next_position ..
+   next_position + n - 1``. An earlier rolled-back append only left a hole before them.
+
+Until migration 0023, steps 1a, 1b and the read of the last position after the COPY were
+three round trips of their own; one call saves two per page (docs/SCALING.md, "Append").
 
 COPY is refused on a table with row-level security for a role it applies to. The writer role
 has BYPASSRLS (migrations/0013_append_by_copy.sql explains why that grants it nothing new).
 Where it could not be given that attribute (a managed server whose migration role may not
-grant it), step 1 says so and step 3 falls back to one ``INSERT … SELECT unnest`` with the
-same change detection: correct, only slower. ``row_security_active`` is the very test COPY
-applies, so the two never disagree.
+grant it), step 1d says so and step 2 falls back to one ``INSERT … SELECT unnest`` that
+notifies itself, with the same change detection: correct, only slower.
+``row_security_active`` is the very test COPY applies, so the two never disagree.
 """
 
 from __future__ import annotations
@@ -90,19 +99,10 @@ class Observation:
 
 _ENCODER = msgspec.json.Encoder()
 
-# Step 2: the latest hash of each record's entity, one backward probe per record of the index
-# event_log_latest (org_id, provider, event_type, entity_id, position; migrations/0013). The
-# ids travel as one JSON array: asyncpg encodes a text[] of 500 element by element, at twice
-# the cost.
-_LATEST_SQL = """
-SELECT i.ord, latest.record_hash
-FROM json_array_elements_text($4::text::json) WITH ORDINALITY AS i(entity_id, ord)
-CROSS JOIN LATERAL (
-    SELECT e.record_hash FROM event_log e
-    WHERE e.org_id = $1 AND e.provider = $2 AND e.entity_id = i.entity_id
-      AND e.event_type = $3
-    ORDER BY e.position DESC LIMIT 1
-) latest
+# Step 1 (migrations/0022): lock, change detection, the positions to come and the notify.
+_BEGIN_SQL = """
+SELECT changed, next_position, rls
+FROM event_log_append_begin($1, $2, $3, $4, $5, $6, $7, $8)
 """
 
 _COPY_COLUMNS = (
@@ -110,12 +110,7 @@ _COPY_COLUMNS = (
     "observed_at", "record", "record_hash", "fetch_id",
 )  # fmt: skip
 
-_COPIED_SQL = """
-SELECT last, pg_notify($1, last::text)
-FROM (SELECT currval(pg_get_serial_sequence('event_log', 'position')) AS last) AS copied
-"""
-
-# The fallback of step 3 when row-level security applies to the writer (see above).
+# The fallback of step 2 when row-level security applies to the writer (see above).
 _INSERT_SQL = """
 WITH inserted AS (
     INSERT INTO event_log (event_id, event_type, schema_version, provider, org_id, account_id,
@@ -175,35 +170,40 @@ async def append_observations(
     batch = _dedupe(observations)
     if not batch:
         return []
-    rls = await conn.fetchval(
-        "SELECT row_security_active('event_log') FROM pg_advisory_xact_lock($1)", APPEND_LOCK
-    )
     page = _Page(org_id, provider, account_id, observed_at, fetch_id)
-    changed = await _changed(conn, page, batch)
+    changed, first, rls = await _begin(conn, page, batch)
     if not changed:
         return []
-    positions = await (_insert(conn, page, changed) if rls else _copy(conn, page, changed))
+    if rls:
+        positions = await _insert(conn, page, changed)
+    else:
+        positions = await _copy(conn, page, changed, first)
     _count_appended(changed, len(positions))
     return positions
 
 
-async def _changed(
+async def _begin(
     conn: asyncpg.Connection, page: _Page, batch: list[Observation]
-) -> list[Observation]:
-    """The observations whose hash differs from their entity's latest event, in page order.
+) -> tuple[list[Observation], int, bool]:
+    """Step 1: (the new and changed observations in page order, their first position, RLS).
 
-    ``batch`` is deduplicated: (event type, entity id) names one observation (step 2).
+    ``batch`` is deduplicated: (event type, entity id) names one observation. One call per
+    event type (migration 0023 says why); the ids travel as one JSON array and the hashes as
+    one ``bytea`` (asyncpg encodes a ``text[]`` of 500 element by element, at twice the cost).
     """
-    unchanged: set[tuple[str, str]] = set()
+    if any(len(o.record_hash) != 32 for o in batch):
+        raise ValueError("record_hash must be a SHA-256 digest (canonical_hash)")
+    changed: set[tuple[str, str]] = set()
+    first, rls = 0, False
     for event_type, group in _by_event_type(batch).items():
         ids = _ENCODER.encode([o.entity_id for o in group]).decode()
-        rows = await conn.fetch(_LATEST_SQL, page.org_id, page.provider, event_type, ids)
-        unchanged.update(
-            (event_type, group[ord_ - 1].entity_id)
-            for ord_, latest in rows
-            if latest == group[ord_ - 1].record_hash
-        )
-    return [o for o in batch if (o.event_type, o.entity_id) not in unchanged]
+        hashes = b"".join(o.record_hash for o in group)
+        ordinals, first, rls = await conn.fetchrow(
+            _BEGIN_SQL, page.org_id, page.provider, event_type, ids, hashes, NOTIFY_CHANNEL,
+            APPEND_LOCK, len(changed),
+        )  # fmt: skip
+        changed.update((event_type, group[i - 1].entity_id) for i in ordinals)
+    return [o for o in batch if (o.event_type, o.entity_id) in changed], first, rls
 
 
 def _by_event_type(batch: list[Observation]) -> dict[str, list[Observation]]:
@@ -214,16 +214,17 @@ def _by_event_type(batch: list[Observation]) -> dict[str, list[Observation]]:
     return groups
 
 
-async def _copy(conn: asyncpg.Connection, page: _Page, changed: list[Observation]) -> list[int]:
-    """Step 3: binary COPY in page order; the positions are the session's last ``n`` values."""
+async def _copy(
+    conn: asyncpg.Connection, page: _Page, changed: list[Observation], first: int
+) -> list[int]:
+    """Step 2: binary COPY in page order, drawing positions ``first .. first + n - 1``."""
     rows = [
         (event_id, o.event_type, o.schema_version, page.provider, page.org_id, page.account_id,
          o.entity_id, page.observed_at, o.record, o.record_hash, page.fetch_id)
         for event_id, o in zip(_event_ids(len(changed)), changed, strict=True)
     ]  # fmt: skip
     await conn.copy_records_to_table("event_log", records=rows, columns=_COPY_COLUMNS)
-    last: int = await conn.fetchval(_COPIED_SQL, NOTIFY_CHANNEL)
-    return list(range(last - len(rows) + 1, last + 1))
+    return list(range(first, first + len(rows)))
 
 
 def _event_ids(n: int) -> list[str]:
@@ -240,7 +241,7 @@ def _event_ids(n: int) -> list[str]:
 
 
 async def _insert(conn: asyncpg.Connection, page: _Page, changed: list[Observation]) -> list[int]:
-    """Step 3 where row-level security refuses COPY: one INSERT of the changed records."""
+    """Step 2 where row-level security refuses COPY: one INSERT of the changed records."""
     positions: list[int] = await conn.fetchval(
         _INSERT_SQL,
         page.org_id,

@@ -109,3 +109,34 @@ async def test_a_page_appends_only_its_changed_records_in_page_order_and_notifie
     assert [e.position for e in mine] == positions
     assert b'"622"' in bytes(mine[1].record)
     assert heard[-1:] == [str(positions[-1])] and "" not in heard
+
+
+async def test_an_append_whose_transaction_rolls_back_notifies_nothing(
+    writer_pool: asyncpg.Pool, owner_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    """The notification is sent before the COPY (one round trip with the lock), so only the
+    commit may deliver it: a page that never commits must not wake the relay."""
+    from datetime import UTC, datetime
+
+    from eventlog.store import NOTIFY_CHANNEL, append_observations
+
+    heard: list[str] = []
+    listener = await owner_pool.acquire()
+    await listener.add_listener(NOTIFY_CHANNEL, lambda *args: heard.append(str(args[-1])))
+    try:
+        async with writer_pool.acquire() as conn:
+            transaction = conn.transaction()
+            await transaction.start()
+            positions = await append_observations(
+                conn, org_id=org_id, provider="uber", account_id="acct", entity_type="driver",
+                observed_at=datetime.now(UTC), fetch_id=None,
+                observations=[driver_observation("rb1"), driver_observation("rb2")],
+            )  # fmt: skip
+            await transaction.rollback()
+        committed = await append_drivers(writer_pool, org_id, [driver_observation("rb3")])
+        await listener.execute("SELECT 1")  # notifications arrive with the next reply
+    finally:
+        await listener.reset()
+        await owner_pool.release(listener)
+    assert len(positions) == 2
+    assert str(positions[-1]) not in heard and heard[-1:] == [str(committed[-1])]
