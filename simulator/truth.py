@@ -22,9 +22,9 @@ this; no provider route does.
 week as docs/SETTLEMENTS.md defines them, computed here from the day plans (the trips,
 their money and the sessions), never from an answer served: Uber per ``driverId`` from
 every transaction of the trips first paid in its week (Monday 04:00 Paris), late money
-included, Bolt per ``driver_uuid`` from the orders whose payment confirmation (else end) is in its week (Monday 00:00), and Bolt's
-minutes online and with an order over the calendar week. Everything is as of the clock's
-now, as the providers would show it.
+included, Bolt per ``driver_uuid`` from the orders whose payment confirmation (else end)
+is in its week (Monday 00:00), and Bolt's minutes online and with an order over the
+calendar week. Everything is as of the clock's now, as the providers would show it.
 
 ``uber_payments`` is the money side of the truth: what each Uber driver was paid over a
 span, summed from the activity itself (``GET /_sim/truth/uber-payments``), not from any
