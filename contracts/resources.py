@@ -121,7 +121,7 @@ DECLARED = Declaration(
         ResourceDeclaration("uber", "reports", DAY_S,
                             (uber.REPORT_OBSERVED, uber_report_rows.PAYMENT_ORDER_ROW_OBSERVED),
                             ("uber_reports", "uber_transactions"),
-                            summary="yesterday's PAYMENTS_ORDER report, and its rows"),
+                            summary="the PAYMENTS_ORDER reports of yesterday and days missed"),
         _one("bolt", "companies", DAY_S, bolt.COMPANY_OBSERVED, "bolt_companies",
              summary="the companies our credentials reach"),
         _one("bolt", "drivers", 15 * 60, bolt.DRIVER_OBSERVED, "bolt_drivers",

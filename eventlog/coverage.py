@@ -9,7 +9,7 @@ horizon.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import asyncpg
@@ -33,18 +33,19 @@ GROUP BY provider, account_id, resource, asked.period
 ORDER BY provider, account_id, resource
 """
 
-# The oldest instant of the last 24 hours (since the resource's first claim: nothing is owed
-# from before polling began) that no poll covered, per Uber org, across its payments (U6)
+# The oldest instant of a period ($2, $3) that no poll covered (since the resource's first
+# claim: nothing is owed from before polling began), per Uber org, across its payments (U6)
 # and its transactions (U7). Uber serves both for the last 24 hours only: past that age, a
 # gap of either can no longer be filled from the API, only from the daily report. Both
 # count: in pay-period mode one U6 answer covers the whole week, while U7's hole is real.
-_PAYMENTS_HORIZON = """
+# A first claim after the period's end leaves it an empty range (least), not an error.
+_MONEY_GAPS = """
 SELECT account_id, min(oldest_gap) AS oldest_gap
 FROM (
     SELECT account_id,
            lower(tstzmultirange(tstzrange(
-                     greatest($2::timestamptz - interval '24 hours', min(lower(covered))),
-                     $2::timestamptz))
+                     least(greatest($2::timestamptz, min(lower(covered))), $3::timestamptz),
+                     $3::timestamptz))
                  - range_agg(covered)) AS oldest_gap
     FROM coverage
     WHERE org_id = $1 AND provider = 'uber' AND resource IN ('payments', 'transactions')
@@ -52,6 +53,7 @@ FROM (
 ) AS by_resource
 GROUP BY account_id
 """
+HORIZON = timedelta(hours=24)  # how far back Uber serves payments and transactions
 _NEWEST = """
 SELECT account_id, max(upper(covered)) AS newest FROM coverage
 WHERE org_id = $1 AND provider = $2 AND resource = $3
@@ -96,7 +98,15 @@ async def oldest_payments_gaps(
 ) -> dict[str, datetime | None]:
     """Per Uber org, the start of the oldest gap of its payments or transactions still
     within 24 h (None: none)."""
-    rows = await conn.fetch(_PAYMENTS_HORIZON, org_id, now)
+    return await oldest_money_gaps(conn, org_id, now - HORIZON, now)
+
+
+async def oldest_money_gaps(
+    conn: asyncpg.Connection | asyncpg.Pool, org_id: UUID, start: datetime, end: datetime
+) -> dict[str, datetime | None]:
+    """Per Uber org, the start of the oldest gap of its payments or transactions within
+    ``[start, end)`` (None: none; an org with neither claimed is absent)."""
+    rows = await conn.fetch(_MONEY_GAPS, org_id, start, end)
     return {r["account_id"]: r["oldest_gap"] for r in rows}
 
 

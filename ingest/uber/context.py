@@ -51,6 +51,7 @@ class UberPollSettings:
     reports_poll_cap: timedelta = timedelta(seconds=60)
     reports_poll_max: timedelta = timedelta(minutes=15)  # then the report waits for a run
     reports_link_attempts: int = 3
+    reports_catch_up_days: int = 7  # days up to yesterday whose missed report a run fetches
     weeks: WeekRules = field(default_factory=WeekRules)  # FLEET_WEEK_STARTS: Uber's pay week
 
 

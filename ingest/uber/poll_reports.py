@@ -1,4 +1,7 @@
-"""The daily PAYMENTS_ORDER report of yesterday (Europe/Paris), generated, awaited, downloaded.
+"""The daily PAYMENTS_ORDER reports (Europe/Paris days), generated, awaited, downloaded.
+
+Each run fetches yesterday's report, and before it every day an outage left owed, oldest
+first, within ``UBER_REPORTS_CATCH_UP_DAYS`` (``report_days`` says which days).
 
 Flow per Uber org (docs/PROVIDERS.md §1.8): generate (U10) → poll U12 with backoff until
 COMPLETED or FAILED → signed link (U13) → download. Every call goes to the provider history
@@ -16,13 +19,20 @@ The cursor (``poll_cursors``, resource ``reports``) makes a run safe to repeat o
 * ``pending`` = ``{"day", "report_id"}`` is saved with the generate call, in its
   transaction. A run finding it polls that report again instead of generating another: Uber
   allows only 6 in progress per org, and a crash must not spend them.
-* ``done_day`` is saved with the event, in its transaction: a day's report is fetched once.
-  A FAILED report clears ``pending`` without marking the day done, so the next run asks
-  again.
+* ``done_days`` gains the day with the event, in its transaction: a day's report is fetched
+  once. A FAILED report clears ``pending`` without marking the day done, so a later run asks
+  again. Were a day's report fetched twice all the same, nothing would count twice: its rows
+  are identified by their Transaction UUID and appended only when new or changed.
 
-A report still in progress after ``reports_poll_max`` stays pending for the next run (the
-scheduler retries failed runs within minutes). A link that expires before the download
-(403 "Access Denied") is asked again, ``reports_link_attempts`` times at most.
+One report of ours is in progress at a time, per org: the next day's is generated only
+once the previous one is stored, so a catch-up never takes more than one of the 6 reports
+Uber lets an org have in progress (other tools of the fleet may hold the rest); each report
+asks one signed link, far under the 600 per 10 minutes.
+
+A report still in progress after ``reports_poll_max`` stays pending for the next run, which
+resumes it before the days after it (the scheduler retries failed runs within minutes). A
+link that expires before the download (403 "Access Denied") is asked again,
+``reports_link_attempts`` times at most.
 """
 
 from __future__ import annotations
@@ -38,6 +48,7 @@ import msgspec
 
 from contracts import uber as c
 from contracts.uber_report_rows import PAYMENTS_ORDER
+from eventlog.coverage import oldest_money_gaps
 from eventlog.fetches import ProviderCall, record_call
 from eventlog.store import Observation, canonical_hash
 from ingest.coverage import Covered, Where, record_coverage
@@ -48,6 +59,7 @@ from ingest.pages import Decoded, PollResult, RecordKind, store_page
 from ingest.uber.client import PROVIDER
 from ingest.uber.context import PollContext
 from ingest.uber.report_coverage import report_claims
+from ingest.uber.report_days import done_days, owed_days, window_start, with_done
 from ingest.uber.report_rows import csv_tables, decode_rows
 from ingest.uber.reports_client import Meta
 from ingest.uber.windows import paris_day, paris_today
@@ -90,36 +102,62 @@ class ReportsPoller:
         self._reports = ctx.client.reports
 
     async def poll(self) -> PollResult:
-        """Yesterday's report of every Uber org of the tenant."""
+        """The reports each Uber org of the tenant owes, up to yesterday's (``report_days``)."""
         return await self._ctx.for_each_account("uber reports", self._poll_account)
 
     async def _poll_account(self, account: str) -> PollResult:
-        day = paris_today(self._ctx.now()) - timedelta(days=1)
+        """Each owed day in turn, oldest first; a report still in progress stops the run
+        (it stays pending: one of ours in progress at a time, of the six Uber allows)."""
         cursor = await self._ctx.cursor(RESOURCE, account) or {}
-        if cursor.get("done_day") == day.isoformat():
-            return PollResult()
         result = PollResult()
+        for day in await self._owed(account, cursor):
+            after = await self._poll_day(account, day, cursor, result)
+            if after is None:
+                break
+            cursor = after
+        return result
+
+    async def _owed(self, account: str, cursor: dict[str, Any]) -> list[date]:
+        """The days whose report this run fetches, oldest first."""
+        first, yesterday = self._window()
+        start, end = paris_day(first).window.start, paris_day(yesterday).window.end
+        gap = (await oldest_money_gaps(self._ctx.pool, self._ctx.org_id, start, end)).get(account)
+        oldest_gap = None if gap is None else paris_today(gap)
+        days = self._ctx.settings.reports_catch_up_days
+        return owed_days(yesterday, done_days(cursor), oldest_gap, days)
+
+    def _window(self) -> tuple[date, date]:
+        """The oldest day a run may still fetch, and yesterday (Paris days)."""
+        yesterday = paris_today(self._ctx.now()) - timedelta(days=1)
+        return window_start(yesterday, self._ctx.settings.reports_catch_up_days), yesterday
+
+    async def _poll_day(
+        self, account: str, day: date, cursor: dict[str, Any], result: PollResult
+    ) -> dict[str, Any] | None:
+        """One day's report; the cursor after it (None: still in progress, left pending)."""
         pending = cursor.get("pending") or {}
         if pending.get("day") == day.isoformat():
             report_id = str(pending["report_id"])
         else:
             if pending:
                 log.warning("uber reports: %s report %s abandoned", account, pending)
-            report_id = await self._generate(account, day, cursor, result)
+            report_id, cursor = await self._generate(account, day, cursor, result)
         finished = await self._await(account, report_id, result)
-        if finished is not None:
-            await self._finish(account, day, cursor, finished, result)
-        return result
+        if finished is None:
+            return None
+        return await self._finish(account, day, cursor, finished, result)
 
     async def _generate(
         self, account: str, day: date, cursor: dict[str, Any], result: PollResult
-    ) -> str:
+    ) -> tuple[str, dict[str, Any]]:
+        """Start the day's report; its id and the cursor saved with the call."""
         report_type = self._ctx.settings.reports_type
         window = paris_day(day).window
         fetched = await self._reports.generate(account, report_type, window, self._ctx.on_failure)
-        pending = {"day": day.isoformat(), "report_id": fetched.body[1].id}
-        await self._record(fetched.call, result, account, {**cursor, "pending": pending})
-        return fetched.body[1].id
+        report_id = fetched.body[1].id
+        cursor = {**cursor, "pending": {"day": day.isoformat(), "report_id": report_id}}
+        await self._record(fetched.call, result, account, cursor)
+        return report_id, cursor
 
     async def _await(
         self, account: str, report_id: str, result: PollResult
@@ -146,23 +184,25 @@ class ReportsPoller:
         cursor: dict[str, Any],
         finished: Fetched[Meta],
         result: PollResult,
-    ) -> None:
+    ) -> dict[str, Any]:
+        """Store a finished report (and its rows); the cursor saved with it."""
         answer, meta = finished.body
-        rest = {k: v for k, v in cursor.items() if k != "pending"}
         if meta.status != c.REPORT_COMPLETED:
             log.warning("uber reports: %s ended %s (%s)", meta.id, meta.status, meta.failedReason)
             obs = report_observation(bytes(answer.report), None)
+            rest = {k: v for k, v in cursor.items() if k != "pending"}
             await self._store(account, finished.call, obs, rest, result)
-            return
+            return rest
         await self._record(finished.call, result)
         download = await self._download(account, meta.id, result)
         obs = report_observation(bytes(answer.report), download.body)
-        done = {**rest, "done_day": day.isoformat()}
+        done = with_done(cursor, day, oldest=self._window()[0])
         rows = Decoded()
         if meta.reportType == PAYMENTS_ORDER:
             rows = decode_rows(meta.id, download.body)
         claims = report_claims(paris_day(day).window, meta, rows)
         await self._store(account, download.call, obs, done, result, rows, claims)
+        return done
 
     async def _download(self, account: str, report_id: str, result: PollResult) -> Fetched[bytes]:
         """A fresh link, then the file; a link that expired first is asked again."""

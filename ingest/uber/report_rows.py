@@ -9,7 +9,8 @@ whole name first, then by its last part. A column no name matches stays in the r
 ``columns``, as every column does, so nothing in the file is lost to the log.
 
 Each row's entity id is its ``Transaction UUID``, the id of the U7 transaction of the same
-payment: a payment seen by both is one transaction in the read model. A row without one,
+payment: a payment seen by both is one transaction in the read model. A row seen again in
+another report of the same day is unchanged (``row_hash``): it appends nothing. A row without one,
 or without a readable Processed At or Earnings (a money event needs a time and an amount),
 is quarantined with its columns; the rest of the file goes in.
 """
@@ -102,18 +103,24 @@ def _decode_row(
         raw = msgspec.json.encode({"report_id": report_id, "columns": columns})
         out.rejects.append(Reject(raw, f"payment_order_row: {problem}"))
         return
-    record = msgspec.json.encode(
-        c.UberPaymentOrderRow(report_id=report_id, columns=columns, **values)
-    )
+    observed = c.UberPaymentOrderRow(report_id=report_id, columns=columns, **values)
+    record = msgspec.json.encode(observed)
     out.observations.append(
         Observation(
             values["transaction_uuid"],
             c.PAYMENT_ORDER_ROW_OBSERVED,
             c.PAYMENT_ORDER_ROW_OBSERVED_VERSION,
             record,
-            canonical_hash(record),
+            row_hash(observed),
         )
     )
+
+
+def row_hash(row: c.UberPaymentOrderRow) -> bytes:
+    """The hash the log compares to tell a changed row: its content, not the report that
+    carried it. A day's report asked again (a new report id) then appends only the rows
+    that changed, never its unchanged rows a second time (docs/QUALITY.md)."""
+    return canonical_hash(msgspec.json.encode(msgspec.structs.replace(row, report_id="")))
 
 
 def _problem(values: dict[str, str]) -> str:

@@ -36,23 +36,36 @@ def uber_client(
 
 
 MAX_CATCHUP_DAYS = UberPollSettings.metrics_max_catchup_days
+REPORTS_CATCH_UP_DAYS = UberPollSettings.reports_catch_up_days
 
 
 def uber_poll_settings(env: Mapping[str, str], only_org: str | None = None) -> UberPollSettings:
     """Windows of the windowed polls: ``UBER_METRICS_DAYS`` days re-polled (default 3), and
     ``UBER_METRICS_BACKFILL_DAYS`` of history on a first run (default 31, at most 31: the
-    catch-up limit); Uber's pay week from ``FLEET_WEEK_STARTS``."""
+    catch-up limit); ``UBER_REPORTS_CATCH_UP_DAYS`` days up to yesterday whose missed
+    report a run fetches (default 7, at most 31); Uber's pay week from ``FLEET_WEEK_STARTS``."""
     days = env_int(env, "UBER_METRICS_DAYS", 3)
-    backfill = env_int(env, "UBER_METRICS_BACKFILL_DAYS", MAX_CATCHUP_DAYS)
-    if not 1 <= backfill <= MAX_CATCHUP_DAYS:
-        raise ConfigError(f"UBER_METRICS_BACKFILL_DAYS must be between 1 and {MAX_CATCHUP_DAYS}")
+    backfill = _days(env, "UBER_METRICS_BACKFILL_DAYS", MAX_CATCHUP_DAYS)
+    reports = _days(env, "UBER_REPORTS_CATCH_UP_DAYS", REPORTS_CATCH_UP_DAYS)
     try:
         weeks = week_rules_of(env)
     except ValueError as exc:
         raise ConfigError(f"week settings: {exc}") from exc
     return UberPollSettings(
-        metrics_days=max(days, 1), metrics_backfill_days=backfill, only_org=only_org, weeks=weeks
+        metrics_days=max(days, 1),
+        metrics_backfill_days=backfill,
+        reports_catch_up_days=reports,
+        only_org=only_org,
+        weeks=weeks,
     )
+
+
+def _days(env: Mapping[str, str], name: str, default: int) -> int:
+    """A count of days from 1 to the 31 days a catch-up may reach back; else ConfigError."""
+    value = env_int(env, name, default)
+    if not 1 <= value <= MAX_CATCHUP_DAYS:
+        raise ConfigError(f"{name} must be between 1 and {MAX_CATCHUP_DAYS}")
+    return value
 
 
 def uber_jobs(pollers: UberPollers) -> dict[str, Poll]:

@@ -24,8 +24,10 @@ import msgspec
 import pytest
 
 from contracts.uber import REPORT_OBSERVED, UberReportRecord
+from contracts.uber_report_rows import PAYMENT_ORDER_ROW_OBSERVED
 from core.config import UBER_DEFAULT_SCOPES
 from eventlog.store import read_after
+from ingest.cursors import save_cursor
 from ingest.errors import ProviderRateLimited
 from ingest.http import ProviderHttp, RetryPolicy
 from ingest.main import uber_http
@@ -225,6 +227,26 @@ async def test_a_second_run_the_same_day_fetches_nothing_again(
 
     assert again.calls == 0 and again.appended == 0
     assert len(await report_events(writer_pool, org_id)) == 1
+
+
+async def test_a_day_whose_report_is_fetched_twice_appends_none_of_its_rows_twice(
+    pollers: UberPollers, writer_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    first = await pollers.reports()
+    account = await writer_pool.fetchval(
+        "SELECT account_id FROM provider_accounts WHERE org_id = $1", org_id
+    )
+    async with writer_pool.acquire() as conn:  # the cursor reset: the day is asked again
+        await save_cursor(conn, org_id, "uber", "reports", account, {})
+    again = await pollers.reports()
+
+    assert first.appended > 1 and again.appended == 1  # the second report object alone
+    rows = await writer_pool.fetchval(
+        "SELECT count(*) FROM event_log WHERE org_id = $1 AND event_type = $2",
+        org_id,
+        PAYMENT_ORDER_ROW_OBSERVED,
+    )
+    assert rows == first.appended - 1
 
 
 async def test_the_signed_query_never_reaches_the_history_the_logs_or_errors(

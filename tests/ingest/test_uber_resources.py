@@ -184,6 +184,14 @@ def test_metrics_backfill_is_31_days_unless_set_and_never_beyond_the_catch_up_li
             uber_poll_settings({"UBER_METRICS_BACKFILL_DAYS": bad})
 
 
+def test_reports_catch_up_7_days_unless_set_and_between_1_and_31() -> None:
+    assert uber_poll_settings({}).reports_catch_up_days == 7
+    assert uber_poll_settings({"UBER_REPORTS_CATCH_UP_DAYS": "31"}).reports_catch_up_days == 31
+    for bad in ("0", "32", "a week"):
+        with pytest.raises(ConfigError, match="UBER_REPORTS_CATCH_UP_DAYS"):
+            uber_poll_settings({"UBER_REPORTS_CATCH_UP_DAYS": bad})
+
+
 @pytest.fixture
 async def two_org_pollers(
     writer_pool: asyncpg.Pool, org_id: UUID

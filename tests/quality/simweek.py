@@ -16,19 +16,22 @@ import dataclasses
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 import asyncpg
 import httpx
+import msgspec
 from prometheus_client import REGISTRY
 
+from contracts.uber import REPORT_OBSERVED, UberReportMeta, UberReportRecord
 from core.config import UBER_DEFAULT_SCOPES, DatabaseSettings
 from ingest.http import ProviderHttp, RetryPolicy
 from ingest.main import uber_http
 from ingest.runs import Resource, RunRecorder
 from ingest.uber.client import UberClient
 from ingest.uber.pollers import UberPollers
+from ingest.uber.windows import paris_today
 from projector.projections.uber_metrics import UberDailyMetricsProjection
 from projector.projections.uber_payments import UberPaymentsProjection
 from projector.projections.uber_transactions import UberTransactionsProjection
@@ -40,6 +43,8 @@ from tests.ingest.test_uber_windows import NoSleep
 from tests.simserver import SimServer
 
 MONEY = ("payments", "transactions", "daily_metrics", "reports")
+_RECORD = msgspec.json.Decoder(UberReportRecord)
+_META = msgspec.json.Decoder(UberReportMeta)
 
 
 class SimWeek:
@@ -94,6 +99,29 @@ class SimWeek:
                 "SELECT account_id FROM provider_accounts WHERE org_id = $1", self.org_id
             )
         )
+
+    def reset_calls(self) -> None:
+        """Forget the simulator's call counts."""
+        self.sim.control("/_sim/stats/reset", {})
+
+    def reports_generated(self) -> int:
+        """How many reports (U10) the simulator was asked for since the last reset."""
+        calls = self.sim.control("/_sim/stats")["calls"]
+        return sum(
+            sum(by_status.values())
+            for route, by_status in calls.items()
+            if route.startswith("POST ") and route.endswith("/reports")
+        )
+
+    async def report_days(self) -> list[date]:
+        """The Paris day of each report stored, in the order they were stored."""
+        records = await self.pool.fetch(
+            "SELECT record FROM event_log WHERE org_id = $1 AND event_type = $2 ORDER BY position",
+            self.org_id,
+            REPORT_OBSERVED,
+        )
+        metas = [_META.decode(_RECORD.decode(r["record"]).report) for r in records]
+        return [paris_today(datetime.fromisoformat(m.startTime or "")) for m in metas]
 
     async def gap_gauge(self) -> float | None:
         """``fleet_payments_gap_age_seconds`` as Prometheus scrapes it now (on the clock)."""

@@ -1,20 +1,23 @@
 """A 30-hour ingest outage, on the simulator's clock, under both payments behaviours.
 
 Ingest polls every 6 hours from the Monday evening of ISO week 2030-W11 (Uber's week:
-Monday 11 March 03:00 UTC to Monday 18 March 03:00 UTC), then stops for 30 hours, Wednesday
-14:00 UTC to Thursday 20:00 UTC. Uber serves payments and transactions of the last 24 hours
-only, so on restart Wednesday 14:00 to 20:10 UTC (the 10-minute margin kept clear of the
-edge) can no longer be asked: the week's status shows the gap, and the gauge that the
-FleetPaymentsGap alert reads is past its threshold. Wednesday's PAYMENTS_ORDER report then
-fills it, and the week, once settled, is complete, its money equal to what the simulator
-generated, to the cent, nothing counted twice.
+Monday 11 March 03:00 UTC to Monday 18 March 03:00 UTC), then stops for 30 hours. Uber
+serves payments and transactions of the last 24 hours only, so on restart the six hours
+after the stop (to the 10-minute margin kept clear of the edge) can no longer be asked: the
+week's status shows the gap, and the gauge that the FleetPaymentsGap alert reads is past
+its threshold. The PAYMENTS_ORDER reports then fill it, and the week, once settled, is
+complete, its money equal to what the simulator generated, to the cent, nothing counted
+twice. Two outages: one from Wednesday 14:00 UTC, whose lost hours lie in one Paris day
+(yesterday, on restart), and one from Wednesday 21:00 Paris time, whose lost hours span
+Wednesday and Thursday: the restart fetches the reports of both days.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -34,9 +37,7 @@ WEEK = "2030-W11"
 WEEK_START, WEEK_END = datetime(2030, 3, 11, 3, tzinfo=UTC), datetime(2030, 3, 18, 3, tzinfo=UTC)
 START = datetime(2030, 3, 11, 20, tzinfo=UTC)  # the first run reaches back past the start
 STEP = timedelta(hours=6)
-DOWN = datetime(2030, 3, 13, 14, tzinfo=UTC)
-UP = DOWN + timedelta(hours=30)
-LOST = {"start": "2030-03-13T14:00:00Z", "end": "2030-03-13T20:10:00Z"}
+OUTAGE = timedelta(hours=30)
 SETTLING = timedelta(hours=72)
 ALERTS = Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "alerts.yml"
 ALERT_EXPR = "max without (instance) (fleet_payments_gap_age_seconds) > 12 * 3600"
@@ -52,6 +53,28 @@ SELECT driver_id, sum(amount_minor) AS total FROM driver_payments
 WHERE org_id = $1 AND provider = 'uber' AND window_start >= $2 AND window_start < $3
 GROUP BY driver_id
 """
+
+
+@dataclass(frozen=True)
+class Outage:
+    """When ingest stops, what the API can no longer serve on restart, and the Paris days
+    whose reports the restart fetches (oldest first)."""
+
+    down: datetime
+    lost: dict[str, str]
+    reports: list[date]
+
+
+AFTERNOON = Outage(
+    datetime(2030, 3, 13, 14, tzinfo=UTC),
+    {"start": "2030-03-13T14:00:00Z", "end": "2030-03-13T20:10:00Z"},
+    [date(2030, 3, 13)],
+)
+EVENING = Outage(  # 21:00 to 03:10 Paris time: Wednesday's evening and Thursday's night
+    datetime(2030, 3, 13, 20, tzinfo=UTC),
+    {"start": "2030-03-13T20:00:00Z", "end": "2030-03-14T02:10:00Z"},
+    [date(2030, 3, 13), date(2030, 3, 14)],
+)
 
 
 @pytest.fixture(params=["asked", "pay_period"])
@@ -101,20 +124,21 @@ def gaps(uber: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
     return {r["resource"]: r["gaps"] for r in uber["resources"]}
 
 
+@pytest.mark.parametrize("outage", [AFTERNOON, EVENING], ids=["afternoon", "evening"])
 async def test_a_30_hour_outage_is_flagged_alerted_filled_from_the_report_and_the_week_ends_whole(
-    week: SimWeek, api: ApiClient, make_user: Any, org_id: UUID, behaviour: str, clock: FixedClock
+    week: SimWeek, api: ApiClient, make_user: Any, org_id: UUID, behaviour: str, outage: Outage
 ) -> None:
     headers = await login(api, await make_user(org_id, "viewer"))
     await week.run(*MONEY)
-    await week.poll_until(DOWN, STEP)
-    clock.advance(UP - DOWN)  # ingest is down for 30 hours
+    await week.poll_until(outage.down, STEP)
+    week.clock.advance(OUTAGE)  # ingest is down for 30 hours
     await week.run("payments", "transactions", "daily_metrics")
 
     lost = await uber_week(api, headers)
     # a pay-period answer sums the whole week so far: U6 has no hole, U7 does
     assert gaps(lost) == {
-        "payments": [LOST] if behaviour == "asked" else [],
-        "transactions": [LOST],
+        "payments": [outage.lost] if behaviour == "asked" else [],
+        "transactions": [outage.lost],
         "daily_metrics": [],
     }
     assert "transactions, compte" in " ".join(lost["reasons"])
@@ -122,8 +146,12 @@ async def test_a_30_hour_outage_is_flagged_alerted_filled_from_the_report_and_th
     assert ALERT_EXPR in ALERTS.read_text()
     assert await week.gap_gauge() == 24 * 3600 > 12 * 3600
 
-    await week.run("reports")  # Wednesday's PAYMENTS_ORDER report (Paris day)
+    stored = len(await week.report_days())
+    week.reset_calls()
+    await week.run("reports")  # the PAYMENTS_ORDER reports of the days missed (Paris days)
 
+    assert (await week.report_days())[stored:] == outage.reports
+    assert week.reports_generated() == len(outage.reports)  # each asked once
     assert await week.gap_gauge() == 0
     assert gaps(await uber_week(api, headers)) == {r: [] for r in gaps(lost)}
 
@@ -148,6 +176,22 @@ async def test_a_30_hour_outage_is_flagged_alerted_filled_from_the_report_and_th
     assert await reasons(api, headers, WEEK) == (
         {} if behaviour == "pay_period" else {("paiements/transactions", FILLED): len(from_report)}
     )
+
+
+async def test_a_reports_run_with_nothing_missed_fetches_only_yesterdays_report(
+    week: SimWeek,
+) -> None:
+    await week.run(*MONEY)
+    await week.poll_until(START + timedelta(days=2), STEP)  # a run every 6 hours, no outage
+    fetched = await week.report_days()
+    week.reset_calls()
+
+    await week.poll_until(START + timedelta(days=3), STEP)  # the next day's runs
+
+    yesterday = date(2030, 3, 13)  # for the runs of Thursday 14 March
+    assert await week.report_days() == [*fetched, yesterday]
+    assert week.reports_generated() == 1
+    assert fetched == [yesterday - timedelta(days=n) for n in (3, 2, 1)]  # one a day before
 
 
 async def test_the_reconciliation_of_simulated_weeks_explains_every_difference(

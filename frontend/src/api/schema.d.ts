@@ -640,7 +640,7 @@ export interface paths {
          *     - `daily_metrics` (the spec's `metrics`): per-driver daily metrics of the last days
          *     - `payments`: driver payments since the cursor
          *     - `transactions`: transactions since the cursor
-         *     - `reports`: yesterday's PAYMENTS_ORDER report, and its rows
+         *     - `reports`: the PAYMENTS_ORDER reports of yesterday and days missed
          */
         post: operations["uber_sync_fleet_sync__resource__post"];
         delete?: never;
