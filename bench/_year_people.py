@@ -69,6 +69,7 @@ class Managers:
         self._lines: dict[tuple[UUID, str], list[tuple[d.LineAdded, int]]] = defaultdict(list)
         self._approved: dict[str, list[str]] = {}  # week -> settlement ids to pay
         self._weeks: dict[tuple[str, int], IsoWeek] = {}
+        self.bolt_identities = [p.identity_id("bolt", b.driver_uuid) for b in self._bolt]
 
     def onboard_uber(self) -> list[p.Decided]:
         """A person for each Uber driver, before any Bolt account is seen."""

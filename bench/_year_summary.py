@@ -50,6 +50,8 @@ def _disk(found: dict[str, Any], events: int, factor: float) -> tuple[list[str],
             f"indexes {size['indexes'] / MIB:,.1f}, TOAST {size['toast'] / MIB:,.1f}), "
             f"{size['total'] / events:,.0f} B/event"
         )
+    for name, size in sorted(found.get("read_tables", {}).items(), key=lambda kv: -kv[1]["total"]):
+        lines.append(f"    read table {name} (after the replay): {size['total'] / MIB:,.1f} MiB")
     trial = found["compression"]
     for what in ("bodies", "records"):
         for method, got in trial[what].items():
@@ -78,6 +80,9 @@ def _reads(reads: dict[str, Any], goal_ms: float) -> tuple[list[str], dict[str, 
     lines = []
     for name, got in reads.items():
         many, one = got["many"], got["one"]
+        if "error" in many or "error" in one:
+            lines.append(f"  {name}: load generator failed: {many.get('error') or one['error']}")
+            continue
         verdict = "met" if many["p99_ms"] < goal_ms else "NOT met"
         lines.append(f"  {name}: {got['users']} users p99 {many['p99_ms']:.0f} ms, p50 "
                      f"{many['p50_ms']:.0f} ms, {many['rps']:.1f} req/s ({many['errors']} errors; "

@@ -32,13 +32,14 @@ Writes ``bench/out/year.json`` and ``bench/out/year_plans.txt``.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import time
 from typing import Any
 from uuid import UUID
 
 import asyncpg
-from _harness import embedded, new_org, report
+from _harness import OUT, embedded, new_org, report
 from _year_disk import READ_TABLES, TABLES, compression, database_size, sizes
 from _year_load import Loader
 from _year_people import Managers
@@ -107,12 +108,22 @@ def _per(total: int, events: int) -> float:
 async def disk(conn: asyncpg.Connection, events: int) -> dict[str, Any]:
     """Sizes after a VACUUM ANALYZE, then the compression trial (the scratch table dropped)."""
     await conn.execute("VACUUM ANALYZE")
-    found = await sizes(conn, TABLES + READ_TABLES)
+    found = await sizes(conn, TABLES)
     whole = await database_size(conn)
     await conn.execute("DROP TABLE bench_scratch")
     trial = await compression(conn, sample=min(events, 500_000))
     return {"tables": found, "database": whole, "database_less_scratch": whole - found.get(
         "bench_scratch", {}).get("total", 0), "compression": trial}  # fmt: skip
+
+
+async def _read_tables(db: DatabaseSettings) -> dict[str, dict[str, int]]:
+    """The read tables' sizes once the replay has filled them."""
+    conn = await asyncpg.connect(db.owner_url)
+    try:
+        await conn.execute("VACUUM ANALYZE")
+        return await sizes(conn, READ_TABLES)
+    finally:
+        await conn.close()
 
 
 async def main() -> None:
@@ -125,6 +136,9 @@ async def main() -> None:
         finally:
             await conn.close()
         replayed = await replay_all(db)
+        found["read_tables"] = await _read_tables(db)
+        partial = {"replay": replayed, "disk": found, "tally": vars(loader.tally)}
+        (OUT / "year_partial.json").write_text(json.dumps(partial, default=str))
         reads = await measure_reads(db, org, managers, DAYS)
     summarise(loader, load_s, found, replayed, reads, db)
 

@@ -137,7 +137,7 @@ def _year(data: dict[str, Any]) -> list[Row]:
                         "its events read alone", base, _ratio(eps, base), "", None))  # fmt: skip
     for name, got in (data.get("reads") or {}).items():
         many, one = got.get("many", {}), got.get("one", {})
-        p99 = many.get("p99_ms")
+        p99 = many.get("p99_ms")  # None when the load generator failed (its error is kept)
         rows.append(Row("year", f"{name}, p99 at {got.get('users')} users", p99, "ms",
                         "p99 at 1 user", one.get("p99_ms"), _ratio(p99, one.get("p99_ms")),
                         "p99 < 150 ms", None if p99 is None else p99 < 150))  # fmt: skip
@@ -180,7 +180,7 @@ def _first_line(path: Path, key: str) -> str:
 
 def _postgres_version() -> str:
     try:
-        from fleet.runtime import _postgres_bin
+        from fleet.postgres import _postgres_bin
 
         run = subprocess.run(
             [str(_postgres_bin() / "postgres"), "--version"],
@@ -254,14 +254,32 @@ def markdown(rows: list[Row], host: dict[str, Any], sources: dict[str, str]) -> 
     return "\n".join(lines) + "\n"
 
 
+def _kept(sources: dict[str, str]) -> list[Row]:
+    """The previous report's figures of the benches not run this time (``make bench-year``
+    runs one bench), marked as kept; ``sources`` gets their runs."""
+    path = HERE / "report.json"
+    if not path.exists():
+        return []
+    previous = json.loads(path.read_text())
+    kept = {n: r for n, r in previous.get("runs", {}).items() if n not in sources}
+    for name, run in kept.items():
+        sources[name] = run if run.endswith("(kept)") else f"{run} (kept)"
+    return [Row(**f) for f in previous.get("figures", []) if f["bench"] in kept]
+
+
 def main() -> None:
     rows: list[Row] = []
     sources: dict[str, str] = {}
     for path in sorted(OUT.glob("*.json")):
         data = json.loads(path.read_text())
-        name = str(data.get("bench", path.stem))
-        sources[name] = f"{data.get('at', '?')}, BENCH_SCALE {data.get('scale', '?')}"
+        if "bench" not in data:
+            continue  # not a bench's figures (bench_year.py's partial results)
+        name = str(data["bench"])
+        scale = ("BENCH_YEAR_SCALE", data["year_scale"]) if "year_scale" in data else (
+            "BENCH_SCALE", data.get("scale", "?"))  # fmt: skip
+        sources[name] = f"{data.get('at', '?')}, {scale[0]} {scale[1]}"
         rows += rows_of(name, data)
+    rows += _kept(sources)
     host = machine()
     (HERE / "report.json").write_text(
         json.dumps({"machine": host, "runs": sources, "figures": [asdict(r) for r in rows]},
