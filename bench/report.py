@@ -158,6 +158,42 @@ def _settlements(data: dict[str, Any]) -> list[Row]:
     ]  # fmt: skip
 
 
+def _year(data: dict[str, Any]) -> list[Row]:
+    """The year (bench_year.py): load, disk, replay, reads; its own section of the report."""
+    append, copy = data.get("append_eps"), data.get("copy_eps")
+    ratio = _ratio(append, copy)
+    full = data.get("to_full_year") or 1.0
+    replay = data.get("replay") or {}
+    total, read = replay.get("total_s"), replay.get("read_s")
+    scaled = None if total is None else total * full
+    rows = [
+        Row("year", f"events ({data.get('days')} days of {data.get('drivers')} drivers)",
+            data.get("events"), "events", "", None, None, "≈ 15 M a year", None),
+        Row("year", "append_observations over the year", append, "ev/s",
+            "COPY of the same rows, per page", copy, ratio, "≥ 0.8× COPY",
+            None if ratio is None else ratio >= 0.8),
+        Row("year", "database per event", data.get("bytes_per_event"), "B", "", None, None,
+            "", None),
+        Row("year", "database per year, 1,500 drivers", data.get("year_gib_1500"), "GiB", "",
+            None, None, "", None),
+        Row("year", f"full replay, --jobs {replay.get('jobs')}", total, "s",
+            "the same events read alone", read, _ratio(total, read), "", None),
+        Row("year", "full replay, scaled to a year of 1,500 drivers", scaled, "s", "", None,
+            None, "< 300 s", None if scaled is None else scaled < 300),
+    ]  # fmt: skip
+    for table, unit in sorted((replay.get("units") or {}).items()):
+        eps, base = unit.get("eps"), unit.get("read_eps")
+        rows.append(Row("year", f"replay {table} ({unit.get('events'):,} events)", eps, "ev/s",
+                        "its events read alone", base, _ratio(eps, base), "", None))  # fmt: skip
+    for name, got in (data.get("reads") or {}).items():
+        many, one = got.get("many", {}), got.get("one", {})
+        p99 = many.get("p99_ms")  # None when the load generator failed (its error is kept)
+        rows.append(Row("year", f"{name}, p99 at {got.get('users')} users", p99, "ms",
+                        "p99 at 1 user", one.get("p99_ms"), _ratio(p99, one.get("p99_ms")),
+                        "p99 < 150 ms", None if p99 is None else p99 < 150))  # fmt: skip
+    return rows
+
+
 KNOWN: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "append": _append,
     "rebuild": _rebuild,
@@ -167,6 +203,7 @@ KNOWN: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "payslips": _payslips,
     "settlements": _settlements,
     "peers": _peers,
+    "year": _year,
 }
 
 
@@ -195,7 +232,7 @@ def _first_line(path: Path, key: str) -> str:
 
 def _postgres_version() -> str:
     try:
-        from fleet.runtime import _postgres_bin
+        from fleet.postgres import _postgres_bin
 
         run = subprocess.run(
             [str(_postgres_bin() / "postgres"), "--version"],
@@ -228,6 +265,22 @@ def _fmt(value: float | None, digits: int = 0) -> str:
     return f"{value:,.{digits}f}" if abs(value) >= 10 or digits == 0 else f"{value:.3g}"
 
 
+YEAR_NOTE = (
+    "`make bench-year` (`bench/bench_year.py`): a year of a 1,500-driver fleet on both "
+    "platforms, appended through the real append path, replayed with `fleet replay --jobs`, "
+    "read through the API at 8 users. `BENCH_YEAR_SCALE` runs the first part of the year; "
+    'figures "per year" are scaled up from it. Measured on a machine shared with other '
+    'work (its load average is in `bench/out/year.json`); docs/SCALING.md, "A year", reads them.'
+)
+
+
+def _line(r: Row, verdict: dict[bool | None, str]) -> str:
+    base = f"{_fmt(r.baseline_value, 1)} ({r.baseline})" if r.baseline else ""
+    ratio = f"{r.ratio:.2f}×" if r.ratio is not None else ""
+    value = f"{_fmt(r.value, 1)} {r.unit}".strip()
+    return f"| {r.bench} | {r.figure} | {value} | {base} | {ratio} | {r.goal} | {verdict[r.met]} |"
+
+
 def markdown(rows: list[Row], host: dict[str, Any], sources: dict[str, str]) -> str:
     """The report as a Markdown page."""
     verdict = {True: "✅ met", False: "❌ not met", None: ""}
@@ -240,13 +293,12 @@ def markdown(rows: list[Row], host: dict[str, Any], sources: dict[str, str]) -> 
         "| bench | figure | value | baseline | ratio | goal | |",
         "|---|---|---|---|---|---|---|",
     ]
-    for r in rows:
-        base = f"{_fmt(r.baseline_value, 1)} ({r.baseline})" if r.baseline else ""
-        ratio = f"{r.ratio:.2f}×" if r.ratio is not None else ""
-        value = f"{_fmt(r.value, 1)} {r.unit}".strip()
-        lines.append(
-            f"| {r.bench} | {r.figure} | {value} | {base} | {ratio} | {r.goal} | {verdict[r.met]} |"
-        )
+    lines += [_line(r, verdict) for r in rows if r.bench != "year"]
+    year = [r for r in rows if r.bench == "year"]
+    if year:
+        lines += ["", "## Year", "", YEAR_NOTE, "", "| bench | figure | value | baseline | ratio "
+                  "| goal | |", "|---|---|---|---|---|---|---|"]  # fmt: skip
+        lines += [_line(r, verdict) for r in year]
     lines += ["", "## Machine", ""]
     lines += [f"- **{key}**: {value}" for key, value in host.items()]
     lines += ["", "## Runs", ""]
@@ -254,14 +306,32 @@ def markdown(rows: list[Row], host: dict[str, Any], sources: dict[str, str]) -> 
     return "\n".join(lines) + "\n"
 
 
+def _kept(sources: dict[str, str]) -> list[Row]:
+    """The previous report's figures of the benches not run this time (``make bench-year``
+    runs one bench), marked as kept; ``sources`` gets their runs."""
+    path = HERE / "report.json"
+    if not path.exists():
+        return []
+    previous = json.loads(path.read_text())
+    kept = {n: r for n, r in previous.get("runs", {}).items() if n not in sources}
+    for name, run in kept.items():
+        sources[name] = run if run.endswith("(kept)") else f"{run} (kept)"
+    return [Row(**f) for f in previous.get("figures", []) if f["bench"] in kept]
+
+
 def main() -> None:
     rows: list[Row] = []
     sources: dict[str, str] = {}
     for path in sorted(OUT.glob("*.json")):
         data = json.loads(path.read_text())
-        name = str(data.get("bench", path.stem))
-        sources[name] = f"{data.get('at', '?')}, BENCH_SCALE {data.get('scale', '?')}"
+        if "bench" not in data:
+            continue  # not a bench's figures (bench_year.py's partial results)
+        name = str(data["bench"])
+        scale = ("BENCH_YEAR_SCALE", data["year_scale"]) if "year_scale" in data else (
+            "BENCH_SCALE", data.get("scale", "?"))  # fmt: skip
+        sources[name] = f"{data.get('at', '?')}, {scale[0]} {scale[1]}"
         rows += rows_of(name, data)
+    rows += _kept(sources)
     host = machine()
     (HERE / "report.json").write_text(
         json.dumps({"machine": host, "runs": sources, "figures": [asdict(r) for r in rows]},

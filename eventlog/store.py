@@ -306,6 +306,38 @@ async def read_after(
     return [_envelope(row) for row in rows]
 
 
+# The events of some types only, in log order: one ordered range of the index event_log_type
+# (event_type, position) per type, merged. A rebuild reads this way, so that each projection
+# reads its own events and not the whole log (docs/SCALING.md, "A year"). Each type reads at
+# most ``limit`` rows, of which the merge keeps ``limit``: a batch reads at most one batch
+# per type too many.
+_READ_TYPES_SQL = """
+SELECT e.* FROM unnest($3::text[]) AS t(event_type)
+CROSS JOIN LATERAL (
+    SELECT position, event_id, event_type, schema_version, provider, org_id, account_id,
+           entity_id, observed_at, recorded_at, fetch_id, record
+    FROM event_log
+    WHERE event_type = t.event_type AND position > $1 AND position <= $4
+    ORDER BY position LIMIT $2
+) e
+ORDER BY e.position LIMIT $2
+"""
+
+
+async def read_types_after(
+    conn: asyncpg.Connection, position: int, limit: int, event_types: Sequence[str], until: int
+) -> list[EventEnvelope]:
+    """Up to ``limit`` events of ``event_types`` after ``position`` and at or before
+    ``until``, in log order.
+
+    Fewer than ``limit`` means there are no more of them up to ``until``: every position
+    at or below ``until`` is visible or a permanent hole (appends are serialised, see top),
+    so a reader of these types alone may take ``until`` as its checkpoint.
+    """
+    rows = await conn.fetch(_READ_TYPES_SQL, position, limit, sorted(event_types), until)
+    return [_envelope(row) for row in rows]
+
+
 async def head_position(conn: asyncpg.Connection) -> int:
     """The highest position in the log (0 when empty)."""
     return int(await conn.fetchval("SELECT coalesce(max(position), 0) FROM event_log"))

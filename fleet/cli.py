@@ -176,6 +176,7 @@ def cmd_replay(args: argparse.Namespace) -> None:
                     as_of=as_of,
                     force=args.force,
                     fresh=args.fresh,
+                    jobs=args.jobs,
                 )
             )
         except KeyboardInterrupt:
@@ -207,12 +208,23 @@ def cmd_parked(args: argparse.Namespace) -> None:
         sys.exit(asyncio.run(command(load_database(environ()), projection=args.projection)))
 
 
+def _jobs(text: str) -> int:
+    """``--jobs``: a whole number of processes, 1 to 32."""
+    if not text.isdigit() or not 1 <= int(text) <= 32:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of jobs from 1 to 32")
+    return int(text)
+
+
 def _add_projector_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     replay = sub.add_parser("replay", help="rebuild read tables from the log, then swap them in")
     replay.add_argument("--projection", help="a projection or table name (default: all)")
     replay.add_argument("--as-of", help="rebuild the state as of this ISO time into asof_<time>")
     replay.add_argument("--force", action="store_true", help="swap even if the tables differ")
     replay.add_argument("--fresh", action="store_true", help="drop an unfinished rebuild first")
+    replay.add_argument(
+        "--jobs", type=_jobs, default=1,
+        help="rebuild this many tables at once, each in a process (default 1; one per core)",
+    )  # fmt: skip
     replay.set_defaults(fn=cmd_replay)
     parked = sub.add_parser("parked", help="events a projection could not apply")
     actions = parked.add_subparsers(dest="parked", required=True)

@@ -52,6 +52,7 @@ from projector.checkpoints import lock_checkpoint, read_checkpoint, set_checkpoi
 from projector.parking import Upcast
 from projector.progress import Progress
 from projector.projection import Projection, quote_table, retargeted, tables_of
+from projector.rebuild_reads import rebuild_through
 from projector.runner import ProjectionRunner, advance
 from projector.shadow import (
     Digest,
@@ -192,7 +193,7 @@ async def rebuild(
     with cyclic_gc_paused():
         for projection in projections:
             runner = ProjectionRunner(pool, None, projection, batch_size=batch_size, upcast=upcast)
-            await _rebuild_one(runner, target, progress)
+            await _rebuild_one(pool, runner, target, batch_size, progress)
     return target
 
 
@@ -218,8 +219,13 @@ def cyclic_gc_paused() -> Iterator[None]:
 
 
 async def _rebuild_one(
-    runner: ProjectionRunner, target: int, progress: ProgressFactory | None
+    pool: asyncpg.Pool,
+    runner: ProjectionRunner,
+    target: int,
+    batch_size: int,
+    progress: ProgressFactory | None,
 ) -> None:
+    """Rebuild one projection from the events of its own types (projector/rebuild_reads.py)."""
     start = await runner.checkpoint()
     bar = progress(runner.projection.name, max(target - start, 0)) if progress else None
 
@@ -227,7 +233,7 @@ async def _rebuild_one(
         if bar is not None:
             bar.update(position - start)
 
-    await runner.catch_up(until=target, on_batch=report)
+    await rebuild_through(pool, runner, target, batch_size, on_batch=report)
     if bar is not None:
         bar.update(target - start)
         bar.finish()

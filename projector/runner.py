@@ -86,11 +86,39 @@ class ProjectionRunner:
                 # the log says what is in it, up to the batch's end: holes (rolled-back
                 # appends) mean ``span`` events may reach past it, past a rebuild's ``until``
                 fresh = await read_after(conn, done, span, until=fresh[-1].position)
-            applied, parked = await apply_fresh(conn, self.projection, fresh, self._upcast)
-            await save_checkpoint(conn, self.projection.name, fresh[-1].position)
+            counts = await self._apply(conn, fresh, fresh[-1].position)
+        self._count(*counts)
+        return fresh[-1].position
+
+    async def apply_through(self, events: Sequence[EventEnvelope], through: int) -> int:
+        """Apply ``events``, read from the log: every event of the projection's types after
+        the checkpoint and up to ``through`` (``eventlog.store.read_types_after``); move the
+        checkpoint to ``through`` and return it (or the checkpoint, if already past it).
+
+        No hole check: the other types' positions are missing by design, and the log has
+        no other gaps to fill (a read of the log is complete up to where it stops).
+        """
+        async with self._pool.acquire() as conn, conn.transaction():
+            done = await lock_checkpoint(conn, self.projection.name)
+            if done >= through:
+                return done
+            counts = await self._apply(conn, [e for e in events if e.position > done], through)
+        self._count(*counts)
+        return through
+
+    async def _apply(
+        self, conn: asyncpg.Connection, fresh: list[EventEnvelope], through: int
+    ) -> tuple[int, int]:
+        """Apply ``fresh`` and move the checkpoint to ``through``, in the caller's transaction;
+        return (applied, parked)."""
+        counts = await apply_fresh(conn, self.projection, fresh, self._upcast)
+        await save_checkpoint(conn, self.projection.name, through)
+        return counts
+
+    def _count(self, applied: int, parked: int) -> None:
+        """Count a committed batch."""
         self.applied += applied
         self.parked += parked
-        return fresh[-1].position
 
     async def catch_up(
         self, until: int | None = None, on_batch: Callable[[int], None] | None = None
@@ -118,10 +146,7 @@ class ProjectionRunner:
                     on_batch(position)
             return position
         finally:
-            if reading is not None:
-                reading.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await reading
+            await drop_read_ahead(reading)
 
     def _read(self, position: int, until: int | None) -> asyncio.Task[list[EventEnvelope]] | None:
         """Start reading the batch after ``position`` (None: ``until`` is reached)."""
@@ -199,6 +224,14 @@ class ProjectionRunner:
             await self._catch_up_if_behind()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self._fetch_timeout_s)
+
+
+async def drop_read_ahead(reading: asyncio.Task[list[EventEnvelope]] | None) -> None:
+    """Cancel a batch read ahead that is no longer wanted, and wait for it to end."""
+    if reading is not None:
+        reading.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await reading
 
 
 class CurrentSkipped:

@@ -56,12 +56,15 @@ async def drop_secondary_indexes(conn: asyncpg.Connection, table: str) -> None:
     A rebuild writes every row of a shadow table at least once, and GIN indexes (the drivers'
     trigram search) cost more to maintain row by row than the rows themselves: building them
     once after the load is faster, the build included (bench_rebuild; figures in
-    docs/SCALING.md). Unique indexes stay: upserts (ON CONFLICT) need them.
+    docs/SCALING.md). Unique indexes stay: upserts (ON CONFLICT) need them. Partial indexes
+    stay too: they are small by design, and serve a projection's own lookups while it
+    writes (``driver_payments_snapshots``, migrations/0024_year_indexes.sql).
     :func:`add_missing_indexes` builds the rest.
     """
     rows = await conn.fetch(
         "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-        "WHERE i.indrelid = $1::regclass AND NOT i.indisunique AND NOT i.indisexclusion",
+        "WHERE i.indrelid = $1::regclass AND NOT i.indisunique AND NOT i.indisexclusion "
+        "AND i.indpred IS NULL",
         quote_table(table),
     )
     for row in rows:
