@@ -72,6 +72,16 @@ def _lag(data: dict[str, Any]) -> list[Row]:
     ]  # fmt: skip
 
 
+def _webhook(data: dict[str, Any]) -> list[Row]:
+    value, base = data.get("served_p99_ms"), data.get("answer_p99_ms")
+    return [
+        Row("webhook", "signed push → status served, p99", value, "ms", "the API's answer p99",
+            base, _ratio(value, base), "< 1,000 ms", None if value is None else value < 1000),
+        Row("webhook", "signed push → status served, p50", data.get("served_p50_ms"), "ms",
+            "the API's answer p50", data.get("answer_p50_ms"), None, "", None),
+    ]  # fmt: skip
+
+
 def _ingest(data: dict[str, Any]) -> list[Row]:
     value, base = data.get("ingest_rps"), data.get("plain_rps")
     ratio = data.get("ratio", _ratio(value, base))
@@ -199,6 +209,7 @@ KNOWN: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "rebuild": _rebuild,
     "lag": _lag,
     "ingest": _ingest,
+    "webhook": _webhook,
     "api": _api,
     "payslips": _payslips,
     "settlements": _settlements,
