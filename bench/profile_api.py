@@ -1,14 +1,17 @@
 """Where an API request's CPU goes: the routes of ``bench_api.py`` driven in-process.
 
 Loads the same fleet as ``bench_api.py`` (``BENCH_SCALE`` sizes it; 0.02 is plenty, the
-CPU of a request hardly depends on the table sizes), builds the real API (``create_app``)
-and the bare app (``_api_bare.py``) in this process, and calls each as ASGI, no HTTP and no
-uvicorn (which both servers pay alike), ``BENCH_PROFILE_REQUESTS`` requests per route at 16
-at a time. It prints the CPU of this process per request (the database's work runs in
-PostgreSQL's processes, so this is the Python side: ours, FastAPI's and asyncpg's), API
-beside bare; with ``--profile`` also cProfile's top frames of the API per route, as
-microseconds of CPU per request (cProfile slows everything alike, several times over, so
-read the shares, not the sums). A developer's tool: it writes nothing to ``bench/out``.
+CPU of a request hardly depends on the table sizes) and calls three apps in this process as
+ASGI, with no HTTP and no uvicorn (which every server pays alike), ``BENCH_PROFILE_REQUESTS``
+requests per route, 16 at a time, in alternating rounds: the real API (``create_app``), the
+bare app (``_api_bare.py``), and the floor of any FastAPI route: the bare app's handlers
+behind FastAPI routes that declare nothing but the request (no dependency, no validation,
+no middleware of ours). It prints each one's CPU per request in this process (the
+database's work runs in PostgreSQL's processes, so this is the Python side: ours,
+FastAPI's, asyncpg's); with ``--profile`` also cProfile's top frames per route of the app
+``BENCH_PROFILE_APP`` names (``api`` by default) as µs of CPU per request (cProfile slows
+small calls most, so read the shares, not the sums). A developer's tool: it writes
+nothing to ``bench/out``.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from typing import Any
 from _api_bare import Bare
 from _harness import embedded
 from bench_api import JWT, load, workloads
+from fastapi import FastAPI, Request
+from starlette.responses import Response
 
 from core.config import DatabaseSettings
 from query_api.app import POOL_SIZE, ApiSettings, create_app
@@ -95,6 +100,28 @@ async def _drive(app: App, paths: list[str], token: str, count: int) -> float:
     return (time.process_time() - started) / count
 
 
+def floor_app(bare: Bare) -> FastAPI:
+    """The bare app's handlers as FastAPI routes that declare nothing but the request."""
+    app = FastAPI()
+
+    def answer(status: int, body: bytes) -> Response:
+        return Response(body, status, media_type="application/json")
+
+    @app.get("/fleet/drivers")
+    async def drivers(request: Request) -> Response:
+        return answer(200, await bare.drivers(dict(request.query_params)))
+
+    @app.get("/fleet/drivers/{driver_id}/metrics")
+    async def metrics(driver_id: str, request: Request) -> Response:
+        return answer(*await bare.metrics(driver_id, dict(request.query_params)))
+
+    @app.get("/bolt/drivers/{driver_id}/trips")
+    async def trips(driver_id: str, request: Request) -> Response:
+        return answer(*await bare.trips(driver_id, dict(request.query_params)))
+
+    return app
+
+
 def _top(profile: cProfile.Profile, count: int, lines: int = 30) -> str:
     """The frames with the most cumulative CPU, then with the most of their own, as µs per
     request (calls per request: a coroutine counts once per resumption)."""
@@ -117,11 +144,10 @@ def _top(profile: cProfile.Profile, count: int, lines: int = 30) -> str:
 async def run(db: DatabaseSettings, profile: bool) -> None:
     fleet, _ = await load(db)
     settings = ApiSettings(database=db, jwt=JWT, nats_url=None)
-    apps: dict[str, App] = {
-        "api": create_app(settings),
-        "bare": Bare(db.api_url, db.api_role, str(fleet.org), POOL_SIZE),
-    }
+    bare = Bare(db.api_url, db.api_role, str(fleet.org), POOL_SIZE)
+    apps: dict[str, App] = {"api": create_app(settings), "bare": bare}
     stops = [await _lifespan(app) for app in apps.values()]
+    apps["floor"] = floor_app(bare)  # on the bare app's pool
     try:
         for route, paths in workloads(fleet).items():
             for app in apps.values():
@@ -133,7 +159,8 @@ async def run(db: DatabaseSettings, profile: bool) -> None:
             cpu = {kind: min(values) for kind, values in rounds.items()}
             print(
                 f"{route}: API {cpu['api'] * 1e6:.0f} µs of CPU per request, bare "
-                f"{cpu['bare'] * 1e6:.0f} µs ({cpu['bare'] / cpu['api']:.2f}× the API's)"
+                f"{cpu['bare'] * 1e6:.0f} µs ({cpu['bare'] / cpu['api']:.2f}× the API's), "
+                f"FastAPI floor {cpu['floor'] * 1e6:.0f} µs ({cpu['bare'] / cpu['floor']:.2f}×)"
             )
             if profile:
                 profiler = cProfile.Profile(time.process_time)
