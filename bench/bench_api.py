@@ -11,7 +11,9 @@ the same kind of per-request transaction on the same uvicorn. The load comes fro
 process (``_api_load.py``).
 
 ``BENCH_SCALE`` scales drivers and orders; ``BENCH_API_SECONDS`` and
-``BENCH_API_STEADY_SECONDS`` the measuring times.
+``BENCH_API_STEADY_SECONDS`` the measuring times. ``BENCH_API_WORKERS=2`` runs both servers
+with two uvicorn worker processes each (as ``FLEET_API_WORKERS=2`` runs ``fleet api``),
+nothing pinned, and writes ``bench/out/api_workers2.json`` instead of ``api.json``.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ ROUNDS = 4  # API and bare alternate in ROUNDS slices of SECONDS / ROUNDS each
 STEADY_RPS = 200.0  # the open-loop rate at which the p99 goal is < 50 ms
 STEADY_SECONDS = float(os.environ.get("BENCH_API_STEADY_SECONDS", "12"))
 WARMUP_S = 1.0
+WORKERS = int(os.environ.get("BENCH_API_WORKERS", "1"))
 HERE = Path(__file__).resolve().parent
 JWT = JwtSettings(secret="bench-secret-" + "x" * 40, access_ttl_s=3600)
 
@@ -275,6 +278,8 @@ def _free_port() -> int:
 def _cpus() -> tuple[int | None, int | None, str]:
     """(server CPU, load CPU, how the cores are shared)."""
     cores = sorted(os.sched_getaffinity(0))
+    if WORKERS > 1:
+        return None, None, f"{len(cores)} cores, {WORKERS} workers per server, nothing pinned"
     if len(cores) >= 2 and os.environ.get("BENCH_PIN", "1") == "1":
         how = (
             f"{len(cores)} cores: server pinned to CPU {cores[0]}, load generator to CPU "
@@ -311,11 +316,29 @@ def start_server(kind: str, db: DatabaseSettings, org: uuid.UUID, cpu: int | Non
 
 
 def serve(kind: str, port: int) -> None:
-    """The server process: the real API as ``fleet api`` builds it, or the bare app."""
+    """The server process: the real API as ``fleet api`` builds it, or the bare app; with
+    ``WORKERS`` > 1, that many uvicorn workers, each building its app (``worker_app``)."""
     import uvicorn
 
     if cpu := os.environ.get("BENCH_CPU"):
         os.sched_setaffinity(0, {int(cpu)})
+    if WORKERS > 1:
+        os.environ["BENCH_SERVE_KIND"] = kind
+        sys.path.insert(0, str(HERE))
+        uvicorn.run(
+            "bench_api:worker_app", factory=True, workers=WORKERS, host="127.0.0.1",
+            port=port, log_level="warning", access_log=False,
+        )  # fmt: skip
+        return
+    uvicorn.run(_app(kind), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def worker_app() -> Any:
+    """One worker's app (``WORKERS`` > 1), of the kind ``serve`` was asked for."""
+    return _app(os.environ["BENCH_SERVE_KIND"])
+
+
+def _app(kind: str) -> Any:
     if kind == "api":
         from query_api.app import ApiSettings, create_app
 
@@ -331,7 +354,7 @@ def serve(kind: str, port: int) -> None:
         from _api_bare import app_from_env
 
         app = app_from_env()
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    return app
 
 
 def measure(
@@ -464,10 +487,11 @@ def run_all(db: DatabaseSettings) -> None:
     figures = {
         "drivers": DRIVERS, "orders": ORDERS, "metrics_rows": DRIVERS * DAYS,
         "concurrency": CONCURRENCY, "seconds": SECONDS, "pool_size": POOL_SIZE, "cores": cores,
+        "workers": WORKERS,
         "steady_rps": STEADY_RPS, "steady_seconds": STEADY_SECONDS,
         "load": timings, "same_json": same, "routes": results,
     }  # fmt: skip
-    report("api", lines, figures)
+    report("api" if WORKERS == 1 else f"api_workers{WORKERS}", lines, figures)
 
 
 async def _main() -> None:

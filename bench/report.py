@@ -3,7 +3,9 @@
 Reads whatever ``bench/out/<name>.json`` files exist (``make bench`` runs every bench first)
 and puts each figure beside its baseline, with the ratio, the goal the issues set where
 there is one, whether it is met, and the machine it ran on. A bench this script does not
-know still gets its numeric fields listed, without a goal.
+know still gets its numeric fields listed, without a goal. With ``--merge``, the figures of
+benches that ``bench/out`` does not hold are kept from the existing report (a run of one
+bench then updates its rows only).
 """
 
 from __future__ import annotations
@@ -91,7 +93,7 @@ def _ingest(data: dict[str, Any]) -> list[Row]:
     ]  # fmt: skip
 
 
-def _api(data: dict[str, Any]) -> list[Row]:
+def _api(data: dict[str, Any], bench: str = "api") -> list[Row]:
     """Per route: throughput, p99 at the closed-loop connections, p99 at the steady rate."""
     rows = []
     conns, rate = data.get("concurrency", 64), data.get("steady_rps", 200)
@@ -102,13 +104,13 @@ def _api(data: dict[str, Any]) -> list[Row]:
         steady = found.get("steady", {})
         s99, bare_s99 = steady.get("api", {}).get("p99_ms"), steady.get("bare", {}).get("p99_ms")
         rows += [
-            Row("api", f"{route}, {conns} connections", api.get("rps"), "req/s",
+            Row(bench, f"{route}, {conns} connections", api.get("rps"), "req/s",
                 "bare ASGI app, same queries", bare.get("rps"), ratio, "≥ 0.6× bare",
                 None if ratio is None else ratio >= 0.6),
-            Row("api", f"{route}, p99 at {conns} connections", p99, "ms", "bare app's p99",
+            Row(bench, f"{route}, p99 at {conns} connections", p99, "ms", "bare app's p99",
                 bare_p99, _ratio(p99, bare_p99), "≤ bare app's p99",
                 None if p99 is None or bare_p99 is None else p99 <= bare_p99),
-            Row("api", f"{route}, p99 at a steady {rate:.0f} req/s", s99, "ms",
+            Row(bench, f"{route}, p99 at a steady {rate:.0f} req/s", s99, "ms",
                 "bare app's p99, same rate", bare_s99, _ratio(s99, bare_s99), "< 50 ms",
                 None if s99 is None else s99 < 50),
         ]  # fmt: skip
@@ -211,6 +213,8 @@ KNOWN: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "ingest": _ingest,
     "webhook": _webhook,
     "api": _api,
+    # BENCH_API_WORKERS=2: both servers with two uvicorn workers each, nothing pinned
+    "api_workers2": lambda data: _api(data, "api_workers2"),
     "payslips": _payslips,
     "settlements": _settlements,
     "peers": _peers,

@@ -33,6 +33,9 @@ class HttpMetrics:
             registry=registry,
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
         )
+        # Each labelled child, kept: ``labels()`` takes a lock and checks its arguments on
+        # every call. As many as the histogram itself keeps (route templates, methods, statuses).
+        self._children: dict[tuple[str, str, int], Histogram] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -50,9 +53,14 @@ class HttpMetrics:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            self.latency.labels(_route(scope), scope["method"], str(status)).observe(
-                time.perf_counter() - start
-            )
+            self._child(_route(scope), scope["method"], status).observe(time.perf_counter() - start)
+
+    def _child(self, route: str, method: str, status: int) -> Histogram:
+        key = (route, method, status)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = self.latency.labels(route, method, str(status))
+        return child
 
 
 def _route(scope: Scope) -> str:
