@@ -3,9 +3,9 @@
 Reads whatever ``bench/out/<name>.json`` files exist (``make bench`` runs every bench first)
 and puts each figure beside its baseline, with the ratio, the goal the issues set where
 there is one, whether it is met, and the machine it ran on. A bench this script does not
-know still gets its numeric fields listed, without a goal. With ``--merge``, the figures of
-benches that ``bench/out`` does not hold are kept from the existing report (a run of one
-bench then updates its rows only).
+know still gets its numeric fields listed, without a goal. The figures of benches that
+``bench/out`` does not hold are kept from the existing report, marked "(kept)": a run of one
+bench (``make bench-year``, or one ``bench_*.py``) updates its rows only.
 """
 
 from __future__ import annotations
