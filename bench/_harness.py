@@ -25,7 +25,7 @@ import asyncpg
 from contracts.uber import DRIVER_OBSERVED, DRIVER_OBSERVED_VERSION
 from core.config import DatabaseSettings
 from core.state import DB_NAME, load_secrets, read_database_settings, write_runtime
-from eventlog.store import Observation, canonical_hash
+from eventlog.store import Observation, append_observations, canonical_hash
 from fleet.database import migrate, provision
 from fleet.postgres import EmbeddedPostgres
 from fleet.runtime import EmbeddedNats
@@ -91,6 +91,24 @@ def driver_observations(count: int, round_: int, offset: int = 0) -> list[Observ
             )
         )
     return out
+
+
+async def append_driver_page(
+    conn: asyncpg.Connection, org: UUID, page: Sequence[Observation]
+) -> list[int]:
+    """One page of bench drivers through the real append path, in a transaction of its own;
+    the positions it appended."""
+    async with conn.transaction():
+        return await append_observations(
+            conn,
+            org_id=org,
+            provider="uber",
+            account_id="bench",
+            entity_type="driver",
+            observed_at=datetime.now(UTC),
+            fetch_id=None,
+            observations=list(page),
+        )
 
 
 def percentile(values: Sequence[float], share: float) -> float:

@@ -28,9 +28,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
-from _harness import driver_observations, embedded, new_org, report, scaled
+from _harness import append_driver_page, driver_observations, embedded, new_org, report, scaled
 
-from eventlog.store import Observation, append_observations
+from eventlog.store import Observation
 
 EVENTS = scaled(200_000)
 PAGE = 500
@@ -38,17 +38,7 @@ PAGE = 500
 
 async def _append_page(conn: asyncpg.Connection, org: uuid.UUID, page: list[Observation]) -> float:
     started = time.perf_counter()
-    async with conn.transaction():
-        await append_observations(
-            conn,
-            org_id=org,
-            provider="uber",
-            account_id="bench",
-            entity_type="driver",
-            observed_at=datetime.now(UTC),
-            fetch_id=None,
-            observations=page,
-        )
+    await append_driver_page(conn, org, page)
     return time.perf_counter() - started
 
 

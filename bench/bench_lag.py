@@ -18,13 +18,21 @@ import os
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
+from uuid import UUID
 
 import asyncpg
-from _harness import driver_observations, embedded, new_org, percentile, report, scaled
+from _harness import (
+    append_driver_page,
+    driver_observations,
+    embedded,
+    new_org,
+    percentile,
+    report,
+    scaled,
+)
 
-from eventlog.store import NOTIFY_CHANNEL, append_observations
+from eventlog.store import NOTIFY_CHANNEL
 
 RATE = 1000
 PAGE = 50
@@ -40,18 +48,8 @@ def _start(state: Path, command: str) -> subprocess.Popen[bytes]:
     )
 
 
-async def _append(conn: asyncpg.Connection, org: object, round_: int, offset: int) -> int:
-    async with conn.transaction():
-        positions = await append_observations(
-            conn,
-            org_id=org,  # type: ignore[arg-type]
-            provider="uber",
-            account_id="bench",
-            entity_type="driver",
-            observed_at=datetime.now(UTC),
-            fetch_id=None,
-            observations=driver_observations(PAGE, round_, offset),
-        )
+async def _append(conn: asyncpg.Connection, org: UUID, round_: int, offset: int) -> int:
+    positions = await append_driver_page(conn, org, driver_observations(PAGE, round_, offset))
     return positions[-1]
 
 

@@ -37,7 +37,6 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,11 +45,10 @@ import _peer_es as es
 import _sim_serve
 import asyncpg
 import httpx
-from _harness import driver_observations, embedded, report, scaled
+from _harness import append_driver_page, driver_observations, embedded, report, scaled
 from bench_ingest import DAY_S, DAYS, NOW, settings_for
 
 from core.config import DatabaseSettings
-from eventlog.store import append_observations
 from fleet.runtime import free_port
 from ingest.bolt.client import BoltClient
 from ingest.bolt.pollers import BoltPollers, BoltPollSettings
@@ -188,12 +186,7 @@ async def append_part(db: DatabaseSettings) -> dict[str, Any]:
                 page = observations[i : i + PAGE]
                 decoded = es.decoded(page)
                 started = time.perf_counter()
-                async with conn.transaction():
-                    await append_observations(
-                        conn, org_id=org, provider="uber", account_id="bench",
-                        entity_type="driver", observed_at=datetime.now(UTC), fetch_id=None,
-                        observations=page,
-                    )  # fmt: skip
+                await append_driver_page(conn, org, page)
                 ours_s += time.perf_counter() - started
                 for appender in appenders.values():
                     appender.append(page, decoded)

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC, datetime
 
 import asyncpg
-from _harness import driver_observations, embedded, new_org, report, scaled
+from _harness import append_driver_page, driver_observations, embedded, new_org, report, scaled
 
-from eventlog.store import append_observations
 from projector.projections.drivers import DriversProjection
 from projector.replay import REBUILD_BATCH, TablePlan, build_indexes, prepare, rebuild, swap
 
@@ -30,17 +28,7 @@ async def _load(conn: asyncpg.Connection) -> int:
     for round_ in range(rounds):
         obs = driver_observations(min(DRIVERS, EVENTS - round_ * DRIVERS), round_)
         for i in range(0, len(obs), 1000):
-            async with conn.transaction():
-                await append_observations(
-                    conn,
-                    org_id=org,
-                    provider="uber",
-                    account_id="bench",
-                    entity_type="driver",
-                    observed_at=datetime.now(UTC),
-                    fetch_id=None,
-                    observations=obs[i : i + 1000],
-                )
+            await append_driver_page(conn, org, obs[i : i + 1000])
     return int(await conn.fetchval("SELECT count(*) FROM event_log"))
 
 
