@@ -12,9 +12,11 @@ import json
 import os
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -58,6 +60,37 @@ async def embedded(*, nats: bool = False) -> AsyncIterator[tuple[Path, DatabaseS
             nats_server.stop()
         postgres.stop()
         shutil.rmtree(state, ignore_errors=True)
+
+
+@contextmanager
+def fleet_processes(state: Path, *commands: str) -> Iterator[None]:
+    """``fleet <command>`` for each command, as a process of its own on the bench's state
+    folder (as in production), stopped on exit; on an error, each one's log tail is printed."""
+    env = {**os.environ, "FLEET_STATE_DIR": str(state), "FLEET_METRICS_PORT": "0"}
+    processes = []
+    for command in commands:
+        log = (state / f"{command}.log").open("wb")
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "fleet", command], env=env, stdout=log, stderr=log
+            )
+        )
+    try:
+        yield
+    except Exception:
+        for command in commands:
+            print(f"--- {command} log (tail)", file=sys.stderr)
+            print((state / f"{command}.log").read_text()[-1500:], file=sys.stderr)
+        raise
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 async def new_org(conn: asyncpg.Connection) -> UUID:

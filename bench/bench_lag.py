@@ -14,9 +14,6 @@ the writer's own COMMIT reply); the rest is relay + JetStream + projector.
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 from uuid import UUID
@@ -26,6 +23,7 @@ from _harness import (
     append_driver_page,
     driver_observations,
     embedded,
+    fleet_processes,
     new_org,
     percentile,
     report,
@@ -38,14 +36,6 @@ RATE = 1000
 PAGE = 50
 DURATION_S = scaled(20)
 DRIVERS = 2000
-
-
-def _start(state: Path, command: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "FLEET_STATE_DIR": str(state), "FLEET_METRICS_PORT": "0"}
-    log = (state / f"{command}.log").open("wb")
-    return subprocess.Popen(
-        [sys.executable, "-m", "fleet", command], env=env, stdout=log, stderr=log
-    )
 
 
 async def _append(conn: asyncpg.Connection, org: UUID, round_: int, offset: int) -> int:
@@ -113,23 +103,8 @@ async def _run(state: Path, owner_url: str) -> Observer:
 
 async def main() -> None:
     async with embedded(nats=True) as (state, db):
-        processes = [_start(state, "relay"), _start(state, "projector")]
-        try:
+        with fleet_processes(state, "relay", "projector"):
             observer = await _run(state, db.owner_url)
-        except Exception:
-            for command in ("relay", "projector"):
-                print(f"--- {command} log (tail)", file=sys.stderr)
-                print((state / f"{command}.log").read_text()[-1500:], file=sys.stderr)
-            raise
-        finally:
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                try:
-                    process.wait(15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
     lag, base = observer.lags(observer.projected), observer.lags(observer.notified)
     figures = {
         "rate_eps": RATE,

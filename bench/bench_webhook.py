@@ -18,16 +18,13 @@ import asyncio
 import hashlib
 import hmac
 import json
-import os
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
 import asyncpg
 import httpx
-from _harness import embedded, new_org, percentile, report, scaled
+from _harness import embedded, fleet_processes, new_org, percentile, report, scaled
 
 from core.config import DatabaseSettings, JwtSettings
 from core.state import read_nats_url
@@ -37,14 +34,6 @@ RATE = 20  # deliveries a second: a busy fleet's status changes
 PUSHES = scaled(200)
 SECRET = "bench-webhook-key-" + "k" * 24
 STATUSES = ("DRIVER_STATUS_ONLINE", "DRIVER_STATUS_ONTRIP")
-
-
-def _start(state: Path, command: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "FLEET_STATE_DIR": str(state), "FLEET_METRICS_PORT": "0"}
-    log = (state / f"{command}.log").open("wb")
-    return subprocess.Popen(
-        [sys.executable, "-m", "fleet", command], env=env, stdout=log, stderr=log
-    )
 
 
 def _delivery(account: str, driver: str, status: str, at: int) -> tuple[bytes, dict[str, str]]:
@@ -114,23 +103,8 @@ async def _run(state: Path, db: DatabaseSettings) -> tuple[list[float], list[flo
 
 async def main() -> None:
     async with embedded(nats=True) as (state, db):
-        processes = [_start(state, "relay"), _start(state, "projector")]
-        try:
+        with fleet_processes(state, "relay", "projector"):
             served, answered = await _run(state, db)
-        except Exception:
-            for command in ("relay", "projector"):
-                print(f"--- {command} log (tail)", file=sys.stderr)
-                print((state / f"{command}.log").read_text()[-1500:], file=sys.stderr)
-            raise
-        finally:
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                try:
-                    process.wait(15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
     figures = {
         "pushes": len(served),
         "rate_per_s": RATE,
