@@ -72,11 +72,10 @@ from starlette.routing import Route
 from simulator.bolt_world import BoltDriver
 from simulator.chaos import ChaosError
 from simulator.clock import FixedClock
-from simulator.late_tips import week_window
 from simulator.render import json_response
 from simulator.state import SimState
 from simulator.tokens import TokenStore
-from simulator.truth import ground_truth, settlements_truth, truth_view, uber_payments
+from simulator.truth import ground_truth, settlements_truth, truth_view, uber_payments, week_windows
 from simulator.world import UberDriver
 
 Action = Callable[[dict[str, Any]], Any]
@@ -238,7 +237,7 @@ def late_tip(sim: SimState, body: dict[str, Any]) -> dict[str, Any]:
         raise ControlError("amount_cents must be a positive integer")
     history, now = sim.uber_history(), sim.now_s()
     try:
-        start, end = week_window(str(body["week"])) if "week" in body else (0, now)
+        start, end = week_windows(str(body["week"]))["uber"] if "week" in body else (0, now)
     except ValueError as exc:
         raise ControlError(f"week must be like 2026-W10: {exc}") from None
     trips = [

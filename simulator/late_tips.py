@@ -14,15 +14,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from simulator.activity import Trip
 from simulator.uber_ledger import LATE_TIP, Txn
 from simulator.world import UberDriver
-
-PARIS = ZoneInfo("Europe/Paris")
 
 
 @dataclass(frozen=True)
@@ -99,13 +95,3 @@ def with_payments(earners: list[Earner], tips: list[Paid]) -> list[Earner]:
 def with_transactions(paid: list[Paid], tips: list[Paid], key: Callable[[Paid], str]) -> list[Paid]:
     """``paid`` (ordered by ``key``) with the tips merged in the same order."""
     return sorted([*paid, *tips], key=key) if tips else paid
-
-
-def week_window(week: str) -> tuple[int, int]:
-    """Uber's pay week ``YYYY-Www``: Monday 04:00 to Monday 04:00, Paris (unix seconds);
-    ValueError for anything else."""
-    year, _, number = week.partition("-W")
-    monday = date.fromisocalendar(int(year), int(number), 1)
-    start = datetime.combine(monday, time(4), PARIS)
-    end = datetime.combine(monday + timedelta(days=7), time(4), PARIS)
-    return int(start.timestamp()), int(end.timestamp())
