@@ -44,6 +44,8 @@ from query_api.security import Principal, issue_access_token
 HERE = Path(__file__).resolve().parent
 USERS = 8
 SECONDS = float(os.environ.get("BENCH_YEAR_SECONDS", "10"))
+# Which workloads to measure (comma-separated names, see ``workloads``); all by default.
+ONLY = [n for n in os.environ.get("BENCH_YEAR_READS", "").split(",") if n]
 
 
 async def _token(db: DatabaseSettings) -> str:
@@ -113,6 +115,8 @@ async def measure_reads(
     try:
         out = {}
         for name, paths in work.items():
+            if ONLY and name not in ONLY:
+                continue
             many = await asyncio.to_thread(_load, port, token, paths, USERS)
             one = await asyncio.to_thread(_load, port, token, paths, 1)
             out[name] = {"users": USERS, "many": many, "one": one}
