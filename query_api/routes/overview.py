@@ -27,14 +27,28 @@ router = APIRouter(prefix="/fleet", tags=["overview"], dependencies=[Depends(ANY
 
 # One row per day with figures, and the range's row (the empty grouping set, day NULL),
 # where a driver active on several days counts once. Columns are named as the fields they
-# fill. Both queries read a range of an (org_id, day…) index, driver_daily_metrics_day and
-# bolt_daily_earnings_day: row-level security adds the org_id equality, the days the range.
+# fill. A person's figures (GET /people/{id}/activity) read their accounts' daily rows
+# through the primary keys, (org_id, provider, driver_id, day) and (org_id, driver_uuid, day):
+# row-level security adds the org_id equality, the ids and the days the rest.
 _FIGURES = """
 SELECT day, {sums},
        CASE WHEN min(currency) = max(currency) THEN min(currency) END AS currency,
        count(DISTINCT {driver}) FILTER (WHERE {active}) AS active_drivers
 FROM {table}
 WHERE {provider}day BETWEEN $1 AND $2{drivers}
+GROUP BY GROUPING SETS ((day), ())
+"""
+
+# The whole fleet's figures read the day sums the projections keep (uber_fleet_days,
+# bolt_fleet_days, migrations/0026_fleet_days.sql: a row per day and currency, '' for none)
+# the same way; the range's active drivers, which count each driver once, are _ACTIVE's.
+_FLEET = """
+SELECT day, {sums},
+       CASE WHEN min(nullif(currency, '')) = max(nullif(currency, ''))
+            THEN min(nullif(currency, '')) END AS currency,
+       coalesce(sum(active), 0)::bigint AS active_drivers
+FROM {table}
+WHERE day BETWEEN $1 AND $2
 GROUP BY GROUPING SETS ((day), ())
 """
 
@@ -86,7 +100,8 @@ def _bolt_sql(drivers: str = "") -> str:
     )
 
 
-_UBER, _BOLT = _uber_sql(), _bolt_sql()
+_UBER = _FLEET.format(sums=_sums({c: c for c in _UBER_COLUMNS}), table="uber_fleet_days")
+_BOLT = _FLEET.format(sums=_sums(_BOLT_COLUMNS), table="bolt_fleet_days")
 # Some drivers' figures only (a person's accounts, GET /people/{id}/activity): $3 their ids.
 _UBER_OF = _uber_sql(" AND driver_id = ANY($3::text[])")
 _BOLT_OF = _bolt_sql(" AND driver_uuid = ANY($3::text[])")
@@ -105,20 +120,25 @@ GROUP BY 1, 2
 ORDER BY 1, 2 NULLS LAST
 """
 
-# The people behind the accounts active over the range (the same "active" as the figures):
-# an account's person (people_identities, docs/PEOPLE.md), or the account itself while no
-# person owns it (unmapped, or not yet seen by the people projection).
-_PEOPLE = """
-WITH active AS (
-    SELECT org_id, 'uber:' || driver_id AS identity_id FROM driver_daily_metrics
+# The drivers active over the range, each once (index-only scans of the partial indexes of
+# active driver-days, driver_daily_metrics_active and bolt_daily_earnings_active), and the
+# people behind them: an account's person (people_identities, docs/PEOPLE.md), or the account
+# itself while no person owns it (unmapped, or not yet seen by the people projection).
+_ACTIVE = """
+WITH uber AS MATERIALIZED (
+    SELECT DISTINCT org_id, driver_id FROM driver_daily_metrics
     WHERE provider = 'uber' AND day BETWEEN $1 AND $2 AND (trips > 0 OR hours_online > 0)
-    UNION
-    SELECT org_id, 'bolt:' || driver_uuid FROM bolt_daily_earnings
+), bolt AS MATERIALIZED (
+    SELECT DISTINCT org_id, driver_uuid FROM bolt_daily_earnings
     WHERE day BETWEEN $1 AND $2 AND (orders > 0 OR gross > 0)
 )
-SELECT count(DISTINCT coalesce(i.person_id::text, a.identity_id))
-FROM active a
-LEFT JOIN people_identities i ON i.org_id = a.org_id AND i.identity_id = a.identity_id
+SELECT (SELECT count(*) FROM uber) AS uber, (SELECT count(*) FROM bolt) AS bolt,
+       (SELECT count(DISTINCT coalesce(i.person_id::text, a.identity_id))
+        FROM (SELECT org_id, 'uber:' || driver_id AS identity_id FROM uber
+              UNION ALL
+              SELECT org_id, 'bolt:' || driver_uuid FROM bolt) a
+        LEFT JOIN people_identities i
+               ON i.org_id = a.org_id AND i.identity_id = a.identity_id) AS people
 """
 
 _NO_UBER = UberFigures(0, 0.0, 0.0, 0, None, 0)
@@ -142,6 +162,7 @@ async def overview(conn: asyncpg.Connection, days: DayRange) -> FleetOverview:
     """The fleet's figures over ``days``: every day, zeros where nothing was recorded."""
     uber = await _per_day(conn, _UBER, days, UberFigures)
     bolt = await _per_day(conn, _BOLT, days, BoltFigures)
+    active = await conn.fetchrow(_ACTIVE, days.first, days.last)
     counts = [
         DriverCount(r["provider"], r["status"], r["drivers"]) for r in await conn.fetch(_DRIVERS)
     ]
@@ -152,10 +173,12 @@ async def overview(conn: asyncpg.Connection, days: DayRange) -> FleetOverview:
             OverviewDay(day, uber.get(day, _NO_UBER), bolt.get(day, _NO_BOLT))
             for day in _each_day(days)
         ],
-        uber=uber[None],  # the range's row: GROUPING SETS answers it even over no rows
-        bolt=bolt[None],
+        # The range's rows (GROUPING SETS answers them even over no rows), with the range's
+        # active drivers: the days' sums would count a driver once per day.
+        uber=msgspec.structs.replace(uber[None], active_drivers=active["uber"]),
+        bolt=msgspec.structs.replace(bolt[None], active_drivers=active["bolt"]),
         drivers=counts,
-        active_people=await conn.fetchval(_PEOPLE, days.first, days.last),
+        active_people=active["people"],
     )
 
 
