@@ -1498,7 +1498,8 @@ CREATE INDEX bolt_orders_settled
 -- depends: 0024_year_indexes
 --
 -- The overview of a month (query_api/routes/overview.py) reads ~60 of these rows instead of
--- summing every driver's day twice (docs/SCALING.md, "The heavy reads").
+-- summing every driver's day twice (docs/SCALING.md, "The heavy reads"), and the drivers'
+-- active days of the month below instead of every active driver-day.
 --
 -- One row per tenant, day and currency ('' for rows without one): `drivers` counts the daily
 -- rows, `active` the active ones (the overview's "active": some trips or hours online for
@@ -1514,8 +1515,8 @@ CREATE TABLE uber_fleet_days (
     drivers         integer NOT NULL,
     active          integer NOT NULL,
     trips           bigint NOT NULL,
-    hours_online    numeric NOT NULL,
-    hours_on_trip   numeric NOT NULL,
+    hours_online    numeric(14, 2) NOT NULL,  -- the daily scale: the same text however summed
+    hours_on_trip   numeric(14, 2) NOT NULL,
     earnings_minor  bigint NOT NULL,
     PRIMARY KEY (org_id, day, currency)
 );
@@ -1553,28 +1554,61 @@ SELECT org_id, day, currency, count(*), count(*) FILTER (WHERE orders > 0 OR gro
 FROM bolt_daily_earnings
 GROUP BY org_id, day, currency;
 
--- The range's active drivers count each driver once (count DISTINCT over the days): these
--- narrow partial indexes hold only the active driver-days, so the count and the active
--- people (the same accounts) are index-only scans of the range.
-CREATE INDEX driver_daily_metrics_active ON driver_daily_metrics (org_id, day, driver_id)
-    WHERE provider = 'uber' AND (trips > 0 OR hours_online > 0);
-CREATE INDEX bolt_daily_earnings_active ON bolt_daily_earnings (org_id, day, driver_uuid)
-    WHERE orders > 0 OR gross > 0;
+-- The range's active drivers count each driver once (not once per day): a row per tenant,
+-- month (its first day) and driver holds a bit per day of the month (bit d-1 for day d),
+-- set while that driver-day is active; a row with no bit left is deleted. A month's count
+-- reads ~1,500 of these rows instead of ~45,000 driver-days (projector/projections/
+-- active_months.py keeps them, in the same call as the day sums).
+CREATE TABLE uber_active_months (
+    org_id     uuid NOT NULL,
+    month      date NOT NULL,
+    driver_id  text NOT NULL,
+    days       integer NOT NULL,
+    PRIMARY KEY (org_id, month, driver_id)
+);
+CREATE TABLE bolt_active_months (LIKE uber_active_months INCLUDING ALL);
+
+INSERT INTO uber_active_months
+SELECT org_id, date_trunc('month', day)::date, driver_id,
+       bit_or(1 << (extract(day FROM day)::integer - 1))
+FROM driver_daily_metrics
+WHERE provider = 'uber' AND (trips > 0 OR hours_online > 0)
+GROUP BY 1, 2, 3;
+
+INSERT INTO bolt_active_months
+SELECT org_id, date_trunc('month', day)::date, driver_uuid,
+       bit_or(1 << (extract(day FROM day)::integer - 1))
+FROM bolt_daily_earnings
+WHERE orders > 0 OR gross > 0
+GROUP BY 1, 2, 3;
 
 ALTER TABLE uber_fleet_days ENABLE ROW LEVEL SECURITY;
 ALTER TABLE bolt_fleet_days ENABLE ROW LEVEL SECURITY;
+ALTER TABLE uber_active_months ENABLE ROW LEVEL SECURITY;
+ALTER TABLE bolt_active_months ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY uber_fleet_days_org_isolation ON uber_fleet_days TO fleet_api
     USING (org_id = nullif(current_setting('app.org_id', true), '')::uuid);
 CREATE POLICY bolt_fleet_days_org_isolation ON bolt_fleet_days TO fleet_api
+    USING (org_id = nullif(current_setting('app.org_id', true), '')::uuid);
+CREATE POLICY uber_active_months_org_isolation ON uber_active_months TO fleet_api
+    USING (org_id = nullif(current_setting('app.org_id', true), '')::uuid);
+CREATE POLICY bolt_active_months_org_isolation ON bolt_active_months TO fleet_api
     USING (org_id = nullif(current_setting('app.org_id', true), '')::uuid);
 CREATE POLICY uber_fleet_days_writer ON uber_fleet_days TO fleet_writer
     USING (true) WITH CHECK (true);
 CREATE POLICY bolt_fleet_days_writer ON bolt_fleet_days TO fleet_writer
     USING (true) WITH CHECK (true);
 
-GRANT SELECT ON uber_fleet_days, bolt_fleet_days TO fleet_api;
-GRANT SELECT, INSERT, UPDATE, DELETE ON uber_fleet_days, bolt_fleet_days TO fleet_writer;
+CREATE POLICY uber_active_months_writer ON uber_active_months TO fleet_writer
+    USING (true) WITH CHECK (true);
+CREATE POLICY bolt_active_months_writer ON bolt_active_months TO fleet_writer
+    USING (true) WITH CHECK (true);
+
+GRANT SELECT ON uber_fleet_days, bolt_fleet_days, uber_active_months, bolt_active_months
+    TO fleet_api;
+GRANT SELECT, INSERT, UPDATE, DELETE
+    ON uber_fleet_days, bolt_fleet_days, uber_active_months, bolt_active_months TO fleet_writer;
 
 -- ==== Supabase access (generated) ==================================================
 -- Supabase: the authenticated role sees its own org only, keyed on the JWT claim.
@@ -1685,5 +1719,11 @@ CREATE POLICY uber_fleet_days_org_isolation_supabase ON uber_fleet_days TO authe
 DROP POLICY IF EXISTS bolt_fleet_days_org_isolation_supabase ON bolt_fleet_days;
 CREATE POLICY bolt_fleet_days_org_isolation_supabase ON bolt_fleet_days TO authenticated
     USING (org_id = (auth.jwt() ->> 'org_id')::uuid);
+DROP POLICY IF EXISTS uber_active_months_org_isolation_supabase ON uber_active_months;
+CREATE POLICY uber_active_months_org_isolation_supabase ON uber_active_months TO authenticated
+    USING (org_id = (auth.jwt() ->> 'org_id')::uuid);
+DROP POLICY IF EXISTS bolt_active_months_org_isolation_supabase ON bolt_active_months;
+CREATE POLICY bolt_active_months_org_isolation_supabase ON bolt_active_months TO authenticated
+    USING (org_id = (auth.jwt() ->> 'org_id')::uuid);
 
-GRANT SELECT ON drivers, orgs, uber_vehicles, uber_driver_status, uber_driver_status_history, driver_daily_metrics, driver_payments, uber_transactions, bolt_companies, bolt_vehicles, bolt_orders, bolt_state_logs, bolt_daily_earnings, parked_events, event_log, provider_fetches, quarantine, provider_accounts, sync_runs, uber_reports, people, people_identities, people_suggestions, people_vetoes, people_history, people_requests, coverage, webhook_deliveries, settlement_schemes, settlement_lines, settlements, uber_fleet_days, bolt_fleet_days TO authenticated;
+GRANT SELECT ON drivers, orgs, uber_vehicles, uber_driver_status, uber_driver_status_history, driver_daily_metrics, driver_payments, uber_transactions, bolt_companies, bolt_vehicles, bolt_orders, bolt_state_logs, bolt_daily_earnings, parked_events, event_log, provider_fetches, quarantine, provider_accounts, sync_runs, uber_reports, people, people_identities, people_suggestions, people_vetoes, people_history, people_requests, coverage, webhook_deliveries, settlement_schemes, settlement_lines, settlements, uber_fleet_days, bolt_fleet_days, uber_active_months, bolt_active_months TO authenticated;

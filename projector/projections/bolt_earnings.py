@@ -4,7 +4,8 @@ gross = ride_price + cancellation_fee (docs/PROVIDERS.md §2.8), split into cash
 ``payment_method``; ``orders`` counts finished orders. A day whose orders all moved away
 (e.g. a changed finish time) loses its row. ``updated_at`` is when the latest of its orders
 was observed (not the time of the computation), so a replay rebuilds the same rows. The
-fleet's day sums (``bolt_fleet_days``) move by the rows deleted and inserted, in the same
+fleet's day sums (``bolt_fleet_days``, ``bolt_active_months``) move by the rows deleted and
+inserted, in the same
 transaction (:mod:`projector.projections.fleet_days`).
 """
 
@@ -60,7 +61,7 @@ async def recompute_days(
     *,
     orders: str = "bolt_orders",
     earnings: str = "bolt_daily_earnings",
-    fleet: str = fleet_days.BOLT.table,
+    fleet: fleet_days.FleetDays = fleet_days.BOLT,
 ) -> None:
     """Sum each driver-day of ``earnings`` again from ``orders``, and move the fleet's day
     sums in ``fleet`` by the change (in the projection's transaction)."""
@@ -68,9 +69,8 @@ async def recompute_days(
         return
     keys = sorted(days)
     args = ([k.org_id for k in keys], [k.driver_uuid for k in keys], [k.day for k in keys])
-    kind = fleet_days.BOLT.at(fleet)
     names = {"orders": quote_table(orders), "earnings": quote_table(earnings),
-             "returned": kind.columns("e")}  # fmt: skip
+             "returned": fleet.columns("e")}  # fmt: skip
     before = await conn.fetch(_DELETE.format(**names), *args)
     after = await conn.fetch(_INSERT.format(**names), *args)
-    await fleet_days.add_changes(conn, kind, before, after)
+    await fleet_days.add_changes(conn, fleet, before, after)

@@ -24,6 +24,7 @@ from uuid import UUID
 import asyncpg
 
 from projector.projection import quote_table
+from projector.projections import active_months
 
 Key = tuple[UUID, date, str]
 Figure = int | Decimal
@@ -34,17 +35,20 @@ class FleetDays:
     """How one provider's daily rows add up into its fleet table."""
 
     table: str
+    months: str  # the drivers' active days (projector/projections/active_months.py)
+    driver: str  # the daily table's driver column
     sums: Mapping[str, str]  # daily column (same name in the fleet table) -> SQL array type
     active: Callable[[Mapping[str, Any]], bool]
 
-    def at(self, table: str) -> FleetDays:
-        """The same sums, kept in ``table`` (a replay's shadow)."""
-        return FleetDays(table, self.sums, self.active)
+    def at(self, table: str, months: str) -> FleetDays:
+        """The same sums, kept in ``table`` and ``months`` (a replay's shadows)."""
+        return FleetDays(table, months, self.driver, self.sums, self.active)
 
     def columns(self, alias: str) -> str:
         """The columns a daily row must have for :func:`add_changes`: a select list of the
         daily table under ``alias``."""
-        return ", ".join(f"{alias}.{c}" for c in ("org_id", "day", "currency", *self.sums))
+        names = ("org_id", "day", "currency", *self.sums)
+        return ", ".join((f"{alias}.{self.driver} AS driver", *(f"{alias}.{c}" for c in names)))
 
 
 def _uber_active(row: Mapping[str, Any]) -> bool:
@@ -56,13 +60,13 @@ def _bolt_active(row: Mapping[str, Any]) -> bool:
 
 
 UBER = FleetDays(
-    "uber_fleet_days",
+    "uber_fleet_days", "uber_active_months", "driver_id",
     {"trips": "bigint", "hours_online": "numeric", "hours_on_trip": "numeric",
      "earnings_minor": "bigint"},
     _uber_active,
 )  # fmt: skip
 BOLT = FleetDays(
-    "bolt_fleet_days",
+    "bolt_fleet_days", "bolt_active_months", "driver_uuid",
     {c: "bigint" for c in ("orders", "gross", "commission", "net_earnings", "tips", "tolls",
                            "cash_gross", "in_app_gross")},
     _bolt_active,
@@ -118,7 +122,9 @@ async def add_changes(
     after: Sequence[Mapping[str, Any]],
 ) -> None:
     """Move ``kind``'s fleet rows by the daily rows' change (``before`` → ``after``, each
-    with :meth:`FleetDays.columns`); delete the rows left with no daily row."""
+    with :meth:`FleetDays.columns`), deleting the rows left with no daily row; and the
+    drivers' active days."""
+    await active_months.add_changes(conn, kind.months, kind.active, before, after)
     found = changes(kind, before, after)
     if not found:
         return

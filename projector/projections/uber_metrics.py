@@ -3,8 +3,9 @@
 The record is ``UberDailyMetricsRecord``: the day, the metric names, the provider's row. The
 row's values are positional, so each is read by its header name. Analytics sends no currency;
 ``TotalEarnings`` is in the fleet's currency (``currency``, EUR for this French fleet).
-The fleet's day sums (``uber_fleet_days``) move with the rows, in the same transaction
-(:mod:`projector.projections.fleet_days`); a replay rebuilds both tables together.
+The fleet's day sums (``uber_fleet_days``) and the drivers' active days
+(``uber_active_months``) move with the rows, in the same transaction
+(:mod:`projector.projections.fleet_days`); a replay rebuilds the tables together.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from projector.projection import quote_table
 from projector.projections import fleet_days
 from projector.projections.uber_money import decimal_to_minor
 
-TABLES = ("driver_daily_metrics", fleet_days.UBER.table)
+TABLES = ("driver_daily_metrics", fleet_days.UBER.table, fleet_days.UBER.months)
 
 _RECORD = msgspec.json.Decoder(uber.UberDailyMetricsRecord)
 _ROW = msgspec.json.Decoder(uber.UberAnalyticsRow)
@@ -86,7 +87,7 @@ class UberDailyMetricsProjection:
         self.name = name
         self.currency = currency
         self.tables = tuple((tables or {}).get(t, t) for t in TABLES)
-        self._fleet = fleet_days.UBER.at(self.tables[1])
+        self._fleet = fleet_days.UBER.at(self.tables[1], self.tables[2])
         self._upsert = _UPSERT.format(table=quote_table(self.tables[0]))
         self._rows = _ROWS.format(
             columns=self._fleet.columns("m"), table=quote_table(self.tables[0])

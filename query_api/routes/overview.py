@@ -120,26 +120,32 @@ GROUP BY 1, 2
 ORDER BY 1, 2 NULLS LAST
 """
 
-# The drivers active over the range, each once (index-only scans of the partial indexes of
-# active driver-days, driver_daily_metrics_active and bolt_daily_earnings_active), and the
-# people behind them: an account's person (people_identities, docs/PEOPLE.md), or the account
-# itself while no person owns it (unmapped, or not yet seen by the people projection).
-_ACTIVE = """
-WITH uber AS MATERIALIZED (
-    SELECT DISTINCT org_id, driver_id FROM driver_daily_metrics
-    WHERE provider = 'uber' AND day BETWEEN $1 AND $2 AND (trips > 0 OR hours_online > 0)
-), bolt AS MATERIALIZED (
-    SELECT DISTINCT org_id, driver_uuid FROM bolt_daily_earnings
-    WHERE day BETWEEN $1 AND $2 AND (orders > 0 OR gross > 0)
-)
+# The drivers active over the range, each once, from the bits of their active days per month
+# (uber_active_months, bolt_active_months, migrations/0026_fleet_days.sql: bit d-1 for day
+# d): a month's row counts when a bit between the range's first and last day is set. And
+# the people behind them: an account's person (people_identities, docs/PEOPLE.md), or the
+# account itself while no person owns it (unmapped, or not yet seen by the people
+# projection). $1 and $2 are the range's first and last days.
+_IN_RANGE = """
+SELECT DISTINCT org_id, driver_id FROM {table}
+WHERE month BETWEEN date_trunc('month', $1::date)::date AND $2::date
+  AND days::bigint
+      & CASE WHEN month = date_trunc('month', $1::date)::date
+             THEN ~((1::bigint << (extract(day FROM $1::date)::integer - 1)) - 1) ELSE -1 END
+      & CASE WHEN month = date_trunc('month', $2::date)::date
+             THEN (1::bigint << extract(day FROM $2::date)::integer) - 1 ELSE -1 END <> 0
+"""
+_ACTIVE = f"""
+WITH uber AS MATERIALIZED ({_IN_RANGE.format(table="uber_active_months")}),
+     bolt AS MATERIALIZED ({_IN_RANGE.format(table="bolt_active_months")})
 SELECT (SELECT count(*) FROM uber) AS uber, (SELECT count(*) FROM bolt) AS bolt,
        (SELECT count(DISTINCT coalesce(i.person_id::text, a.identity_id))
         FROM (SELECT org_id, 'uber:' || driver_id AS identity_id FROM uber
               UNION ALL
-              SELECT org_id, 'bolt:' || driver_uuid FROM bolt) a
+              SELECT org_id, 'bolt:' || driver_id FROM bolt) a
         LEFT JOIN people_identities i
                ON i.org_id = a.org_id AND i.identity_id = a.identity_id) AS people
-"""
+"""  # noqa: S608 (constants only)
 
 _NO_UBER = UberFigures(0, 0.0, 0.0, 0, None, 0)
 _NO_BOLT = BoltFigures(0, 0, 0, 0, 0, 0, 0, 0, None, 0)

@@ -11,7 +11,7 @@ import asyncpg
 
 from contracts import legacy, uber
 from projector.projection import Projection
-from projector.projections import fleet_days
+from projector.projections import active_months, fleet_days
 from projector.projections.bolt_orders import BoltOrdersProjection
 from projector.projections.uber_metrics import UberDailyMetricsProjection
 from projector.replay import plan, replay
@@ -42,6 +42,16 @@ FROM {daily} GROUP BY 1, 2, 3
 """
 
 
+# The drivers' active days as the daily rows give them (the backfill of 0026 too).
+_MONTHS = """
+SELECT org_id, date_trunc('month', day)::date, {driver},
+       bit_or(1 << (extract(day FROM day)::integer - 1))
+FROM {daily} WHERE {active} GROUP BY 1, 2, 3
+"""
+_UBER_ACTIVE = "provider = 'uber' AND (trips > 0 OR hours_online > 0)"
+_BOLT_ACTIVE = "orders > 0 OR gross > 0"
+
+
 async def _rows(pool: asyncpg.Pool, sql: str) -> set[tuple[object, ...]]:
     return {tuple(r) for r in await pool.fetch(sql)}
 
@@ -53,6 +63,11 @@ async def _kept_equals_summed(pool: asyncpg.Pool, fleet: str, sums: str) -> set[
     return kept
 
 
+async def _months_equal_daily(pool: asyncpg.Pool, months: str, daily: str, **sql: str) -> None:
+    kept = await _rows(pool, f"SELECT * FROM {months}")  # noqa: S608 (our table)
+    assert kept == await _rows(pool, _MONTHS.format(daily=daily, **sql))
+
+
 async def _metrics(pool: asyncpg.Pool, org: UUID, driver: str, day: str, *values: object) -> None:
     record: dict[str, object] = {"day": day, "metrics": METRICS,
               "row": {"dimensionId": driver, "metricValues": list(values)}}  # fmt: skip
@@ -62,11 +77,9 @@ async def _metrics(pool: asyncpg.Pool, org: UUID, driver: str, day: str, *values
 async def test_uber_fleet_days_follow_the_daily_rows_and_replay_with_them(
     owner_pool: asyncpg.Pool, writer_pool: asyncpg.Pool, org_id: UUID
 ) -> None:
-    daily = await _own_copy(owner_pool, "driver_daily_metrics")
-    fleet = await _own_copy(owner_pool, "uber_fleet_days")
-    live: Projection = UberDailyMetricsProjection(
-        f"live-{daily}", tables={"driver_daily_metrics": daily, "uber_fleet_days": fleet}
-    )
+    tables = {t: await _own_copy(owner_pool, t) for t in UberDailyMetricsProjection().tables}
+    daily, fleet, months = tables.values()
+    live: Projection = UberDailyMetricsProjection(f"live-{daily}", tables=tables)
     runner = ProjectionRunner(owner_pool, None, live)
     other = await _other_org(owner_pool)
     await _metrics(writer_pool, org_id, "u1", "2025-03-01", 10, "8.5", "6.25", "120.40")
@@ -76,6 +89,9 @@ async def test_uber_fleet_days_follow_the_daily_rows_and_replay_with_them(
     await _metrics(writer_pool, org_id, "u1", "2025-03-01", 12, "9.25", "7", "150.05")  # later
     await _metrics(writer_pool, org_id, "u2", "2025-03-01", 1, "0.5", "0.25", "9.99")
     await _metrics(writer_pool, org_id, "u1", "2025-03-02", 3, "2", "1.5", "30")
+    await _metrics(writer_pool, org_id, "u2", "2025-03-31", 2, "1", "1", "20")
+    await runner.catch_up()
+    await _metrics(writer_pool, org_id, "u2", "2025-03-31", 0, "0", "0", "0")  # not any more
     legacy_row = {"driver_uuid": "u1", "day": "2025-03-01", "trips": 99, "earnings": 999.0}
     await append_uber(writer_pool, org_id, legacy.DAILY_METRICS_OBSERVED, "l1", legacy_row)
     await runner.catch_up()  # the legacy row never replaces Uber's own: nothing moves
@@ -83,11 +99,16 @@ async def test_uber_fleet_days_follow_the_daily_rows_and_replay_with_them(
     kept = await _kept_equals_summed(owner_pool, fleet, _UBER_SUMS.format(daily=daily))
     assert (org_id, date(2025, 3, 1), "EUR", 2, 2, 13, Decimal("9.75"), Decimal("7.25"),
             16004) in kept  # fmt: skip
+    active = {"driver": "driver_id", "active": _UBER_ACTIVE}
+    await _months_equal_daily(owner_pool, months, daily, **active)
+    bits = await owner_pool.fetch(f"SELECT driver_id, days FROM {months} WHERE org_id = $1", org_id)  # noqa: S608
+    assert sorted(map(tuple, bits)) == [("u1", 0b11), ("u2", 0b1)]  # u2's 31st no longer active
     [unit] = plan([live], fleet)  # asking for the fleet table replays the daily rows too
     result = await replay(owner_pool, unit, batch_size=2)
-    assert unit.tables == (daily, fleet)
+    assert unit.tables == (daily, fleet, months)
     assert result.swapped and result.live == result.rebuilt
     assert await _kept_equals_summed(owner_pool, fleet, _UBER_SUMS.format(daily=daily)) == kept
+    await _months_equal_daily(owner_pool, months, daily, **active)
 
 
 async def test_bolt_fleet_days_follow_moved_and_reviewed_orders_and_replay_with_them(
@@ -115,9 +136,26 @@ async def test_bolt_fleet_days_follow_moved_and_reviewed_orders_and_replay_with_
     mine = [(r[1], r[3], r[6]) for r in kept if r[0] == org_id]  # the log has other tenants'
     assert mine == [(date(2025, 3, 10), 1, 1400 + 500 + 800)]
     [unit] = plan([live], fleet)
+    active = {"driver": "driver_uuid", "active": _BOLT_ACTIVE}
+    months, daily = tables["bolt_active_months"], tables["bolt_daily_earnings"]
+    await _months_equal_daily(owner_pool, months, daily, **active)
     result = await replay(owner_pool, unit, batch_size=2)
     assert result.swapped and result.live == result.rebuilt
     assert await _kept_equals_summed(owner_pool, fleet, sums) == kept
+    await _months_equal_daily(owner_pool, months, daily, **active)
+
+
+def test_only_driver_days_whose_activity_flipped_move_their_bits() -> None:
+    org, day = UUID(int=1), date(2025, 3, 3)
+    row = {"org_id": org, "driver": "b1", "day": day, "orders": 2, "gross": 900}
+    idle = {**row, "orders": 0, "gross": 0}
+    other = {**row, "day": date(2025, 3, 5)}
+    assert active_months.flips(fleet_days._bolt_active, [row], [row, other]) == (
+        {(org, date(2025, 3, 1), "b1"): 0b10000}, {}
+    )  # fmt: skip
+    assert active_months.flips(fleet_days._bolt_active, [row, other], [idle]) == (
+        {}, {(org, date(2025, 3, 1), "b1"): 0b10100}
+    )  # fmt: skip
 
 
 def test_a_change_that_nets_to_nothing_moves_no_fleet_row() -> None:
