@@ -38,6 +38,7 @@ from contracts.weeks import IsoWeek
 from core.config import DatabaseSettings
 from fleet.accounts import create_user
 from query_api import settlements as s
+from query_api.days import DayRange
 from query_api.routes import audit_events, overview
 from query_api.security import Principal, issue_access_token
 
@@ -152,7 +153,8 @@ def _statements(
     audit = audit_events._EVENTS.sql("asc")
     return [
         ("overview", overview._UBER, month), ("overview", overview._BOLT, month),
-        ("overview", overview._DRIVERS, ()), ("overview", overview._ACTIVE, month),
+        ("overview", overview._DRIVERS, ()),
+        ("overview", overview._ACTIVE, overview.active_args(DayRange(*month))),
         ("person year", overview._UBER_OF, (*year, drivers[:1])),
         ("person year", overview._BOLT_OF, (*year, bolt[:1])),
         ("settlements", s._PEOPLE, (None,)), ("settlements", s._STORED, ([person], [week])),

@@ -122,30 +122,39 @@ ORDER BY 1, 2 NULLS LAST
 
 # The drivers active over the range, each once, from the bits of their active days per month
 # (uber_active_months, bolt_active_months, migrations/0026_fleet_days.sql: bit d-1 for day
-# d): a month's row counts when a bit between the range's first and last day is set. And
-# the people behind them: an account's person (people_identities, docs/PEOPLE.md), or the
-# account itself while no person owns it (unmapped, or not yet seen by the people
-# projection). $1 and $2 are the range's first and last days.
+# d): a month's row counts when one of the range's days is set in it (_active_args: $1 and
+# $3 the first and last months, $2 and $4 their days in the range as bits). And the people
+# behind them: an account's person (people_identities, docs/PEOPLE.md), or the account
+# itself while no person owns it (unmapped, or not yet seen by the people projection); a
+# person's id and an account's id never collide, so the two are counted apart.
 _IN_RANGE = """
 SELECT DISTINCT org_id, driver_id FROM {table}
-WHERE month BETWEEN date_trunc('month', $1::date)::date AND $2::date
-  AND days::bigint
-      & CASE WHEN month = date_trunc('month', $1::date)::date
-             THEN ~((1::bigint << (extract(day FROM $1::date)::integer - 1)) - 1) ELSE -1 END
-      & CASE WHEN month = date_trunc('month', $2::date)::date
-             THEN (1::bigint << extract(day FROM $2::date)::integer) - 1 ELSE -1 END <> 0
+WHERE month BETWEEN $1 AND $3
+  AND days & CASE WHEN month = $1 THEN $2::integer ELSE {every} END
+           & CASE WHEN month = $3 THEN $4::integer ELSE {every} END <> 0
 """
+_EVERY_DAY = (1 << 31) - 1  # the bits of days 1 to 31
 _ACTIVE = f"""
-WITH uber AS MATERIALIZED ({_IN_RANGE.format(table="uber_active_months")}),
-     bolt AS MATERIALIZED ({_IN_RANGE.format(table="bolt_active_months")})
+WITH uber AS MATERIALIZED ({_IN_RANGE.format(table="uber_active_months", every=_EVERY_DAY)}),
+     bolt AS MATERIALIZED ({_IN_RANGE.format(table="bolt_active_months", every=_EVERY_DAY)})
 SELECT (SELECT count(*) FROM uber) AS uber, (SELECT count(*) FROM bolt) AS bolt,
-       (SELECT count(DISTINCT coalesce(i.person_id::text, a.identity_id))
+       (SELECT count(DISTINCT i.person_id) + count(*) FILTER (WHERE i.person_id IS NULL)
         FROM (SELECT org_id, 'uber:' || driver_id AS identity_id FROM uber
               UNION ALL
               SELECT org_id, 'bolt:' || driver_id FROM bolt) a
         LEFT JOIN people_identities i
                ON i.org_id = a.org_id AND i.identity_id = a.identity_id) AS people
 """  # noqa: S608 (constants only)
+
+
+def active_args(days: DayRange) -> tuple[date, int, date, int]:
+    """_ACTIVE's arguments: the first month and the bits of its days from the range's first,
+    the last month and the bits of its days up to the range's last."""
+    return (
+        days.first.replace(day=1), _EVERY_DAY & ~((1 << (days.first.day - 1)) - 1),
+        days.last.replace(day=1), (1 << days.last.day) - 1,
+    )  # fmt: skip
+
 
 _NO_UBER = UberFigures(0, 0.0, 0.0, 0, None, 0)
 _NO_BOLT = BoltFigures(0, 0, 0, 0, 0, 0, 0, 0, None, 0)
@@ -168,7 +177,7 @@ async def overview(conn: asyncpg.Connection, days: DayRange) -> FleetOverview:
     """The fleet's figures over ``days``: every day, zeros where nothing was recorded."""
     uber = await _per_day(conn, _UBER, days, UberFigures)
     bolt = await _per_day(conn, _BOLT, days, BoltFigures)
-    active = await conn.fetchrow(_ACTIVE, days.first, days.last)
+    active = await conn.fetchrow(_ACTIVE, *active_args(days))
     counts = [
         DriverCount(r["provider"], r["status"], r["drivers"]) for r in await conn.fetch(_DRIVERS)
     ]
