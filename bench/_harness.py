@@ -42,9 +42,13 @@ def scaled(n: int) -> int:
 
 
 @asynccontextmanager
-async def embedded(*, nats: bool = False) -> AsyncIterator[tuple[Path, DatabaseSettings]]:
-    """A migrated database (and a nats-server) of the bench's own, removed afterwards."""
-    state = Path(tempfile.mkdtemp(prefix="fleet-bench-"))
+async def embedded(
+    *, nats: bool = False, keep: Path | None = None
+) -> AsyncIterator[tuple[Path, DatabaseSettings]]:
+    """A migrated database (and a nats-server) of the bench's own, removed afterwards; with
+    ``keep``, in that folder, kept for the next run (which reuses it, migrated again)."""
+    state = keep or Path(tempfile.mkdtemp(prefix="fleet-bench-"))
+    state.mkdir(parents=True, exist_ok=True)
     postgres = EmbeddedPostgres(state, fast=False)
     nats_server = EmbeddedNats(state) if nats else None
     try:
@@ -59,7 +63,8 @@ async def embedded(*, nats: bool = False) -> AsyncIterator[tuple[Path, DatabaseS
         if nats_server is not None:
             nats_server.stop()
         postgres.stop()
-        shutil.rmtree(state, ignore_errors=True)
+        if keep is None:
+            shutil.rmtree(state, ignore_errors=True)
 
 
 @contextmanager
