@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from query_api.days import Days
 from query_api.deps import ANY_ROLE, TenantConn
+from query_api.direct import DirectRoute
 from query_api.listing import (
     Cursor,
     ExportCsv,
@@ -33,7 +34,9 @@ from query_api.schemas_data import (
     UberReportPage,
 )
 
-router = APIRouter(prefix="/fleet", tags=["uber"], dependencies=[Depends(ANY_ROLE)])
+router = APIRouter(
+    prefix="/fleet", tags=["uber"], dependencies=[Depends(ANY_ROLE)], route_class=DirectRoute
+)
 
 _ORGS_SQL = (
     "SELECT account_id, name, parent_id FROM provider_accounts WHERE provider = 'uber' "
