@@ -90,23 +90,9 @@ async def bolt_companies(conn: TenantConn, csv: ExportCsv) -> Response:
 
 
 def _trip(row: asyncpg.Record) -> Trip:
-    return Trip(
-        order_reference=row["order_reference"],
-        day=row["earnings_day"],
-        status=row["status"],
-        payment_method=row["payment_method"],
-        created_at=row["created_at"],
-        finished_at=row["finished_at"],
-        pickup_address=row["pickup_address"],
-        destination_address=row["destination_address"],
-        ride_distance_m=row["ride_distance"],
-        ride_price_minor=row["ride_price"],
-        commission_minor=row["commission"],
-        net_minor=row["net_earnings"],
-        tip_minor=row["tip"],
-        toll_minor=row["toll_fee"],
-        currency=row["currency"],
-    )
+    # By position: _TRIPS selects Trip's fields first, in its order. A page builds 50 of
+    # these, and fifteen lookups by name each were a tenth of a trips request's CPU.
+    return Trip(*row[:15])
 
 
 def _trip_key(row: asyncpg.Record) -> tuple[object, ...]:

@@ -92,14 +92,14 @@ async def uber_orgs(conn: TenantConn, csv: ExportCsv) -> Response:
 
 
 def _metrics(row: asyncpg.Record) -> DailyMetrics:
-    online, on_trip = row["hours_online"], row["hours_on_trip"]
+    day, trips, online, on_trip, earnings, currency = row  # _METRICS_SQL's columns, in order
     return DailyMetrics(
-        day=row["day"],
-        trips=row["trips"],
+        day=day,
+        trips=trips,
         hours_online=None if online is None else float(online),
         hours_on_trip=None if on_trip is None else float(on_trip),
-        earnings_minor=row["earnings_minor"],
-        currency=row["currency"],
+        earnings_minor=earnings,
+        currency=currency,
     )
 
 
