@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import asyncpg
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from starlette.responses import Response
 
 from query_api.days import Days
 from query_api.deps import ANY_ROLE, TenantConn
-from query_api.direct import DirectRoute
+from query_api.direct import DirectRouter
 from query_api.listing import Cursor, ExportCsv, Limit, csv_of, csv_response, decode_cursor, page_of
 from query_api.problems import ApiProblem
 from query_api.routes.drivers import DriverId, known_driver
@@ -29,9 +29,7 @@ from query_api.schemas_data import (
     TripPage,
 )
 
-router = APIRouter(
-    prefix="/bolt", tags=["bolt"], dependencies=[Depends(ANY_ROLE)], route_class=DirectRoute
-)
+router = DirectRouter(prefix="/bolt", tags=["bolt"], dependencies=[Depends(ANY_ROLE)])
 
 # Trips of a driver over Paris days, in time order; keyset on (day, created_at, reference),
 # served by the index bolt_orders_driver_trips. {known} adds the driver check to the query:

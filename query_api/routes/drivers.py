@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import asyncpg
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import Depends, Path, Query
 from starlette.responses import Response
 
 from query_api.deps import ANY_ROLE, TenantConn
-from query_api.direct import DirectRoute
+from query_api.direct import DirectRouter
 from query_api.listing import (
     NO_NUL,
     Cursor,
@@ -24,12 +24,8 @@ from query_api.listing import (
 from query_api.problems import ApiProblem
 from query_api.schemas import Driver, DriverPage, MsgspecResponse, ok, problems
 
-router = APIRouter(
-    prefix="/fleet", tags=["uber"], dependencies=[Depends(ANY_ROLE)], route_class=DirectRoute
-)
-bolt_router = APIRouter(
-    prefix="/bolt", tags=["bolt"], dependencies=[Depends(ANY_ROLE)], route_class=DirectRoute
-)
+router = DirectRouter(prefix="/fleet", tags=["uber"], dependencies=[Depends(ANY_ROLE)])
+bolt_router = DirectRouter(prefix="/bolt", tags=["bolt"], dependencies=[Depends(ANY_ROLE)])
 
 # A driver's status: Bolt's is in its driver record; Uber's realtime one is in
 # uber_driver_status (its own projection, joined here), else the driver record's own.

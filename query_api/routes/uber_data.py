@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncpg
 import msgspec
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from starlette.responses import Response
 
 from query_api.days import Days
 from query_api.deps import ANY_ROLE, TenantConn
-from query_api.direct import DirectRoute
+from query_api.direct import DirectRouter
 from query_api.listing import (
     Cursor,
     ExportCsv,
@@ -34,9 +34,7 @@ from query_api.schemas_data import (
     UberReportPage,
 )
 
-router = APIRouter(
-    prefix="/fleet", tags=["uber"], dependencies=[Depends(ANY_ROLE)], route_class=DirectRoute
-)
+router = DirectRouter(prefix="/fleet", tags=["uber"], dependencies=[Depends(ANY_ROLE)])
 
 _ORGS_SQL = (
     "SELECT account_id, name, parent_id FROM provider_accounts WHERE provider = 'uber' "

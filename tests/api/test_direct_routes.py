@@ -52,7 +52,7 @@ async def test_direct_routes_answer_as_fastapi_does(
 ) -> None:
     await seed_named_drivers(owner_pool, org_id, [("Prénom", f"Nom{i}") for i in range(3)])
     app = api.app  # type: ignore[attr-defined]
-    assert drivers.router.route_class is DirectRoute
+    assert drivers.router.route_class is DirectRoute  # drivers, Uber and Bolt data alike
     signed_in = await login(api, await make_user(org_id))
     seen: set[int] = set()
     for headers in (signed_in, {}, {"Authorization": "Bearer x"}):
