@@ -140,7 +140,12 @@ class _Page:
 
 
 def _dedupe(observations: Sequence[Observation]) -> list[Observation]:
-    """Keep the last observation of each entity: a page may repeat a record."""
+    """Keep the last observation of each entity: a page may repeat a record.
+
+    A page without repeats (the rule) is kept as it is, found in one pass.
+    """
+    if len({(o.event_type, o.entity_id) for o in observations}) == len(observations):
+        return list(observations)
     latest: dict[tuple[str, str], Observation] = {}
     for obs in observations:
         key = (obs.event_type, obs.entity_id)
@@ -203,6 +208,8 @@ async def _begin(
             APPEND_LOCK, len(changed),
         )  # fmt: skip
         changed.update((event_type, group[i - 1].entity_id) for i in ordinals)
+    if len(changed) == len(batch):  # all new or changed (a first poll): the page as it is
+        return batch, first, rls
     return [o for o in batch if (o.event_type, o.entity_id) in changed], first, rls
 
 
@@ -227,6 +234,11 @@ async def _copy(
     return list(range(first, first + len(rows)))
 
 
+# The version and variant bits of a random UUID, set on a byte by one table lookup each.
+_VERSION_4 = bytes(b & 0x0F | 0x40 for b in range(256))
+_RFC_4122 = bytes(b & 0x3F | 0x80 for b in range(256))
+
+
 def _event_ids(n: int) -> list[str]:
     """``n`` random (version 4) UUIDs as hex text, which asyncpg encodes for a uuid column.
 
@@ -234,8 +246,8 @@ def _event_ids(n: int) -> list[str]:
     of a page's append (figures in docs/SCALING.md, "Append").
     """
     raw = bytearray(os.urandom(16 * n))
-    raw[6::16] = bytes(b & 0x0F | 0x40 for b in raw[6::16])  # version 4
-    raw[8::16] = bytes(b & 0x3F | 0x80 for b in raw[8::16])  # RFC 4122 variant
+    raw[6::16] = raw[6::16].translate(_VERSION_4)
+    raw[8::16] = raw[8::16].translate(_RFC_4122)
     text = raw.hex()
     return [text[i : i + 32] for i in range(0, 32 * n, 32)]
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import asyncpg
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from starlette.responses import Response
 
 from query_api.days import Days
 from query_api.deps import ANY_ROLE, TenantConn
+from query_api.direct import DirectRouter
 from query_api.listing import Cursor, ExportCsv, Limit, csv_of, csv_response, decode_cursor, page_of
 from query_api.problems import ApiProblem
 from query_api.routes.drivers import DriverId, known_driver
@@ -28,7 +29,7 @@ from query_api.schemas_data import (
     TripPage,
 )
 
-router = APIRouter(prefix="/bolt", tags=["bolt"], dependencies=[Depends(ANY_ROLE)])
+router = DirectRouter(prefix="/bolt", tags=["bolt"], dependencies=[Depends(ANY_ROLE)])
 
 # Trips of a driver over Paris days, in time order; keyset on (day, created_at, reference),
 # served by the index bolt_orders_driver_trips. {known} adds the driver check to the query:
@@ -87,23 +88,9 @@ async def bolt_companies(conn: TenantConn, csv: ExportCsv) -> Response:
 
 
 def _trip(row: asyncpg.Record) -> Trip:
-    return Trip(
-        order_reference=row["order_reference"],
-        day=row["earnings_day"],
-        status=row["status"],
-        payment_method=row["payment_method"],
-        created_at=row["created_at"],
-        finished_at=row["finished_at"],
-        pickup_address=row["pickup_address"],
-        destination_address=row["destination_address"],
-        ride_distance_m=row["ride_distance"],
-        ride_price_minor=row["ride_price"],
-        commission_minor=row["commission"],
-        net_minor=row["net_earnings"],
-        tip_minor=row["tip"],
-        toll_minor=row["toll_fee"],
-        currency=row["currency"],
-    )
+    # By position: _TRIPS selects Trip's fields first, in its order. A page builds 50 of
+    # these, and fifteen lookups by name each were a tenth of a trips request's CPU.
+    return Trip(*row[:15])
 
 
 def _trip_key(row: asyncpg.Record) -> tuple[object, ...]:

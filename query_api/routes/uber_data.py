@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncpg
 import msgspec
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from starlette.responses import Response
 
 from query_api.days import Days
 from query_api.deps import ANY_ROLE, TenantConn
+from query_api.direct import DirectRouter
 from query_api.listing import (
     Cursor,
     ExportCsv,
@@ -33,7 +34,7 @@ from query_api.schemas_data import (
     UberReportPage,
 )
 
-router = APIRouter(prefix="/fleet", tags=["uber"], dependencies=[Depends(ANY_ROLE)])
+router = DirectRouter(prefix="/fleet", tags=["uber"], dependencies=[Depends(ANY_ROLE)])
 
 _ORGS_SQL = (
     "SELECT account_id, name, parent_id FROM provider_accounts WHERE provider = 'uber' "
@@ -89,14 +90,14 @@ async def uber_orgs(conn: TenantConn, csv: ExportCsv) -> Response:
 
 
 def _metrics(row: asyncpg.Record) -> DailyMetrics:
-    online, on_trip = row["hours_online"], row["hours_on_trip"]
+    day, trips, online, on_trip, earnings, currency = row  # _METRICS_SQL's columns, in order
     return DailyMetrics(
-        day=row["day"],
-        trips=row["trips"],
+        day=day,
+        trips=trips,
         hours_online=None if online is None else float(online),
         hours_on_trip=None if on_trip is None else float(on_trip),
-        earnings_minor=row["earnings_minor"],
-        currency=row["currency"],
+        earnings_minor=earnings,
+        currency=currency,
     )
 
 
