@@ -42,9 +42,12 @@ def scaled(n: int) -> int:
 
 
 @asynccontextmanager
-async def embedded(*, nats: bool = False) -> AsyncIterator[tuple[Path, DatabaseSettings]]:
-    """A migrated database (and a nats-server) of the bench's own, removed afterwards."""
-    state = Path(tempfile.mkdtemp(prefix="fleet-bench-"))
+async def embedded(
+    *, nats: bool = False, keep: Path | None = None
+) -> AsyncIterator[tuple[Path, DatabaseSettings]]:
+    """A migrated database (and a nats-server) of the bench's own, removed afterwards (kept
+    in ``keep``, an empty or new folder, when given: ``running`` starts it again)."""
+    state = keep or Path(tempfile.mkdtemp(prefix="fleet-bench-"))
     postgres = EmbeddedPostgres(state, fast=False)
     nats_server = EmbeddedNats(state) if nats else None
     try:
@@ -59,7 +62,19 @@ async def embedded(*, nats: bool = False) -> AsyncIterator[tuple[Path, DatabaseS
         if nats_server is not None:
             nats_server.stop()
         postgres.stop()
-        shutil.rmtree(state, ignore_errors=True)
+        if keep is None:
+            shutil.rmtree(state, ignore_errors=True)
+
+
+@asynccontextmanager
+async def running(state: Path) -> AsyncIterator[DatabaseSettings]:
+    """The database an earlier ``embedded(keep=state)`` left in ``state``, started again."""
+    postgres = EmbeddedPostgres(state, fast=False)
+    try:
+        postgres.start()
+        yield read_database_settings(state)
+    finally:
+        postgres.stop()
 
 
 @contextmanager

@@ -25,8 +25,13 @@ scale; per-year figures are scaled up by ``1 / scale``): ``BENCH_YEAR_SCALE=0.02
 ~330,000 events) runs in about a minute. ``BENCH_YEAR_DRIVERS`` (default 1500) sets the
 fleet, ``BENCH_YEAR_WORKERS`` (default 2) the processes building the days, ``BENCH_YEAR_JOBS``
 (default 2) the replay's jobs, ``BENCH_YEAR_SECONDS`` (default 10) the measuring time of
-each read. None of them is an app setting.
+each read, ``BENCH_YEAR_STATE`` (a new or empty folder) keeps the embedded database there
+after the run instead of removing it. None of them is an app setting.
 Writes ``bench/out/year.json`` and ``bench/out/year_plans.txt``.
+
+``bench/year_replay.py STATE`` runs step 3 alone, again, on the database kept in ``STATE``
+(each run replays with ``--fresh``: the same work every time), to compare a change of the
+replay against its same-run read baseline without loading the year again.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ import asyncio
 import json
 import os
 import time
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -127,7 +133,8 @@ async def _read_tables(db: DatabaseSettings) -> dict[str, dict[str, int]]:
 
 
 async def main() -> None:
-    async with embedded() as (_, db):
+    keep = os.environ.get("BENCH_YEAR_STATE")
+    async with embedded(keep=Path(keep) if keep else None) as (_, db):
         conn = await asyncpg.connect(db.owner_url)
         try:
             org = await new_org(conn)
@@ -138,6 +145,7 @@ async def main() -> None:
         replayed = await replay_all(db)
         found["read_tables"] = await _read_tables(db)
         partial = {"replay": replayed, "disk": found, "tally": vars(loader.tally)}
+        OUT.mkdir(exist_ok=True)
         (OUT / "year_partial.json").write_text(json.dumps(partial, default=str))
         reads = await measure_reads(db, org, managers, DAYS)
     summarise(loader, load_s, found, replayed, reads, db)

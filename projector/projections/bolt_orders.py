@@ -22,6 +22,7 @@ from contracts import bolt, legacy
 from contracts.envelope import EventEnvelope
 from projector.projection import quote_table
 from projector.projections.bolt_earnings import DriverDay, recompute_days
+from projector.rounds import RowsUpsert
 
 PARIS = ZoneInfo("Europe/Paris")
 TABLES = ("bolt_orders", "bolt_daily_earnings")
@@ -63,6 +64,12 @@ ON CONFLICT (org_id, order_reference) DO UPDATE SET
 WHERE (o.source = excluded.source AND o.last_position < excluded.last_position)
    OR (o.source = 'legacy' AND excluded.source = 'provider')
 """
+
+_TYPES = (
+    "uuid", "text", "bigint", "text", "text", "text", "text",
+    *["timestamptz"] * 7, *["bigint"] * 9,
+    "text", "integer", "text", "text", "text", "text", "date", "timestamptz", "bigint", "text",
+)  # fmt: skip
 
 _CURRENT_DAYS = """
 SELECT o.org_id, o.driver_uuid, o.earnings_day
@@ -148,6 +155,11 @@ def _days_of(rows: Sequence[tuple[object, ...]]) -> set[DriverDay]:
     return days
 
 
+def _order(row: tuple[object, ...]) -> tuple[object, ...]:
+    """The row's key: (org_id, order_reference)."""
+    return row[:2]
+
+
 async def _current_days(
     conn: asyncpg.Connection, sql: str, rows: Sequence[tuple[object, ...]]
 ) -> set[DriverDay]:
@@ -169,7 +181,11 @@ class BoltOrdersProjection:
         self.name = name
         self._orders, self._earnings = ((tables or {}).get(t, t) for t in TABLES)
         self.tables = (self._orders, self._earnings)
-        self._upsert = _UPSERT.format(orders=quote_table(self._orders))
+        # reads and writes only its order's row (and reads bolt_companies): one statement per
+        # round (projector/rounds.py)
+        self._upsert = RowsUpsert(
+            _UPSERT.format(orders=quote_table(self._orders)), _TYPES, key=_order
+        )
         self._current = _CURRENT_DAYS.format(orders=quote_table(self._orders))
 
     def retarget_tables(self, *, name: str, tables: Mapping[str, str]) -> BoltOrdersProjection:
@@ -181,6 +197,6 @@ class BoltOrdersProjection:
         """Upsert the orders, then recompute every driver-day they touched."""
         rows = [_row(e) for e in events]
         touched = await _current_days(conn, self._current, rows)
-        await conn.executemany(self._upsert, rows)
+        await self._upsert.run(conn, rows)
         days = touched | _days_of(rows)
         await recompute_days(conn, days, orders=self._orders, earnings=self._earnings)

@@ -11,6 +11,7 @@ import msgspec
 from contracts import bolt
 from contracts.envelope import EventEnvelope
 from projector.projection import quote_table
+from projector.rounds import RowsUpsert
 
 _STATE_LOG = msgspec.json.Decoder(bolt.BoltStateLog)
 
@@ -23,6 +24,14 @@ ON CONFLICT (org_id, driver_uuid, created_at, state) DO UPDATE SET
     lat = excluded.lat, lng = excluded.lng, last_position = excluded.last_position
 WHERE s.last_position < excluded.last_position
 """
+
+
+_TYPES = ("uuid", "text", "timestamptz", "text", "bigint", "text", "float8", "float8", "bigint")
+
+
+def _key(row: tuple[object, ...]) -> tuple[object, ...]:
+    """The row's natural key: (org_id, driver_uuid, created_at, state)."""
+    return row[:4]
 
 
 def _row(event: EventEnvelope) -> tuple[object, ...]:
@@ -48,7 +57,8 @@ class BoltStateLogsProjection:
     def __init__(self, name: str = "bolt_state_logs", *, table: str = "bolt_state_logs") -> None:
         self.name = name
         self.table = table
-        self._upsert = _UPSERT.format(table=quote_table(table))
+        # reads and writes only its key's row: one statement per round
+        self._upsert = RowsUpsert(_UPSERT.format(table=quote_table(table)), _TYPES, _key)
 
     def retarget(self, *, name: str, table: str) -> BoltStateLogsProjection:
         """The same projection under another checkpoint name, writing into ``table``."""
@@ -56,4 +66,4 @@ class BoltStateLogsProjection:
 
     async def apply(self, conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> None:
         """Insert each log (idempotent on its natural key)."""
-        await conn.executemany(self._upsert, [_row(e) for e in events])
+        await self._upsert.run(conn, [_row(e) for e in events])

@@ -18,6 +18,7 @@ from contracts import legacy, uber
 from contracts.envelope import EventEnvelope
 from projector.projection import quote_table
 from projector.projections.uber_money import decimal_to_minor
+from projector.rounds import RowsUpsert
 
 _RECORD = msgspec.json.Decoder(uber.UberDailyMetricsRecord)
 _ROW = msgspec.json.Decoder(uber.UberAnalyticsRow)
@@ -37,6 +38,9 @@ ON CONFLICT (org_id, provider, driver_id, day) DO UPDATE SET
 WHERE (m.source = excluded.source AND m.last_position < excluded.last_position)
    OR (m.source = 'legacy' AND excluded.source = 'provider')
 """
+
+_TYPES = ("uuid", "text", "date", "text", "integer", "numeric", "numeric", "bigint", "text",
+          "timestamptz", "bigint", "text")  # fmt: skip
 
 Value = str | int | float
 
@@ -72,7 +76,8 @@ class UberDailyMetricsProjection:
         self.name = name
         self.currency = currency
         self.table = table
-        self._upsert = _UPSERT.format(table=quote_table(table))
+        # reads and writes only its driver-day's row: one statement per round
+        self._upsert = RowsUpsert(_UPSERT.format(table=quote_table(table)), _TYPES, _driver_day)
 
     def retarget(self, *, name: str, table: str) -> UberDailyMetricsProjection:
         """The same projection under another checkpoint name, writing into ``table``."""
@@ -80,7 +85,7 @@ class UberDailyMetricsProjection:
 
     async def apply(self, conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> None:
         """Upsert each driver-day unless a later observation is already there."""
-        await conn.executemany(self._upsert, [self._row(e) for e in events])
+        await self._upsert.run(conn, [self._row(e) for e in events])
 
     def _row(self, event: EventEnvelope) -> tuple[object, ...]:
         if event.event_type == legacy.DAILY_METRICS_OBSERVED:
@@ -122,3 +127,8 @@ class UberDailyMetricsProjection:
             event.position,
             "legacy",
         )
+
+
+def _driver_day(row: tuple[object, ...]) -> tuple[object, ...]:
+    """The row's key (its provider is always Uber's): (org_id, driver_id, day)."""
+    return row[:3]
