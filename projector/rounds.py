@@ -15,6 +15,14 @@ previous round left it, as the single-row statement would. A statement whose ``W
 values read *other* rows of the table it writes does not qualify (a multi-row statement
 sees them as they were before it): leave it on ``executemany``.
 
+Where the statement's update takes every column from the new row, and lets a newer row (by
+position) replace one with the same value of something (its source: a provider's own
+observation, a report row, the original's import) whatever else, a row followed by its
+key's next row with the same value is skipped (``same``): that next row replaces whatever
+the first one left, and applies wherever the first one would have (its condition holds
+whenever the first one's held). A key observed thirty times in a batch is then written
+once, not thirty times (each a new version of the row for PostgreSQL).
+
 A failure fails the round, and so the batch, as the failing row failed ``executemany``: the
 runner then applies the events one by one and parks the culprit (projector/parking.py).
 """
@@ -73,16 +81,47 @@ def _closing(sql: str, opening: int) -> int:
     raise ValueError("unbalanced parentheses in VALUES (…)")
 
 
-class RowsUpsert:
-    """A single-row upsert (see top), applied to many rows in one statement per round."""
+def superseded_dropped(
+    rows: Sequence[Row], key: Callable[[Row], Hashable], same: Callable[[Row], Hashable]
+) -> list[Row]:
+    """``rows`` less each one whose key's next row has the same ``same`` value (see top)."""
+    later: dict[Hashable, Hashable] = {}
+    kept: list[Row] = []
+    for row in reversed(rows):
+        k, value = key(row), same(row)
+        if k not in later or later[k] != value:
+            kept.append(row)
+        later[k] = value
+    kept.reverse()
+    return kept
 
-    def __init__(self, sql: str, types: Sequence[str], key: Callable[[Row], Hashable]) -> None:
-        self.sql = unnest_form(sql, types)
+
+class RowsUpsert:
+    """A single-row upsert (see top), applied to many rows in one statement per round.
+
+    ``same``, when given, says what a newer row must share with an older one of its key to
+    replace it for sure: the older one is then not written (see top). ``unnested``: ``sql``
+    is already the set-based statement, taking one array per parameter (``types`` its width).
+    """
+
+    def __init__(
+        self,
+        sql: str,
+        types: Sequence[str],
+        key: Callable[[Row], Hashable],
+        same: Callable[[Row], Hashable] | None = None,
+        *,
+        unnested: bool = False,
+    ) -> None:
+        self.sql = sql if unnested else unnest_form(sql, types)
         self._width = len(types)
         self._key = key
+        self._same = same
 
     async def run(self, conn: asyncpg.Connection, rows: Sequence[Row]) -> None:
         """Apply ``rows`` (in log order) as ``executemany`` of the single-row statement."""
+        if self._same is not None:
+            rows = superseded_dropped(rows, self._key, self._same)
         for batch in rounds(rows, self._key):
             columns = [list(c) for c in zip(*batch, strict=True)]
             if len(columns) != self._width:

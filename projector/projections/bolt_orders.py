@@ -160,6 +160,10 @@ def _order(row: tuple[object, ...]) -> tuple[object, ...]:
     return row[:2]
 
 
+def _source(row: tuple[object, ...]) -> object:
+    return row[-1]
+
+
 async def _current_days(
     conn: asyncpg.Connection, sql: str, rows: Sequence[tuple[object, ...]]
 ) -> set[DriverDay]:
@@ -182,9 +186,9 @@ class BoltOrdersProjection:
         self._orders, self._earnings = ((tables or {}).get(t, t) for t in TABLES)
         self.tables = (self._orders, self._earnings)
         # reads and writes only its order's row (and reads bolt_companies): one statement per
-        # round (projector/rounds.py)
+        # round; a newer row of the same source replaces an older one (projector/rounds.py)
         self._upsert = RowsUpsert(
-            _UPSERT.format(orders=quote_table(self._orders)), _TYPES, key=_order
+            _UPSERT.format(orders=quote_table(self._orders)), _TYPES, key=_order, same=_source
         )
         self._current = _CURRENT_DAYS.format(orders=quote_table(self._orders))
 

@@ -34,6 +34,10 @@ def _key(row: tuple[object, ...]) -> tuple[object, ...]:
     return row[:4]
 
 
+def _always(row: tuple[object, ...]) -> None:
+    return None
+
+
 def _row(event: EventEnvelope) -> tuple[object, ...]:
     log = _STATE_LOG.decode(event.record)
     return (
@@ -57,8 +61,10 @@ class BoltStateLogsProjection:
     def __init__(self, name: str = "bolt_state_logs", *, table: str = "bolt_state_logs") -> None:
         self.name = name
         self.table = table
-        # reads and writes only its key's row: one statement per round
-        self._upsert = RowsUpsert(_UPSERT.format(table=quote_table(table)), _TYPES, _key)
+        # reads and writes only its key's row: one statement per round; a newer row replaces
+        # an older one (projector/rounds.py)
+        sql = _UPSERT.format(table=quote_table(table))
+        self._upsert = RowsUpsert(sql, _TYPES, _key, same=_always)
 
     def retarget(self, *, name: str, table: str) -> BoltStateLogsProjection:
         """The same projection under another checkpoint name, writing into ``table``."""

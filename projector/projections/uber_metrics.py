@@ -76,8 +76,10 @@ class UberDailyMetricsProjection:
         self.name = name
         self.currency = currency
         self.table = table
-        # reads and writes only its driver-day's row: one statement per round
-        self._upsert = RowsUpsert(_UPSERT.format(table=quote_table(table)), _TYPES, _driver_day)
+        # reads and writes only its driver-day's row: one statement per round; a newer row of
+        # the same source replaces an older one (projector/rounds.py)
+        sql = _UPSERT.format(table=quote_table(table))
+        self._upsert = RowsUpsert(sql, _TYPES, _driver_day, same=_source)
 
     def retarget(self, *, name: str, table: str) -> UberDailyMetricsProjection:
         """The same projection under another checkpoint name, writing into ``table``."""
@@ -132,3 +134,7 @@ class UberDailyMetricsProjection:
 def _driver_day(row: tuple[object, ...]) -> tuple[object, ...]:
     """The row's key (its provider is always Uber's): (org_id, driver_id, day)."""
     return row[:3]
+
+
+def _source(row: tuple[object, ...]) -> object:
+    return row[-1]

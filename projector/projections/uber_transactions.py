@@ -118,8 +118,10 @@ class UberTransactionsProjection:
         self.name = name
         self.table = table
         self.currency = currency
-        # reads and writes only its transaction's row: one statement per round
-        self._upsert = RowsUpsert(_UPSERT.format(table=quote_table(table)), _TYPES, _key)
+        # reads and writes only its transaction's row: one statement per round; a newer row of
+        # the same source replaces an older one (projector/rounds.py)
+        sql = _UPSERT.format(table=quote_table(table))
+        self._upsert = RowsUpsert(sql, _TYPES, _key, same=_source)
 
     def retarget(self, *, name: str, table: str) -> UberTransactionsProjection:
         """The same projection under another checkpoint name, writing into ``table``."""
@@ -139,3 +141,7 @@ class UberTransactionsProjection:
 def _key(row: tuple[object, ...]) -> tuple[object, ...]:
     """The row's key: (org_id, transaction_id)."""
     return row[:2]
+
+
+def _source(row: tuple[object, ...]) -> object:
+    return row[-1]

@@ -7,7 +7,7 @@ import random
 
 import asyncpg
 
-from projector.rounds import RowsUpsert, rounds, unnest_form
+from projector.rounds import RowsUpsert, rounds, superseded_dropped, unnest_form
 
 _TABLE = """
 CREATE TEMP TABLE counters (k text PRIMARY KEY, v integer NOT NULL, n integer NOT NULL,
@@ -62,3 +62,45 @@ async def test_rounds_leave_the_rows_executemany_leaves(owner_pool: asyncpg.Pool
 
     assert in_rounds == one_by_one
     assert max(r["n"] for r in in_rounds) > 1  # keys were updated, not only inserted
+
+
+# The projections' rule for rows of two sources: a newer row of the same source replaces the
+# row, a provider's row always replaces the original's (legacy) one.
+_SOURCED = """
+CREATE TEMP TABLE sourced (k text PRIMARY KEY, v integer NOT NULL, source text NOT NULL,
+                           last_position bigint NOT NULL)
+"""
+_SOURCED_UPSERT = """
+INSERT INTO sourced AS s (k, v, source, last_position) VALUES ($1, $2, $3, $4)
+ON CONFLICT (k) DO UPDATE SET v = excluded.v, source = excluded.source,
+    last_position = excluded.last_position
+WHERE (s.source = excluded.source AND s.last_position < excluded.last_position)
+   OR (s.source = 'legacy' AND excluded.source = 'provider')
+"""
+
+
+async def test_skipping_rows_a_newer_one_of_their_source_replaces_changes_nothing(
+    owner_pool: asyncpg.Pool,
+) -> None:
+    rng = random.Random(27)
+    positions = sorted(rng.sample(range(1, 10_000), 400))
+    rows = [(rng.choice("abcde"), rng.randrange(100), rng.choice(["provider", "legacy"]), p)
+            for p in positions]  # fmt: skip
+    again = rows[100:200]  # redelivered: older than the rows there
+    upsert = RowsUpsert(
+        _SOURCED_UPSERT, ["text", "integer", "text", "bigint"], key=lambda r: r[0],
+        same=lambda r: r[2],
+    )  # fmt: skip
+
+    async with owner_pool.acquire() as conn, conn.transaction():
+        await conn.execute(_SOURCED)
+        await conn.executemany(_SOURCED_UPSERT, [*rows, *again])
+        one_by_one = await conn.fetch("SELECT * FROM sourced ORDER BY k")
+        await conn.execute("TRUNCATE sourced")
+        await upsert.run(conn, rows)
+        await upsert.run(conn, again)
+        skipping = await conn.fetch("SELECT * FROM sourced ORDER BY k")
+        await conn.execute("DROP TABLE sourced")
+
+    assert skipping == one_by_one
+    assert len(superseded_dropped(rows, lambda r: r[0], lambda r: r[2])) < len(rows)
