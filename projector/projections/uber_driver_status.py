@@ -181,8 +181,8 @@ class UberDriverStatusProjection:
 def _first_of_each(rows: Sequence[tuple[bool, Status]]) -> list[Status]:
     """The history rows of the timed statuses: the first of each (driver, time, status).
 
-    A poll repeats the current status entry until the next one, so most of a batch's rows
-    are one already there: ``ON CONFLICT DO NOTHING`` keeps the first, and so does this.
+    A poll repeats the current status entry until the next one: the repeats are rows already
+    there, which ``ON CONFLICT DO NOTHING`` leaves as the first wrote them, as this does.
     """
     first: dict[tuple[object, ...], Status] = {}
     for _, r in rows:
