@@ -71,6 +71,10 @@ _TYPES = (
     "text", "integer", "text", "text", "text", "text", "date", "timestamptz", "bigint", "text",
 )  # fmt: skip
 
+# recompute_days reads a batch's driver-days from the orders: a rebuild keeps this index
+# (bolt_orders_driver_day) on its shadow table while it loads (projector/shadow.py).
+DRIVER_DAY_INDEX = "USING btree (org_id, driver_uuid, earnings_day)"
+
 _CURRENT_DAYS = """
 SELECT o.org_id, o.driver_uuid, o.earnings_day
 FROM {orders} o
@@ -185,6 +189,7 @@ class BoltOrdersProjection:
         self.name = name
         self._orders, self._earnings = ((tables or {}).get(t, t) for t in TABLES)
         self.tables = (self._orders, self._earnings)
+        self.reads_indexes = {self._orders: (DRIVER_DAY_INDEX,)}
         # reads and writes only its order's row (and reads bolt_companies): one statement per
         # round; a newer row of the same source replaces an older one (projector/rounds.py)
         self._upsert = RowsUpsert(
