@@ -45,9 +45,10 @@ def scaled(n: int) -> int:
 async def embedded(
     *, nats: bool = False, keep: Path | None = None
 ) -> AsyncIterator[tuple[Path, DatabaseSettings]]:
-    """A migrated database (and a nats-server) of the bench's own, removed afterwards (kept
-    in ``keep``, an empty or new folder, when given: ``running`` starts it again)."""
+    """A migrated database (and a nats-server) of the bench's own, removed afterwards; with
+    ``keep``, in that folder, kept for the next run (which reuses it, migrated again)."""
     state = keep or Path(tempfile.mkdtemp(prefix="fleet-bench-"))
+    state.mkdir(parents=True, exist_ok=True)
     postgres = EmbeddedPostgres(state, fast=False)
     nats_server = EmbeddedNats(state) if nats else None
     try:
@@ -64,17 +65,6 @@ async def embedded(
         postgres.stop()
         if keep is None:
             shutil.rmtree(state, ignore_errors=True)
-
-
-@asynccontextmanager
-async def running(state: Path) -> AsyncIterator[DatabaseSettings]:
-    """The database an earlier ``embedded(keep=state)`` left in ``state``, started again."""
-    postgres = EmbeddedPostgres(state, fast=False)
-    try:
-        postgres.start()
-        yield read_database_settings(state)
-    finally:
-        postgres.stop()
 
 
 @contextmanager

@@ -19,7 +19,8 @@ TABLES = ("event_log", "provider_responses", "provider_fetches", "bench_scratch"
 READ_TABLES = (
     "drivers", "uber_vehicles", "uber_driver_status", "driver_daily_metrics", "uber_payments",
     "uber_transactions", "bolt_orders", "bolt_daily_earnings", "bolt_state_logs", "people",
-    "people_identities", "settlements",
+    "people_identities", "settlements", "uber_fleet_days", "bolt_fleet_days", "uber_active_months",
+    "bolt_active_months",
 )  # fmt: skip
 _SIZES = """
 SELECT c.relname AS name, pg_total_relation_size(c.oid) AS total,

@@ -148,7 +148,7 @@ class YearWorld:
         plan = self.plans(driver.person_index, day)
         trips = [t for t in plan.trips if t.provider == "uber" and t.paid_at is not None]
         buckets: dict[int, list[Txn]] = defaultdict(list)
-        for trip in trips:
+        for trip in trips:  # each trip's own payment (its late tips and adjustments left out)
             paid = int(trip.paid_at or trip.closed_at)
             txn = Txn(trip, TRIP, paid)
             self._add("uber.transactions", _next_hour(paid), render_transaction(driver, txn),

@@ -25,13 +25,17 @@ scale; per-year figures are scaled up by ``1 / scale``): ``BENCH_YEAR_SCALE=0.02
 ~330,000 events) runs in about a minute. ``BENCH_YEAR_DRIVERS`` (default 1500) sets the
 fleet, ``BENCH_YEAR_WORKERS`` (default 2) the processes building the days, ``BENCH_YEAR_JOBS``
 (default 2) the replay's jobs, ``BENCH_YEAR_SECONDS`` (default 10) the measuring time of
-each read, ``BENCH_YEAR_STATE`` (a new or empty folder) keeps the embedded database there
-after the run instead of removing it. None of them is an app setting.
-Writes ``bench/out/year.json`` and ``bench/out/year_plans.txt``.
+each read. None of them is an app setting.
 
-``bench/year_replay.py STATE`` runs step 3 alone, again, on the database kept in ``STATE``
-(each run replays with ``--fresh``: the same work every time), to compare a change of the
-replay against its same-run read baseline without loading the year again.
+``BENCH_YEAR_KEEP=<folder>`` keeps the bench's database in that folder: the first run loads
+the year there as usual and saves what the later steps need (``year_kept.pickle``); a later
+run with the same folder and scale skips the load and the disk figures (the migrations
+still run, so new tables appear), replays, and measures the reads. ``BENCH_YEAR_REPLAY=0``
+then skips the replay too (the read tables as the last replay left them): to iterate on a
+query. Delete the folder to start over. ``BENCH_YEAR_READS`` (comma-separated workload
+names, e.g. ``overview_month,person_year``) measures only those reads. ``bench/year_replay.py
+<folder>`` runs the replay alone on a kept database, and prints each unit's figures.
+Writes ``bench/out/year.json`` and ``bench/out/year_plans.txt``.
 """
 
 from __future__ import annotations
@@ -39,7 +43,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import pickle
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -47,7 +53,7 @@ from uuid import UUID
 import asyncpg
 from _harness import OUT, embedded, new_org, report
 from _year_disk import READ_TABLES, TABLES, compression, database_size, sizes
-from _year_load import Loader
+from _year_load import Loader, Tally
 from _year_people import Managers
 from _year_reads import measure_reads
 from _year_replay import replay_all
@@ -59,6 +65,9 @@ SCALE = float(os.environ.get("BENCH_YEAR_SCALE", "1"))
 DAYS = max(round(YEAR_DAYS * SCALE), 1)
 DRIVERS = int(os.environ.get("BENCH_YEAR_DRIVERS", "1500"))
 WORKERS = int(os.environ.get("BENCH_YEAR_WORKERS", "2"))
+KEEP = Path(os.environ["BENCH_YEAR_KEEP"]).absolute() if os.environ.get("BENCH_YEAR_KEEP") else None
+REPLAY = os.environ.get("BENCH_YEAR_REPLAY", "1") != "0"
+KEPT = "year_kept.pickle"
 GOAL_REPLAY_S = 300.0
 GOAL_P99_MS = 150.0
 
@@ -132,32 +141,64 @@ async def _read_tables(db: DatabaseSettings) -> dict[str, dict[str, int]]:
         await conn.close()
 
 
+@dataclass
+class Year:
+    """What the reads and the summary need of a loaded year (kept with ``BENCH_YEAR_KEEP``)."""
+
+    days: int
+    org: UUID
+    tally: Tally
+    load_s: float
+    managers: Managers
+    found: dict[str, Any]
+    replayed: dict[str, Any] = field(default_factory=dict)
+
+
+async def _load_year(db: DatabaseSettings) -> Year:
+    conn = await asyncpg.connect(db.owner_url)
+    try:
+        org = await new_org(conn)
+        loader, managers, load_s = await load(conn, org)
+        found = await disk(conn, loader.tally.appended + loader.tally.decisions)
+    finally:
+        await conn.close()
+    return Year(DAYS, org, loader.tally, load_s, managers, found)
+
+
+def _kept(keep: Path | None) -> Year | None:
+    """The year kept in ``keep`` by an earlier run of the same scale, if any."""
+    if keep is None or not (keep / KEPT).exists():
+        return None
+    year: Year = pickle.loads((keep / KEPT).read_bytes())  # noqa: S301 (written by this bench)
+    if year.days != DAYS:
+        raise SystemExit(f"{keep} holds {year.days} days, not {DAYS}: delete it or change scale")
+    return year
+
+
 async def main() -> None:
-    keep = os.environ.get("BENCH_YEAR_STATE")
-    async with embedded(keep=Path(keep) if keep else None) as (_, db):
-        conn = await asyncpg.connect(db.owner_url)
-        try:
-            org = await new_org(conn)
-            loader, managers, load_s = await load(conn, org)
-            found = await disk(conn, loader.tally.appended + loader.tally.decisions)
-        finally:
-            await conn.close()
-        replayed = await replay_all(db)
-        found["read_tables"] = await _read_tables(db)
-        partial = {"replay": replayed, "disk": found, "tally": vars(loader.tally)}
+    keep = KEEP
+    async with embedded(keep=keep) as (_, db):
+        year = _kept(keep)
+        fresh = year is None
+        if year is None:
+            year = await _load_year(db)
+        if fresh or REPLAY:
+            year.replayed = await replay_all(db)
+            year.found["read_tables"] = await _read_tables(db)
+        if keep is not None:
+            (keep / KEPT).write_bytes(pickle.dumps(year))
+        partial = {"replay": year.replayed, "disk": year.found, "tally": vars(year.tally)}
         OUT.mkdir(exist_ok=True)
         (OUT / "year_partial.json").write_text(json.dumps(partial, default=str))
-        reads = await measure_reads(db, org, managers, DAYS)
-    summarise(loader, load_s, found, replayed, reads, db)
+        reads = await measure_reads(db, year.org, year.managers, DAYS)
+    summarise(year.tally, year.load_s, year.found, year.replayed, reads)
 
 
-def summarise(loader: Loader, load_s: float, found: dict[str, Any], replayed: dict[str, Any],
-              reads: dict[str, Any], db: DatabaseSettings) -> None:  # fmt: skip
+def summarise(tally: Tally, load_s: float, found: dict[str, Any], replayed: dict[str, Any],
+              reads: dict[str, Any]) -> None:  # fmt: skip
     from _year_summary import lines_and_figures
 
-    lines, figures = lines_and_figures(
-        DRIVERS, DAYS, SCALE, loader.tally, load_s, found, replayed, reads
-    )
+    lines, figures = lines_and_figures(DRIVERS, DAYS, SCALE, tally, load_s, found, replayed, reads)
     report("year", lines, figures)
 
 

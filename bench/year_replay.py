@@ -1,6 +1,6 @@
 """Step 3 of ``bench_year.py`` alone: the full replay, on a year kept by an earlier run.
 
-    BENCH_YEAR_STATE=/tmp/year bench/bench_year.py   # once: load, measure, keep the database
+    BENCH_YEAR_KEEP=/tmp/year bench/bench_year.py    # once: load, measure, keep the database
     bench/year_replay.py /tmp/year                    # the replay again, as often as needed
 
 Prints the same per-unit figures as the year's report (events/s beside the unit's events
@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from _harness import OUT, running
+from _harness import OUT, embedded
 from _year_replay import replay_all
 
 
@@ -29,7 +29,7 @@ def _print(found: dict[str, Any]) -> None:
 
 
 async def main(state: Path) -> None:
-    async with running(state) as db:
+    async with embedded(keep=state) as (_, db):
         found = await replay_all(db)
     _print(found)
     OUT.mkdir(exist_ok=True)

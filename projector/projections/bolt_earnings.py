@@ -3,7 +3,10 @@
 gross = ride_price + cancellation_fee (docs/PROVIDERS.md §2.8), split into cash and in-app by
 ``payment_method``; ``orders`` counts finished orders. A day whose orders all moved away
 (e.g. a changed finish time) loses its row. ``updated_at`` is when the latest of its orders
-was observed (not the time of the computation), so a replay rebuilds the same rows.
+was observed (not the time of the computation), so a replay rebuilds the same rows. The
+fleet's day sums (``bolt_fleet_days``, ``bolt_active_months``) move by the rows deleted and
+inserted, in the same
+transaction (:mod:`projector.projections.fleet_days`).
 """
 
 from __future__ import annotations
@@ -16,15 +19,17 @@ from uuid import UUID
 import asyncpg
 
 from projector.projection import quote_table
+from projector.projections import fleet_days
 
 _DELETE = """
 DELETE FROM {earnings} e
 USING unnest($1::uuid[], $2::text[], $3::date[]) AS k(org_id, driver_uuid, day)
 WHERE e.org_id = k.org_id AND e.driver_uuid = k.driver_uuid AND e.day = k.day
+RETURNING {returned}
 """
 
 _INSERT = """
-INSERT INTO {earnings} (org_id, driver_uuid, day, company_id, currency, orders, gross,
+INSERT INTO {earnings} AS e (org_id, driver_uuid, day, company_id, currency, orders, gross,
                                  commission, net_earnings, tips, tolls, cash_gross,
                                  in_app_gross, updated_at)
 SELECT o.org_id, o.driver_uuid, o.earnings_day, max(o.company_id), max(o.currency),
@@ -40,6 +45,7 @@ FROM {orders} o
 JOIN unnest($1::uuid[], $2::text[], $3::date[]) AS k(org_id, driver_uuid, day)
     ON o.org_id = k.org_id AND o.driver_uuid = k.driver_uuid AND o.earnings_day = k.day
 GROUP BY o.org_id, o.driver_uuid, o.earnings_day
+RETURNING {returned}
 """
 
 
@@ -55,13 +61,16 @@ async def recompute_days(
     *,
     orders: str = "bolt_orders",
     earnings: str = "bolt_daily_earnings",
+    fleet: fleet_days.FleetDays = fleet_days.BOLT,
 ) -> None:
-    """Sum each driver-day of ``earnings`` again from ``orders`` (in the projection's
-    transaction)."""
+    """Sum each driver-day of ``earnings`` again from ``orders``, and move the fleet's day
+    sums in ``fleet`` by the change (in the projection's transaction)."""
     if not days:
         return
     keys = sorted(days)
     args = ([k.org_id for k in keys], [k.driver_uuid for k in keys], [k.day for k in keys])
-    names = {"orders": quote_table(orders), "earnings": quote_table(earnings)}
-    await conn.execute(_DELETE.format(**names), *args)
-    await conn.execute(_INSERT.format(**names), *args)
+    names = {"orders": quote_table(orders), "earnings": quote_table(earnings),
+             "returned": fleet.columns("e")}  # fmt: skip
+    before = await conn.fetch(_DELETE.format(**names), *args)
+    after = await conn.fetch(_INSERT.format(**names), *args)
+    await fleet_days.add_changes(conn, fleet, before, after)

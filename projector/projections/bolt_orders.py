@@ -1,10 +1,12 @@
-"""bolt_orders and bolt_daily_earnings: one row per order, and the driver-day sums.
+"""bolt_orders, bolt_daily_earnings, bolt_fleet_days and bolt_active_months: one row per
+order, the driver-day sums, the fleet's day sums and the drivers' active days.
 
-Both tables change in the projection's transaction (with its checkpoint). After a batch of
+The tables change in the projection's transaction (with its checkpoint). After a batch of
 orders is upserted, every driver-day the batch touched, before or after the change, is
 recomputed from ``bolt_orders`` (:mod:`projector.projections.bolt_earnings`). A price review
 changes the order row, and its day is summed again: the sums never drift, whatever order
-or how often the events arrive. The two tables are rebuilt together by a replay
+or how often the events arrive; the fleet's day sums and active days move by the days' change
+(:mod:`projector.projections.fleet_days`). The tables are rebuilt together by a replay
 (:class:`projector.projection.RebuildableTables`).
 """
 
@@ -21,11 +23,12 @@ import msgspec
 from contracts import bolt, legacy
 from contracts.envelope import EventEnvelope
 from projector.projection import quote_table
+from projector.projections import fleet_days
 from projector.projections.bolt_earnings import DriverDay, recompute_days
 from projector.rounds import RowsUpsert
 
 PARIS = ZoneInfo("Europe/Paris")
-TABLES = ("bolt_orders", "bolt_daily_earnings")
+TABLES = ("bolt_orders", "bolt_daily_earnings", "bolt_fleet_days", "bolt_active_months")
 _ORDER = msgspec.json.Decoder(bolt.BoltOrder)
 _LEGACY_ORDER = msgspec.json.Decoder(legacy.LegacyBoltOrder)
 
@@ -187,8 +190,8 @@ class BoltOrdersProjection:
         self, name: str = "bolt_orders", *, tables: Mapping[str, str] | None = None
     ) -> None:
         self.name = name
-        self._orders, self._earnings = ((tables or {}).get(t, t) for t in TABLES)
-        self.tables = (self._orders, self._earnings)
+        self.tables = tuple((tables or {}).get(t, t) for t in TABLES)
+        self._orders, self._earnings, self._fleet, self._months = self.tables
         self.reads_indexes = {self._orders: (DRIVER_DAY_INDEX,)}
         # reads and writes only its order's row (and reads bolt_companies): one statement per
         # round; a newer row of the same source replaces an older one (projector/rounds.py)
@@ -208,4 +211,7 @@ class BoltOrdersProjection:
         touched = await _current_days(conn, self._current, rows)
         await self._upsert.run(conn, rows)
         days = touched | _days_of(rows)
-        await recompute_days(conn, days, orders=self._orders, earnings=self._earnings)
+        await recompute_days(
+            conn, days, orders=self._orders, earnings=self._earnings,
+            fleet=fleet_days.BOLT.at(self._fleet, self._months),
+        )  # fmt: skip

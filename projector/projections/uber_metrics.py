@@ -3,11 +3,14 @@
 The record is ``UberDailyMetricsRecord``: the day, the metric names, the provider's row. The
 row's values are positional, so each is read by its header name. Analytics sends no currency;
 ``TotalEarnings`` is in the fleet's currency (``currency``, EUR for this French fleet).
+The fleet's day sums (``uber_fleet_days``) and the drivers' active days
+(``uber_active_months``) move with the rows, in the same transaction
+(:mod:`projector.projections.fleet_days`); a replay rebuilds the tables together.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -17,8 +20,11 @@ import msgspec
 from contracts import legacy, uber
 from contracts.envelope import EventEnvelope
 from projector.projection import quote_table
+from projector.projections import fleet_days
 from projector.projections.uber_money import decimal_to_minor
 from projector.rounds import RowsUpsert
+
+TABLES = ("driver_daily_metrics", fleet_days.UBER.table, fleet_days.UBER.months)
 
 _RECORD = msgspec.json.Decoder(uber.UberDailyMetricsRecord)
 _ROW = msgspec.json.Decoder(uber.UberAnalyticsRow)
@@ -41,6 +47,15 @@ WHERE (m.source = excluded.source AND m.last_position < excluded.last_position)
 
 _TYPES = ("uuid", "text", "date", "text", "integer", "numeric", "numeric", "bigint", "text",
           "timestamptz", "bigint", "text")  # fmt: skip
+
+# The driver-days of a batch as they stand (before and after its upserts).
+_ROWS = """
+SELECT {columns}
+FROM {table} m
+JOIN unnest($1::uuid[], $2::text[], $3::date[]) AS k(org_id, driver_id, day)
+    ON m.org_id = k.org_id AND m.provider = 'uber' AND m.driver_id = k.driver_id
+   AND m.day = k.day
+"""
 
 Value = str | int | float
 
@@ -71,23 +86,40 @@ class UberDailyMetricsProjection:
         name: str = "uber_daily_metrics",
         currency: str = "EUR",
         *,
-        table: str = "driver_daily_metrics",
+        tables: Mapping[str, str] | None = None,
     ) -> None:
         self.name = name
         self.currency = currency
-        self.table = table
+        self.tables = tuple((tables or {}).get(t, t) for t in TABLES)
+        self._fleet = fleet_days.UBER.at(self.tables[1], self.tables[2])
         # reads and writes only its driver-day's row: one statement per round; a newer row of
         # the same source replaces an older one (projector/rounds.py)
-        sql = _UPSERT.format(table=quote_table(table))
+        sql = _UPSERT.format(table=quote_table(self.tables[0]))
         self._upsert = RowsUpsert(sql, _TYPES, _driver_day, same=_source)
+        self._rows = _ROWS.format(
+            columns=self._fleet.columns("m"), table=quote_table(self.tables[0])
+        )
 
-    def retarget(self, *, name: str, table: str) -> UberDailyMetricsProjection:
-        """The same projection under another checkpoint name, writing into ``table``."""
-        return UberDailyMetricsProjection(name, self.currency, table=table)
+    def retarget_tables(
+        self, *, name: str, tables: Mapping[str, str]
+    ) -> UberDailyMetricsProjection:
+        """The same projection as ``name``, writing each table ``t`` into ``tables[t]``."""
+        mine = [tables.get(t, t) for t in self.tables]
+        return UberDailyMetricsProjection(
+            name, self.currency, tables=dict(zip(TABLES, mine, strict=True))
+        )
 
     async def apply(self, conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> None:
-        """Upsert each driver-day unless a later observation is already there."""
-        await self._upsert.run(conn, [self._row(e) for e in events])
+        """Upsert each driver-day unless a later observation is already there; move the
+        fleet's day sums by what changed."""
+        rows = [self._row(e) for e in events]
+        if not rows:
+            return
+        keys = {(r[0], r[1], r[2]) for r in rows}  # org, driver, day: each row once
+        args = [list(c) for c in zip(*keys, strict=True)]
+        before = await conn.fetch(self._rows, *args)
+        await self._upsert.run(conn, rows)
+        await fleet_days.add_changes(conn, self._fleet, before, await conn.fetch(self._rows, *args))
 
     def _row(self, event: EventEnvelope) -> tuple[object, ...]:
         if event.event_type == legacy.DAILY_METRICS_OBSERVED:

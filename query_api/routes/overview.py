@@ -27,14 +27,28 @@ router = APIRouter(prefix="/fleet", tags=["overview"], dependencies=[Depends(ANY
 
 # One row per day with figures, and the range's row (the empty grouping set, day NULL),
 # where a driver active on several days counts once. Columns are named as the fields they
-# fill. Both queries read a range of an (org_id, day…) index, driver_daily_metrics_day and
-# bolt_daily_earnings_day: row-level security adds the org_id equality, the days the range.
+# fill. A person's figures (GET /people/{id}/activity) read their accounts' daily rows
+# through the primary keys, (org_id, provider, driver_id, day) and (org_id, driver_uuid, day):
+# row-level security adds the org_id equality, the ids and the days the rest.
 _FIGURES = """
 SELECT day, {sums},
        CASE WHEN min(currency) = max(currency) THEN min(currency) END AS currency,
        count(DISTINCT {driver}) FILTER (WHERE {active}) AS active_drivers
 FROM {table}
 WHERE {provider}day BETWEEN $1 AND $2{drivers}
+GROUP BY GROUPING SETS ((day), ())
+"""
+
+# The whole fleet's figures read the day sums the projections keep (uber_fleet_days,
+# bolt_fleet_days, migrations/0026_fleet_days.sql: a row per day and currency, '' for none)
+# the same way; the range's active drivers, which count each driver once, are _ACTIVE's.
+_FLEET = """
+SELECT day, {sums},
+       CASE WHEN min(nullif(currency, '')) = max(nullif(currency, ''))
+            THEN min(nullif(currency, '')) END AS currency,
+       coalesce(sum(active), 0)::bigint AS active_drivers
+FROM {table}
+WHERE day BETWEEN $1 AND $2
 GROUP BY GROUPING SETS ((day), ())
 """
 
@@ -86,7 +100,8 @@ def _bolt_sql(drivers: str = "") -> str:
     )
 
 
-_UBER, _BOLT = _uber_sql(), _bolt_sql()
+_UBER = _FLEET.format(sums=_sums({c: c for c in _UBER_COLUMNS}), table="uber_fleet_days")
+_BOLT = _FLEET.format(sums=_sums(_BOLT_COLUMNS), table="bolt_fleet_days")
 # Some drivers' figures only (a person's accounts, GET /people/{id}/activity): $3 their ids.
 _UBER_OF = _uber_sql(" AND driver_id = ANY($3::text[])")
 _BOLT_OF = _bolt_sql(" AND driver_uuid = ANY($3::text[])")
@@ -105,21 +120,41 @@ GROUP BY 1, 2
 ORDER BY 1, 2 NULLS LAST
 """
 
-# The people behind the accounts active over the range (the same "active" as the figures):
-# an account's person (people_identities, docs/PEOPLE.md), or the account itself while no
-# person owns it (unmapped, or not yet seen by the people projection).
-_PEOPLE = """
-WITH active AS (
-    SELECT org_id, 'uber:' || driver_id AS identity_id FROM driver_daily_metrics
-    WHERE provider = 'uber' AND day BETWEEN $1 AND $2 AND (trips > 0 OR hours_online > 0)
-    UNION
-    SELECT org_id, 'bolt:' || driver_uuid FROM bolt_daily_earnings
-    WHERE day BETWEEN $1 AND $2 AND (orders > 0 OR gross > 0)
-)
-SELECT count(DISTINCT coalesce(i.person_id::text, a.identity_id))
-FROM active a
-LEFT JOIN people_identities i ON i.org_id = a.org_id AND i.identity_id = a.identity_id
+# The drivers active over the range, each once, from the bits of their active days per month
+# (uber_active_months, bolt_active_months, migrations/0026_fleet_days.sql: bit d-1 for day
+# d): a month's row counts when one of the range's days is set in it (_active_args: $1 and
+# $3 the first and last months, $2 and $4 their days in the range as bits). And the people
+# behind them: an account's person (people_identities, docs/PEOPLE.md), or the account
+# itself while no person owns it (unmapped, or not yet seen by the people projection); a
+# person's id and an account's id never collide, so the two are counted apart.
+_IN_RANGE = """
+SELECT DISTINCT org_id, driver_id FROM {table}
+WHERE month BETWEEN $1 AND $3
+  AND days & CASE WHEN month = $1 THEN $2::integer ELSE {every} END
+           & CASE WHEN month = $3 THEN $4::integer ELSE {every} END <> 0
 """
+_EVERY_DAY = (1 << 31) - 1  # the bits of days 1 to 31
+_ACTIVE = f"""
+WITH uber AS MATERIALIZED ({_IN_RANGE.format(table="uber_active_months", every=_EVERY_DAY)}),
+     bolt AS MATERIALIZED ({_IN_RANGE.format(table="bolt_active_months", every=_EVERY_DAY)})
+SELECT (SELECT count(*) FROM uber) AS uber, (SELECT count(*) FROM bolt) AS bolt,
+       (SELECT count(DISTINCT i.person_id) + count(*) FILTER (WHERE i.person_id IS NULL)
+        FROM (SELECT org_id, 'uber:' || driver_id AS identity_id FROM uber
+              UNION ALL
+              SELECT org_id, 'bolt:' || driver_id FROM bolt) a
+        LEFT JOIN people_identities i
+               ON i.org_id = a.org_id AND i.identity_id = a.identity_id) AS people
+"""  # noqa: S608 (constants only)
+
+
+def active_args(days: DayRange) -> tuple[date, int, date, int]:
+    """_ACTIVE's arguments: the first month and the bits of its days from the range's first,
+    the last month and the bits of its days up to the range's last."""
+    return (
+        days.first.replace(day=1), _EVERY_DAY & ~((1 << (days.first.day - 1)) - 1),
+        days.last.replace(day=1), (1 << days.last.day) - 1,
+    )  # fmt: skip
+
 
 _NO_UBER = UberFigures(0, 0.0, 0.0, 0, None, 0)
 _NO_BOLT = BoltFigures(0, 0, 0, 0, 0, 0, 0, 0, None, 0)
@@ -142,6 +177,7 @@ async def overview(conn: asyncpg.Connection, days: DayRange) -> FleetOverview:
     """The fleet's figures over ``days``: every day, zeros where nothing was recorded."""
     uber = await _per_day(conn, _UBER, days, UberFigures)
     bolt = await _per_day(conn, _BOLT, days, BoltFigures)
+    active = await conn.fetchrow(_ACTIVE, *active_args(days))
     counts = [
         DriverCount(r["provider"], r["status"], r["drivers"]) for r in await conn.fetch(_DRIVERS)
     ]
@@ -152,10 +188,12 @@ async def overview(conn: asyncpg.Connection, days: DayRange) -> FleetOverview:
             OverviewDay(day, uber.get(day, _NO_UBER), bolt.get(day, _NO_BOLT))
             for day in _each_day(days)
         ],
-        uber=uber[None],  # the range's row: GROUPING SETS answers it even over no rows
-        bolt=bolt[None],
+        # The range's rows (GROUPING SETS answers them even over no rows), with the range's
+        # active drivers: the days' sums would count a driver once per day.
+        uber=msgspec.structs.replace(uber[None], active_drivers=active["uber"]),
+        bolt=msgspec.structs.replace(bolt[None], active_drivers=active["bolt"]),
         drivers=counts,
-        active_people=await conn.fetchval(_PEOPLE, days.first, days.last),
+        active_people=active["people"],
     )
 
 

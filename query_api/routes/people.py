@@ -26,6 +26,9 @@ from query_api.people_queries import (
     person_detail,
     person_of,
 )
+from query_api.people_queries import (
+    one_person as person_of_id,
+)
 from query_api.problems import ApiProblem
 from query_api.routes.drivers import Search
 from query_api.routes.overview import drivers_figures
@@ -218,8 +221,10 @@ async def activity(
     """A person's Uber trips, hours online and on trip, and earnings; Bolt orders, gross,
     commission, net, tips, cash and in-app; summed over all their accounts, per Paris day
     (zeros where none) and over the days."""
-    detail = await _detail(conn, who.org_id, person_id)
-    ids = {p: [i.driver_id for i in detail.identities if i.provider == p] for p in ("uber", "bolt")}
+    person = await person_of_id(conn, who.org_id, person_id)  # its identities; no vehicles
+    if person is None:
+        raise ApiProblem(404, "Not Found", "no such person")
+    ids = {p: [i.driver_id for i in person.identities if i.provider == p] for p in ("uber", "bolt")}
     each, uber, bolt = await drivers_figures(conn, days, ids["uber"], ids["bolt"])
     return MsgspecResponse(PersonActivity(person_id, days.first, days.last, each, uber, bolt))
 

@@ -1,4 +1,5 @@
-"""Raw history for the audit tests, written the way ingest writes it (as the writer role)."""
+"""Raw history for the audit tests, written the way ingest writes it (as the writer role);
+read-model rows (daily figures) as the projections write them."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import asyncpg
 from contracts.uber import DRIVER_OBSERVED, DRIVER_OBSERVED_VERSION
 from eventlog.fetches import ProviderCall, quarantine, record_call
 from eventlog.store import Observation, append_observations, canonical_hash
+from projector.projections import fleet_days
 
 BODY_TYPE = "application/json; charset=utf-8"
 
@@ -131,21 +133,31 @@ async def seed_named_drivers(
     )
 
 
+_UBER_DAY = """
+INSERT INTO driver_daily_metrics AS m (org_id, provider, driver_id, day, account_id, trips,
+    hours_online, hours_on_trip, earnings_minor, currency, updated_at, last_position)
+VALUES ($1, 'uber', $2, $3, 'acct', $4, 8.5, 6.25, $5, 'EUR', $6, 1)
+RETURNING {columns}
+""".format(columns=fleet_days.UBER.columns("m"))
+_BOLT_DAY = """
+INSERT INTO bolt_daily_earnings AS e (org_id, driver_uuid, day, company_id, currency, orders,
+    gross, commission, net_earnings, tips, tolls, cash_gross, in_app_gross)
+VALUES ($1, $2, $3, 70001, 'EUR', $4, $5, $6, $7, 100, 50, $8, $9)
+RETURNING {columns}
+""".format(columns=fleet_days.BOLT.columns("e"))
+
+
 async def seed_uber_day(
     pool: asyncpg.Pool, org_id: UUID, driver_id: str, day: date, trips: int, cents: int
 ) -> None:
-    """An Uber driver's day: ``trips`` trips, 8.5 hours online, 6.25 on trip, ``cents``."""
-    await pool.execute(
-        "INSERT INTO driver_daily_metrics (org_id, provider, driver_id, day, account_id, trips, "
-        "hours_online, hours_on_trip, earnings_minor, currency, updated_at, last_position) "
-        "VALUES ($1, 'uber', $2, $3, 'acct', $4, 8.5, 6.25, $5, 'EUR', $6, 1)",
-        org_id,
-        driver_id,
-        day,
-        trips,
-        cents,
-        SEEN_AT,
-    )
+    """An Uber driver's day: ``trips`` trips, 8.5 hours online, 6.25 on trip, ``cents``; and
+    the fleet's day sums moved as the projection moves them."""
+    async with pool.acquire() as conn, conn.transaction():
+        row = await conn.fetchrow(
+            _UBER_DAY,
+            *(org_id, driver_id, day, trips, cents, SEEN_AT),
+        )
+        await fleet_days.add_changes(conn, fleet_days.UBER, [], [row])
 
 
 async def seed_bolt_day(
@@ -154,9 +166,9 @@ async def seed_bolt_day(
     """A Bolt driver's day: 20 % commission, 100 of tips, 50 of tolls, a quarter in cash."""
     commission, cash = gross // 5, gross // 4
     money = (gross, commission, gross - commission, cash, gross - cash)
-    await pool.execute(
-        "INSERT INTO bolt_daily_earnings (org_id, driver_uuid, day, company_id, currency, "
-        "orders, gross, commission, net_earnings, tips, tolls, cash_gross, in_app_gross) "
-        "VALUES ($1, $2, $3, 70001, 'EUR', $4, $5, $6, $7, 100, 50, $8, $9)",
-        *(org_id, driver_uuid, day, orders, *money),
-    )
+    async with pool.acquire() as conn, conn.transaction():
+        row = await conn.fetchrow(
+            _BOLT_DAY,
+            *(org_id, driver_uuid, day, orders, *money),
+        )
+        await fleet_days.add_changes(conn, fleet_days.BOLT, [], [row])

@@ -229,3 +229,26 @@ async def test_overview_counts_a_person_active_on_both_platforms_once(
     assert body["active_people"] == 3
     outside = (await _overview(api, headers, **{"from": "2026-04-01", "to": "2026-04-02"})).json()
     assert outside["active_people"] == 0
+
+
+async def test_the_active_drivers_of_a_range_across_months_count_each_driver_once(
+    api: ApiClient, make_user, owner_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    await _seed_fleet(owner_pool, org_id)
+    await seed_uber_day(owner_pool, org_id, "u3", date(2026, 2, 27), 1, 100)  # before the range
+    await seed_uber_day(owner_pool, org_id, "u1", date(2026, 2, 28), 2, 200)
+    await seed_uber_day(owner_pool, org_id, "u3", date(2026, 3, 2), 0, 0)  # online, no trip
+    headers = await login(api, await make_user(org_id, "viewer"))
+
+    ranges = {(a, b): (await _overview(api, headers, **{"from": a, "to": b})).json()
+              for a, b in (("2026-02-28", "2026-03-01"), ("2026-03-02", "2026-03-04"),
+                           ("2026-02-01", "2026-03-31"), ("2026-03-05", "2026-03-05"))}  # fmt: skip
+
+    counts = {r: (b["uber"]["active_drivers"], b["bolt"]["active_drivers"], b["active_people"])
+              for r, b in ranges.items()}  # fmt: skip
+    assert counts == {
+        ("2026-02-28", "2026-03-01"): (2, 2, 4),  # u1 on both months once; b2 on the 28th
+        ("2026-03-02", "2026-03-04"): (2, 2, 4),  # u1 on the 3rd; u3 online on the 2nd
+        ("2026-02-01", "2026-03-31"): (3, 2, 5),
+        ("2026-03-05", "2026-03-05"): (1, 0, 1),
+    }

@@ -15,7 +15,7 @@ from eventlog.store import head_position
 from projector.projections import all_projections
 from projector.runner import ProjectionRunner
 
-# Every read table the projector writes (migrations 0001, 0003, 0004).
+# Every read table the projector writes (migrations 0001, 0003, 0004, 0026).
 READ_TABLES = (
     "drivers",
     "uber_vehicles",
@@ -29,6 +29,10 @@ READ_TABLES = (
     "bolt_orders",
     "bolt_state_logs",
     "bolt_daily_earnings",
+    "uber_fleet_days",
+    "uber_active_months",
+    "bolt_fleet_days",
+    "bolt_active_months",
 )
 # The people tables (migration 0014) are rebuilt and compared too, but only within one org:
 # their ids derive from log positions and the org (projector/people/fold.py), so the chaos

@@ -65,7 +65,12 @@ def test_every_uber_and_bolt_projection_can_be_replayed() -> None:
     projections = all_projections()
     assert [p.name for p in projections if not tables_of(p)] == []
     units = {u.table: u for u in plan(projections)}
-    assert units["bolt_orders"].tables == ("bolt_orders", "bolt_daily_earnings")
+    assert units["bolt_orders"].tables == (
+        "bolt_orders", "bolt_daily_earnings", "bolt_fleet_days", "bolt_active_months"
+    )  # fmt: skip
+    assert units["driver_daily_metrics"].tables == (
+        "driver_daily_metrics", "uber_fleet_days", "uber_active_months"
+    )  # fmt: skip
     status = plan(projections, "uber_driver_status")[0]  # one writer per table: not drivers
     assert set(status.tables) == {"uber_driver_status", "uber_driver_status_history"}
     assert {p.name for p in status.projections} == {"uber_driver_status"}
@@ -97,13 +102,9 @@ async def test_an_uber_table_replays_and_keeps_its_row_level_security(
 async def test_bolt_orders_and_their_daily_earnings_are_rebuilt_and_swapped_together(
     owner_pool: asyncpg.Pool, writer_pool: asyncpg.Pool, db_api_pool: asyncpg.Pool, org_id: UUID
 ) -> None:
-    orders, daily = (
-        await _own_copy(owner_pool, "bolt_orders"),
-        await _own_copy(owner_pool, "bolt_daily_earnings"),
-    )
-    live: Projection = BoltOrdersProjection(
-        f"live-{orders}", tables={"bolt_orders": orders, "bolt_daily_earnings": daily}
-    )
+    tables = {t: await _own_copy(owner_pool, t) for t in BoltOrdersProjection().tables}
+    orders, daily = tables["bolt_orders"], tables["bolt_daily_earnings"]
+    live: Projection = BoltOrdersProjection(f"live-{orders}", tables=tables)
     at = unix(datetime(2025, 3, 10, 12, tzinfo=UTC))
     other = await _other_org(owner_pool)
     await append_orders(writer_pool, org_id, [order("p1", ride=10.0, created=at, finished=at)])
@@ -116,7 +117,7 @@ async def test_bolt_orders_and_their_daily_earnings_are_rebuilt_and_swapped_toge
 
     result = await replay(owner_pool, unit, batch_size=2)
 
-    assert unit.tables == (orders, daily)
+    assert unit.tables == tuple(tables.values())
     assert result.swapped and result.live == result.rebuilt
     async with owner_pool.acquire() as conn:
         for table in unit.tables:
