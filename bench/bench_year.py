@@ -33,7 +33,8 @@ run with the same folder and scale skips the load and the disk figures (the migr
 still run, so new tables appear), replays, and measures the reads. ``BENCH_YEAR_REPLAY=0``
 then skips the replay too (the read tables as the last replay left them): to iterate on a
 query. Delete the folder to start over. ``BENCH_YEAR_READS`` (comma-separated workload
-names, e.g. ``overview_month,person_year``) measures only those reads.
+names, e.g. ``overview_month,person_year``) measures only those reads. ``bench/year_replay.py
+<folder>`` runs the replay alone on a kept database, and prints each unit's figures.
 Writes ``bench/out/year.json`` and ``bench/out/year_plans.txt``.
 """
 

@@ -318,21 +318,39 @@ async def read_after(
     return [_envelope(row) for row in rows]
 
 
-# The events of some types only, in log order: one ordered range of the index event_log_type
-# (event_type, position) per type, merged. A rebuild reads this way, so that each projection
-# reads its own events and not the whole log (docs/SCALING.md, "A year"). Each type reads at
-# most ``limit`` rows, of which the merge keeps ``limit``: a batch reads at most one batch
-# per type too many.
-_READ_TYPES_SQL = """
-SELECT e.* FROM unnest($3::text[]) AS t(event_type)
-CROSS JOIN LATERAL (
-    SELECT position, event_id, event_type, schema_version, provider, org_id, account_id,
-           entity_id, observed_at, recorded_at, fetch_id, record
-    FROM event_log
-    WHERE event_type = t.event_type AND position > $1 AND position <= $4
-    ORDER BY position LIMIT $2
-) e
-ORDER BY e.position LIMIT $2
+# The events of some types only, in log order, in two statements. A rebuild reads this way,
+# so that each projection reads its own events and not the whole log (docs/SCALING.md,
+# "A year").
+#
+# 1. Where the batch ends: the ``limit``-th position of those types, from one ordered range
+#    of the narrow index event_log_type (event_type, position) per type, merged: positions
+#    only (an index-only scan; sorting ``limit`` bigints per type is nothing).
+# 2. The batch's rows: every event of those types in (after, end]. PostgreSQL picks the
+#    primary key's range (the heap in order) for a unit holding much of the log, or a bitmap
+#    of event_log_type for a sparse one; the rows are sorted by position here.
+#
+# One statement doing both (the rows of each type's ordered range, then merged) let the
+# planner choose a skip scan of event_log_latest and a sort instead, of every event of the
+# type up to ``until``, not of one batch: each batch read the rest of the type again (a
+# rebuild quadratic in the log) and spilled the sort of those rows to disk. The statements run
+# with custom plans (``plan_cache_mode``): a generic plan cannot tell a sparse unit (people,
+# a few thousand events) from a dense one (half the log), and chose the same path for both.
+_BATCH_END_SQL = """
+SELECT max(b.position) FROM (
+    SELECT p.position FROM unnest($3::text[]) AS t(event_type)
+    CROSS JOIN LATERAL (
+        SELECT position FROM event_log
+        WHERE event_type = t.event_type AND position > $1 AND position <= $4
+        ORDER BY position LIMIT $2
+    ) p
+    ORDER BY p.position LIMIT $2
+) b
+"""
+
+_READ_RANGE_SQL = """
+SELECT position, event_id, event_type, schema_version, provider, org_id, account_id, entity_id,
+       observed_at, recorded_at, fetch_id, record
+FROM event_log WHERE position > $1 AND position <= $2 AND event_type = ANY($3::text[])
 """
 
 
@@ -344,10 +362,23 @@ async def read_types_after(
 
     Fewer than ``limit`` means there are no more of them up to ``until``: every position
     at or below ``until`` is visible or a permanent hole (appends are serialised, see top),
-    so a reader of these types alone may take ``until`` as its checkpoint.
+    so a reader of these types alone may take ``until`` as its checkpoint. Runs in a
+    transaction of its own (or a savepoint of the caller's, whose plan setting then stays
+    until the caller's transaction ends).
     """
-    rows = await conn.fetch(_READ_TYPES_SQL, position, limit, sorted(event_types), until)
+    types = sorted(event_types)
+    async with conn.transaction():
+        await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        end = await conn.fetchval(_BATCH_END_SQL, position, limit, types, until)
+        if end is None:
+            return []
+        rows = await conn.fetch(_READ_RANGE_SQL, position, end, types)
+    rows.sort(key=_position)  # in position order already, as a rule: then a single pass
     return [_envelope(row) for row in rows]
+
+
+def _position(row: asyncpg.Record) -> int:
+    return int(row[0])
 
 
 async def head_position(conn: asyncpg.Connection) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from typing import Protocol, TypeVar, runtime_checkable
 
 import asyncpg
@@ -78,6 +78,16 @@ def retargeted(projection: Projection, *, name: str, tables: Mapping[str, str]) 
     if isinstance(projection, Rebuildable):
         return projection.retarget(name=name, table=tables[projection.table])
     raise TypeError(f"projection {projection.name} cannot be rebuilt")
+
+
+def indexes_read(projection: Projection) -> Mapping[str, Collection[str]]:
+    """The indexes ``projection`` reads while it writes, by table (as ``USING btree (…)``).
+
+    Optional (attribute ``reads_indexes``): a rebuild keeps them on its shadow tables during
+    the load instead of building them after it (``projector.shadow.drop_secondary_indexes``).
+    """
+    found: Mapping[str, Collection[str]] = getattr(projection, "reads_indexes", {})
+    return found
 
 
 T = TypeVar("T")

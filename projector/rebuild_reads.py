@@ -4,10 +4,11 @@ A live runner reads every position after its checkpoint (``ProjectionRunner.catc
 follows the log's head, and the positions it is handed must be contiguous for it to notice
 a gap in what JetStream delivered. A rebuild applies a fixed range (up to ``until``, the
 head when it started) straight from the log, where nothing is missing but rolled-back
-appends: it can ask for its event types alone (``eventlog.store.read_types_after``, through
-the index ``event_log_type``) and skip the rest. On a year of a large fleet that is the
-difference between each of a dozen tables reading the 15 million events and each reading
-its share of them (docs/SCALING.md, "A year").
+appends: it can ask for its event types alone (``eventlog.store.read_types_after``: where
+the batch ends from the index ``event_log_type``, then the batch's rows) and skip the
+rest. On a year of a large fleet that is the difference between each of a dozen tables
+reading the 15 million events and each reading its share of them (docs/SCALING.md, "A
+year").
 
 The checkpoint moves to the last event read while a batch is full, to ``until`` with the
 batch that comes back short: every event of the projection's types up to there is applied.

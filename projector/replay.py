@@ -51,7 +51,7 @@ from eventlog.store import head_position
 from projector.checkpoints import lock_checkpoint, read_checkpoint, set_checkpoint
 from projector.parking import Upcast
 from projector.progress import Progress
-from projector.projection import Projection, quote_table, retargeted, tables_of
+from projector.projection import Projection, indexes_read, quote_table, retargeted, tables_of
 from projector.rebuild_reads import rebuild_through
 from projector.runner import ProjectionRunner, advance
 from projector.shadow import (
@@ -166,10 +166,11 @@ async def prepare(pool: asyncpg.Pool, table: TablePlan, *, fresh: bool = False) 
                 await conn.execute(f"DROP TABLE IF EXISTS {quote_table(name + REBUILD)}")
         if await table_exists(conn, table.shadow):
             return False
+        keep = {t: d for r in table.rebuilders() for t, d in indexes_read(r).items()}
         for name in table.tables:
             await conn.execute(f"DROP TABLE IF EXISTS {quote_table(name + REBUILD)}")
             await create_like(conn, name, name + REBUILD)
-            await drop_secondary_indexes(conn, name + REBUILD)
+            await drop_secondary_indexes(conn, name + REBUILD, keep.get(name + REBUILD, ()))
         for rebuilder in table.rebuilders():
             await set_checkpoint(conn, rebuilder.name, 0)
             await conn.execute(

@@ -17,6 +17,7 @@ so the live table keeps names such as ``drivers_list`` that code and runbooks re
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import asyncpg
@@ -50,7 +51,9 @@ async def create_like(conn: asyncpg.Connection, live: str, shadow: str) -> None:
     )
 
 
-async def drop_secondary_indexes(conn: asyncpg.Connection, table: str) -> None:
+async def drop_secondary_indexes(
+    conn: asyncpg.Connection, table: str, keep: Collection[str] = ()
+) -> None:
     """Drop the indexes of ``table`` that are not unique, to build them after a bulk load.
 
     A rebuild writes every row of a shadow table at least once, and GIN indexes (the drivers'
@@ -58,17 +61,22 @@ async def drop_secondary_indexes(conn: asyncpg.Connection, table: str) -> None:
     once after the load is faster, the build included (bench_rebuild; figures in
     docs/SCALING.md). Unique indexes stay: upserts (ON CONFLICT) need them. Partial indexes
     stay too: they are small by design, and serve a projection's own lookups while it
-    writes (``driver_payments_snapshots``, migrations/0024_year_indexes.sql).
+    writes (``driver_payments_snapshots``, migrations/0024_year_indexes.sql), and so do the
+    indexes in ``keep`` (definitions as ``USING btree (…)``): those a projection reads
+    while it writes (:func:`projector.projection.indexes_read`), whose absence would turn each
+    of its lookups into a scan of the whole shadow table, a rebuild quadratic in the log.
     :func:`add_missing_indexes` builds the rest.
     """
     rows = await conn.fetch(
-        "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "SELECT c.relname, pg_get_indexdef(i.indexrelid) AS def FROM pg_index i "
+        "JOIN pg_class c ON c.oid = i.indexrelid "
         "WHERE i.indrelid = $1::regclass AND NOT i.indisunique AND NOT i.indisexclusion "
         "AND i.indpred IS NULL",
         quote_table(table),
     )
     for row in rows:
-        await conn.execute(f"DROP INDEX {_qualified(table, row['relname'])}")
+        if _INDEX_HEAD.sub(r"\1", row["def"]) not in keep:
+            await conn.execute(f"DROP INDEX {_qualified(table, row['relname'])}")
 
 
 async def add_missing_indexes(conn: asyncpg.Connection, live: str, shadow: str) -> int:

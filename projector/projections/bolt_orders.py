@@ -25,6 +25,7 @@ from contracts.envelope import EventEnvelope
 from projector.projection import quote_table
 from projector.projections import fleet_days
 from projector.projections.bolt_earnings import DriverDay, recompute_days
+from projector.rounds import RowsUpsert
 
 PARIS = ZoneInfo("Europe/Paris")
 TABLES = ("bolt_orders", "bolt_daily_earnings", "bolt_fleet_days", "bolt_active_months")
@@ -66,6 +67,16 @@ ON CONFLICT (org_id, order_reference) DO UPDATE SET
 WHERE (o.source = excluded.source AND o.last_position < excluded.last_position)
    OR (o.source = 'legacy' AND excluded.source = 'provider')
 """
+
+_TYPES = (
+    "uuid", "text", "bigint", "text", "text", "text", "text",
+    *["timestamptz"] * 7, *["bigint"] * 9,
+    "text", "integer", "text", "text", "text", "text", "date", "timestamptz", "bigint", "text",
+)  # fmt: skip
+
+# recompute_days reads a batch's driver-days from the orders: a rebuild keeps this index
+# (bolt_orders_driver_day) on its shadow table while it loads (projector/shadow.py).
+DRIVER_DAY_INDEX = "USING btree (org_id, driver_uuid, earnings_day)"
 
 _CURRENT_DAYS = """
 SELECT o.org_id, o.driver_uuid, o.earnings_day
@@ -151,6 +162,15 @@ def _days_of(rows: Sequence[tuple[object, ...]]) -> set[DriverDay]:
     return days
 
 
+def _order(row: tuple[object, ...]) -> tuple[object, ...]:
+    """The row's key: (org_id, order_reference)."""
+    return row[:2]
+
+
+def _source(row: tuple[object, ...]) -> object:
+    return row[-1]
+
+
 async def _current_days(
     conn: asyncpg.Connection, sql: str, rows: Sequence[tuple[object, ...]]
 ) -> set[DriverDay]:
@@ -172,7 +192,12 @@ class BoltOrdersProjection:
         self.name = name
         self.tables = tuple((tables or {}).get(t, t) for t in TABLES)
         self._orders, self._earnings, self._fleet, self._months = self.tables
-        self._upsert = _UPSERT.format(orders=quote_table(self._orders))
+        self.reads_indexes = {self._orders: (DRIVER_DAY_INDEX,)}
+        # reads and writes only its order's row (and reads bolt_companies): one statement per
+        # round; a newer row of the same source replaces an older one (projector/rounds.py)
+        self._upsert = RowsUpsert(
+            _UPSERT.format(orders=quote_table(self._orders)), _TYPES, key=_order, same=_source
+        )
         self._current = _CURRENT_DAYS.format(orders=quote_table(self._orders))
 
     def retarget_tables(self, *, name: str, tables: Mapping[str, str]) -> BoltOrdersProjection:
@@ -184,7 +209,7 @@ class BoltOrdersProjection:
         """Upsert the orders, then recompute every driver-day they touched."""
         rows = [_row(e) for e in events]
         touched = await _current_days(conn, self._current, rows)
-        await conn.executemany(self._upsert, rows)
+        await self._upsert.run(conn, rows)
         days = touched | _days_of(rows)
         await recompute_days(
             conn, days, orders=self._orders, earnings=self._earnings,

@@ -11,6 +11,7 @@ import msgspec
 from contracts import bolt
 from contracts.envelope import EventEnvelope
 from projector.projection import quote_table
+from projector.rounds import RowsUpsert
 
 _STATE_LOG = msgspec.json.Decoder(bolt.BoltStateLog)
 
@@ -23,6 +24,18 @@ ON CONFLICT (org_id, driver_uuid, created_at, state) DO UPDATE SET
     lat = excluded.lat, lng = excluded.lng, last_position = excluded.last_position
 WHERE s.last_position < excluded.last_position
 """
+
+
+_TYPES = ("uuid", "text", "timestamptz", "text", "bigint", "text", "float8", "float8", "bigint")
+
+
+def _key(row: tuple[object, ...]) -> tuple[object, ...]:
+    """The row's natural key: (org_id, driver_uuid, created_at, state)."""
+    return row[:4]
+
+
+def _always(row: tuple[object, ...]) -> None:
+    return None
 
 
 def _row(event: EventEnvelope) -> tuple[object, ...]:
@@ -48,7 +61,10 @@ class BoltStateLogsProjection:
     def __init__(self, name: str = "bolt_state_logs", *, table: str = "bolt_state_logs") -> None:
         self.name = name
         self.table = table
-        self._upsert = _UPSERT.format(table=quote_table(table))
+        # reads and writes only its key's row: one statement per round; a newer row replaces
+        # an older one (projector/rounds.py)
+        sql = _UPSERT.format(table=quote_table(table))
+        self._upsert = RowsUpsert(sql, _TYPES, _key, same=_always)
 
     def retarget(self, *, name: str, table: str) -> BoltStateLogsProjection:
         """The same projection under another checkpoint name, writing into ``table``."""
@@ -56,4 +72,4 @@ class BoltStateLogsProjection:
 
     async def apply(self, conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> None:
         """Insert each log (idempotent on its natural key)."""
-        await conn.executemany(self._upsert, [_row(e) for e in events])
+        await self._upsert.run(conn, [_row(e) for e in events])

@@ -114,6 +114,20 @@ class SettlementsProjection:
         return SettlementsProjection(name, tables={t: tables[self._targets[t]] for t in TABLES})
 
     async def apply(self, conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> None:
-        """Apply each decision in log order (a payment needs its approval before it)."""
-        for event in events:
-            await conn.execute(self._sql[event.event_type], *_args(event))
+        """Apply each decision in log order (a payment needs its approval before it).
+
+        Each run of decisions of one kind (a week's approvals, then its payments) is one
+        ``executemany``: the same statements in the same order, without a round trip each.
+        """
+        for kind, run in _runs(events):
+            await conn.executemany(self._sql[kind], [_args(e) for e in run])
+
+
+def _runs(events: Sequence[EventEnvelope]) -> list[tuple[str, list[EventEnvelope]]]:
+    """``events`` in order, cut into runs of one event type: (type, events of the run)."""
+    runs: list[tuple[str, list[EventEnvelope]]] = []
+    for event in events:
+        if not runs or runs[-1][0] != event.event_type:
+            runs.append((event.event_type, []))
+        runs[-1][1].append(event)
+    return runs

@@ -22,6 +22,7 @@ from contracts.envelope import EventEnvelope
 from projector.projection import quote_table
 from projector.projections import fleet_days
 from projector.projections.uber_money import decimal_to_minor
+from projector.rounds import RowsUpsert
 
 TABLES = ("driver_daily_metrics", fleet_days.UBER.table, fleet_days.UBER.months)
 
@@ -43,6 +44,9 @@ ON CONFLICT (org_id, provider, driver_id, day) DO UPDATE SET
 WHERE (m.source = excluded.source AND m.last_position < excluded.last_position)
    OR (m.source = 'legacy' AND excluded.source = 'provider')
 """
+
+_TYPES = ("uuid", "text", "date", "text", "integer", "numeric", "numeric", "bigint", "text",
+          "timestamptz", "bigint", "text")  # fmt: skip
 
 # The driver-days of a batch as they stand (before and after its upserts).
 _ROWS = """
@@ -88,7 +92,10 @@ class UberDailyMetricsProjection:
         self.currency = currency
         self.tables = tuple((tables or {}).get(t, t) for t in TABLES)
         self._fleet = fleet_days.UBER.at(self.tables[1], self.tables[2])
-        self._upsert = _UPSERT.format(table=quote_table(self.tables[0]))
+        # reads and writes only its driver-day's row: one statement per round; a newer row of
+        # the same source replaces an older one (projector/rounds.py)
+        sql = _UPSERT.format(table=quote_table(self.tables[0]))
+        self._upsert = RowsUpsert(sql, _TYPES, _driver_day, same=_source)
         self._rows = _ROWS.format(
             columns=self._fleet.columns("m"), table=quote_table(self.tables[0])
         )
@@ -111,7 +118,7 @@ class UberDailyMetricsProjection:
         keys = {(r[0], r[1], r[2]) for r in rows}  # org, driver, day: each row once
         args = [list(c) for c in zip(*keys, strict=True)]
         before = await conn.fetch(self._rows, *args)
-        await conn.executemany(self._upsert, rows)
+        await self._upsert.run(conn, rows)
         await fleet_days.add_changes(conn, self._fleet, before, await conn.fetch(self._rows, *args))
 
     def _row(self, event: EventEnvelope) -> tuple[object, ...]:
@@ -154,3 +161,12 @@ class UberDailyMetricsProjection:
             event.position,
             "legacy",
         )
+
+
+def _driver_day(row: tuple[object, ...]) -> tuple[object, ...]:
+    """The row's key (its provider is always Uber's): (org_id, driver_id, day)."""
+    return row[:3]
+
+
+def _source(row: tuple[object, ...]) -> object:
+    return row[-1]

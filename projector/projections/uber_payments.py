@@ -29,6 +29,7 @@ from contracts import legacy, uber
 from contracts.envelope import EventEnvelope
 from projector.projection import quote_table
 from projector.projections.uber_money import breakdown, decimal_to_minor, total
+from projector.rounds import RowsUpsert
 
 PARIS = ZoneInfo("Europe/Paris")
 PERIOD_MARK = ":period:"  # in the key of a pay-week snapshot (contracts.uber.UberPaymentRecord)
@@ -47,6 +48,33 @@ WHERE $2::text LIKE '%:period:%' OR NOT EXISTS (
     SELECT 1 FROM {table} w
     WHERE w.org_id = $1::uuid AND w.provider = 'uber' AND w.driver_id = $3::text
       AND w.payment_key LIKE '%:period:%' AND w.window_start = $14::timestamptz)
+ON CONFLICT (org_id, provider, payment_key) DO UPDATE SET
+    driver_id = excluded.driver_id, account_id = excluded.account_id,
+    window_start = excluded.window_start, window_end = excluded.window_end, day = excluded.day,
+    amount_minor = excluded.amount_minor, currency = excluded.currency,
+    breakdown = excluded.breakdown, updated_at = excluded.updated_at,
+    last_position = excluded.last_position, asked_week = excluded.asked_week
+WHERE p.last_position < excluded.last_position
+"""
+# _UPSERT for many rows at once: one statement per round (projector/rounds.py). Its NOT EXISTS
+# reads other rows of the table, the snapshots, so a statement takes only bucket rows or only
+# snapshots (``_segments``): a bucket row meets the snapshots as the single-row statement would.
+_UPSERT_ROUND = """
+INSERT INTO {table} AS p (org_id, provider, payment_key, driver_id, account_id,
+                          window_start, window_end, day, amount_minor, currency,
+                          breakdown, updated_at, last_position, source, asked_week)
+SELECT v.org_id, 'uber', v.payment_key, v.driver_id, v.account_id, v.window_start,
+       v.window_end, v.day, v.amount_minor, v.currency, v.breakdown::jsonb, v.updated_at,
+       v.last_position, v.source, v.asked_week
+FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[],
+            $6::timestamptz[], $7::date[], $8::bigint[], $9::text[], $10::text[],
+            $11::timestamptz[], $12::bigint[], $13::text[], $14::timestamptz[])
+    AS v(org_id, payment_key, driver_id, account_id, window_start, window_end, day,
+         amount_minor, currency, breakdown, updated_at, last_position, source, asked_week)
+WHERE v.payment_key LIKE '%:period:%' OR NOT EXISTS (
+    SELECT 1 FROM {table} w
+    WHERE w.org_id = v.org_id AND w.provider = 'uber' AND w.driver_id = v.driver_id
+      AND w.payment_key LIKE '%:period:%' AND w.window_start = v.asked_week)
 ON CONFLICT (org_id, provider, payment_key) DO UPDATE SET
     driver_id = excluded.driver_id, account_id = excluded.account_id,
     window_start = excluded.window_start, window_end = excluded.window_end, day = excluded.day,
@@ -82,6 +110,15 @@ DELETE FROM {table} t USING unnest($1::uuid[], $2::text[], $3::date[]) AS k(org_
 WHERE t.source = 'legacy' AND t.org_id = k.org_id AND t.provider = 'uber'
   AND t.driver_id = k.driver AND t.day = k.day
 """
+
+
+def _payment_key(row: tuple[object, ...]) -> tuple[object, ...]:
+    """The row's key (its provider is always Uber's): (org_id, payment_key)."""
+    return row[:2]
+
+
+def _is_snapshot(row: tuple[object, ...]) -> bool:
+    return PERIOD_MARK in str(row[1])
 
 
 def _at(ms: int) -> datetime:
@@ -153,6 +190,10 @@ class UberPaymentsProjection:
         self.table = table
         self.currency = currency
         self._upsert = _UPSERT.format(table=quote_table(table))
+        self._rounds = RowsUpsert(
+            _UPSERT_ROUND.format(table=quote_table(table)), [""] * 14, key=_payment_key,
+            unnested=True,
+        )  # fmt: skip
         self._covers = _UBER_COVERS_DAY.format(table=quote_table(table))
         self._drop_legacy = _DROP_LEGACY_DAYS.format(table=quote_table(table))
         self._drop_superseded = _DROP_SUPERSEDED.format(table=quote_table(table))
@@ -172,7 +213,8 @@ class UberPaymentsProjection:
                 continue
             rows = [_row(e) for e in run]
             await self._drop_legacy_days(conn, rows)
-            await conn.executemany(self._upsert, rows)
+            for _, segment in groupby(rows, _is_snapshot):
+                await self._rounds.run(conn, list(segment))
             await self._drop_superseded_buckets(conn, rows)
 
     async def _drop_legacy_days(

@@ -26,9 +26,12 @@ from contracts import uber, uber_report_rows
 from contracts.envelope import EventEnvelope
 from projector.projection import quote_table
 from projector.projections.uber_money import breakdown, decimal_to_minor, total
+from projector.rounds import RowsUpsert
 
 _TRANSACTION = msgspec.json.Decoder(uber.UberTransaction)
 _REPORT_ROW = msgspec.json.Decoder(uber_report_rows.UberPaymentOrderRow)
+_TYPES = ("uuid", "text", "text", "text", "text", "timestamptz", "text", "bigint", "text", "text",
+          "timestamptz", "bigint", "text")  # fmt: skip
 _REPORT_MONEY = ("earnings", "payouts", "cash_collected", "transferred_to_bank_account")
 
 _UPSERT = """
@@ -115,7 +118,10 @@ class UberTransactionsProjection:
         self.name = name
         self.table = table
         self.currency = currency
-        self._upsert = _UPSERT.format(table=quote_table(table))
+        # reads and writes only its transaction's row: one statement per round; a newer row of
+        # the same source replaces an older one (projector/rounds.py)
+        sql = _UPSERT.format(table=quote_table(table))
+        self._upsert = RowsUpsert(sql, _TYPES, _key, same=_source)
 
     def retarget(self, *, name: str, table: str) -> UberTransactionsProjection:
         """The same projection under another checkpoint name, writing into ``table``."""
@@ -124,9 +130,18 @@ class UberTransactionsProjection:
     async def apply(self, conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> None:
         """Upsert each transaction unless a later observation of its source (or U7's) is
         already there."""
-        await conn.executemany(self._upsert, [self._row(e) for e in events])
+        await self._upsert.run(conn, [self._row(e) for e in events])
 
     def _row(self, event: EventEnvelope) -> tuple[object, ...]:
         if event.event_type == uber_report_rows.PAYMENT_ORDER_ROW_OBSERVED:
             return _report_row(event, self.currency)
         return _row(event)
+
+
+def _key(row: tuple[object, ...]) -> tuple[object, ...]:
+    """The row's key: (org_id, transaction_id)."""
+    return row[:2]
+
+
+def _source(row: tuple[object, ...]) -> object:
+    return row[-1]

@@ -13,6 +13,7 @@ import pytest
 from core.config import DatabaseSettings
 from fleet.cli import parser
 from projector.commands import replay_command
+from projector.parallel_replay import largest_first
 from projector.projections import all_projections
 from projector.replay import plan
 from tests.fault.checks import differences, primary_keys, snapshot
@@ -88,3 +89,28 @@ def test_fleet_replay_takes_a_number_of_jobs() -> None:
     assert parser().parse_args(["replay"]).jobs == 1
     with pytest.raises(SystemExit):
         parser().parse_args(["replay", "--jobs", "0"])
+
+
+async def test_units_bound_by_round_trips_start_first_then_the_biggest(
+    own_db: DatabaseSettings,
+) -> None:
+    await _fill(own_db.owner_url)
+    pool = await asyncpg.create_pool(own_db.owner_url, min_size=1, max_size=2)
+    assert pool is not None
+    try:
+        org = await pool.fetchval("SELECT org_id FROM orgs LIMIT 1")
+        created = unix(datetime(2025, 3, 11, 8, tzinfo=UTC))
+        more = [order(f"more-{i}", ride=12.0, finished=created + 600, created=created + i)
+                for i in range(100)]  # fmt: skip
+        await append_orders(pool, org, more)  # the Bolt orders: the biggest unit
+        units = plan(all_projections())
+        ordered = await largest_first(own_db, units)
+        counts = dict(await pool.fetch("SELECT event_type, count(*) FROM event_log GROUP BY 1"))
+    finally:
+        await pool.close()
+    events = [sum(counts.get(t, 0) for p in u.projections for t in p.event_types)
+              for u in ordered]  # fmt: skip
+    assert ordered[0].table == "people"
+    assert events[0] < max(events)  # first, though not the biggest
+    assert events[1:] == sorted(events[1:], reverse=True)
+    assert sorted(u.table for u in ordered) == sorted(u.table for u in units)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import uuid
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
@@ -14,7 +15,8 @@ import msgspec
 
 from contracts import uber
 from contracts.envelope import EventEnvelope
-from projector.projections.uber_driver_status import UberDriverStatusProjection
+from projector.projections.uber_driver_status import UberDriverStatusProjection, upsert_sql
+from projector.projections.uber_driver_status import _row as status_row
 
 T0 = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 DRIVER = "d-pushed"
@@ -165,3 +167,65 @@ async def test_the_rows_are_the_same_whatever_the_batches(writer_pool: asyncpg.P
         "SELECT status_at, status FROM uber_driver_status_history WHERE org_id = $1 ORDER BY 1, 2"
     )
     assert await writer_pool.fetch(history, whole) == await writer_pool.fetch(history, one_by_one)
+
+
+def _untimed(driver: str) -> bytes:
+    """A poll of a driver Uber did not track: no status entries (OFFLINE, no time)."""
+    return json.dumps({"driverInfo": {"driverUuid": driver}, "statusEntries": []}).encode()
+
+
+def _random_events(org_id: UUID, rng: random.Random, n: int) -> list[EventEnvelope]:
+    """Polls (timed or not) and pushes of a dozen drivers at a few status times (ties)."""
+    base = next(_POSITIONS)
+    events = []
+    for i in range(n):
+        driver, at = f"d-{rng.randrange(12)}", T0 + timedelta(minutes=rng.randrange(4))
+        status = rng.choice(["DRIVER_STATUS_ONLINE", "DRIVER_STATUS_ONTRIP"])
+        kind = rng.choice([POLL, POLL, PUSH, PUSH, "untimed"])
+        if kind == PUSH:
+            record = pushed(status, at).replace(DRIVER.encode(), driver.encode())
+        elif kind == POLL:
+            record = polled(status, at, onboarding=rng.choice(["A", "B"]))
+            record = record.replace(DRIVER.encode(), driver.encode())
+        else:
+            record = _untimed(driver)
+        events.append(
+            EventEnvelope(
+                position=base + i, event_id=uuid.uuid4(),
+                event_type=PUSH if kind == PUSH else POLL, schema_version=1, provider="uber",
+                org_id=org_id, account_id="acct", entity_id=driver,
+                observed_at=T0 + timedelta(minutes=i), recorded_at=T0, fetch_id=None,
+                record=msgspec.Raw(record),
+            )
+        )  # fmt: skip
+    return events
+
+
+async def _statuses(pool: asyncpg.Pool, org_id: UUID) -> list[tuple[object, ...]]:
+    rows = await pool.fetch(
+        "SELECT driver_id, account_id, status, status_at, onboarding_status, license_plate, "
+        "updated_at, last_position FROM uber_driver_status WHERE org_id = $1 ORDER BY driver_id",
+        org_id,
+    )
+    return [tuple(r) for r in rows]
+
+
+async def test_a_folded_batch_leaves_the_rows_the_single_row_upsert_leaves(
+    writer_pool: asyncpg.Pool,
+) -> None:
+    rng = random.Random(7)
+    folded_org, upserted_org = uuid.uuid4(), uuid.uuid4()
+    events = _random_events(folded_org, rng, 300)
+    same = [msgspec.structs.replace(e, org_id=upserted_org) for e in events]
+    redelivered = events[100:150]  # a batch again, after newer ones: older in the log
+
+    again = [msgspec.structs.replace(e, org_id=upserted_org) for e in redelivered]
+    async with writer_pool.acquire() as conn, conn.transaction():
+        for event in [*same, *again]:
+            sql = upsert_sql("uber_driver_status", pushed=event.event_type == PUSH)
+            await conn.execute(sql, *status_row(event))
+    await _apply(writer_pool, events, batch=rng.randrange(5, 30))
+    await _apply(writer_pool, redelivered, batch=30)
+
+    assert await _statuses(writer_pool, folded_org) == await _statuses(writer_pool, upserted_org)
+    assert {r[2] for r in await _statuses(writer_pool, folded_org)} != {"DRIVER_STATUS_OFFLINE"}

@@ -15,6 +15,7 @@ import pytest
 from fleet.cli import parser
 from projector.checkpoints import read_checkpoint
 from projector.progress import Progress
+from projector.projections.bolt_orders import DRIVER_DAY_INDEX, BoltOrdersProjection
 from projector.projections.drivers import DriversProjection
 from projector.replay import (
     ReplayMismatch,
@@ -262,3 +263,23 @@ def test_a_rebuild_pauses_the_cycle_collector_and_restores_it_even_on_failure() 
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+async def test_the_rebuild_keeps_the_indexes_its_projection_reads_while_it_writes(
+    owner_pool: asyncpg.Pool,
+) -> None:
+    orders, earnings = (f"{t}_{uuid.uuid4().hex[:8]}" for t in ("bo", "bde"))
+    async with owner_pool.acquire() as conn, conn.transaction():
+        await create_like(conn, "bolt_orders", orders)
+        await create_like(conn, "bolt_daily_earnings", earnings)
+    projection = BoltOrdersProjection(
+        f"live-{orders}", tables={"bolt_orders": orders, "bolt_daily_earnings": earnings}
+    )
+    table = TablePlan(orders, (projection,), (earnings,))
+
+    await prepare(owner_pool, table)
+
+    during = {d for _, unique, d in await _indexes(owner_pool, table.shadow) if not unique}
+    live = {d for _, unique, d in await _indexes(owner_pool, orders) if not unique}
+    assert during == {DRIVER_DAY_INDEX}  # read by recompute_days: kept
+    assert len(live) > 1  # the others, built after the load
