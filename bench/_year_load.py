@@ -24,6 +24,7 @@ import msgspec
 from _year_world import METRIC_NAMES, RawPage
 
 from contracts import uber as u
+from contracts.weeks import WeekRules
 from eventlog.decisions import append_decisions
 from eventlog.fetches import ProviderCall, record_call
 from eventlog.store import Observation, append_observations
@@ -83,7 +84,7 @@ def decode(page: RawPage) -> Decoded:
     if page.resource == "uber.payments":
         window = Window(start, start + timedelta(hours=1))
         asked = datetime.fromtimestamp(page.at, UTC)
-        return decode_wrapped(raws, payment_kind(start), wrapper(window, asked))
+        return decode_wrapped(raws, payment_kind(start), wrapper(window, asked, WeekRules()))
     day = start.date()
     return decode_wrapped(raws, metrics_kind(day), _metrics_wrapper(day))
 

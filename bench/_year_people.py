@@ -51,7 +51,7 @@ def person_id(index: int) -> UUID:
 def _week_of(provider: str, ts: int) -> IsoWeek:
     """The settlement week whose ``provider`` money holds ``ts``: Monday 04:00 (Uber) or
     00:00 (Bolt), Paris time (contracts/settlement.py, DEFAULT_BOUNDARIES)."""
-    from contracts.settlement import money_week
+    from contracts.weeks import money_week
 
     return money_week(DEFAULT_BOUNDARIES, provider, datetime.fromtimestamp(ts, UTC))  # type: ignore[arg-type]
 

@@ -39,6 +39,7 @@ from simulator.bolt_orders import render_order, render_state_log, state_changes
 from simulator.bolt_roster import render_driver as bolt_driver
 from simulator.bolt_roster import render_vehicle as bolt_vehicle
 from simulator.bolt_world import BoltDriver, BoltWorld
+from simulator.uber_ledger import TRIP, Txn
 from simulator.uber_metrics import euros, hours
 from simulator.uber_money import render_earner, render_transaction
 from simulator.uber_roster import render_driver as uber_driver
@@ -146,12 +147,13 @@ class YearWorld:
     def _uber_day(self, driver: UberDriver, day: date, start: int) -> None:
         plan = self.plans(driver.person_index, day)
         trips = [t for t in plan.trips if t.provider == "uber" and t.paid_at is not None]
-        buckets: dict[int, list[Trip]] = defaultdict(list)
+        buckets: dict[int, list[Txn]] = defaultdict(list)
         for trip in trips:
             paid = int(trip.paid_at or trip.closed_at)
-            self._add("uber.transactions", _next_hour(paid), render_transaction(driver, trip),
+            txn = Txn(trip, TRIP, paid)
+            self._add("uber.transactions", _next_hour(paid), render_transaction(driver, txn),
                       Money(driver.person_index, "uber", paid, _uber_figures(trip)))  # fmt: skip
-            buckets[paid // HOUR_S * HOUR_S].append(trip)
+            buckets[paid // HOUR_S * HOUR_S].append(txn)
         for bucket, paid in buckets.items():
             self._add("uber.payments", bucket + 2 * HOUR_S, render_earner(driver, paid),
                       bucket=bucket)  # fmt: skip
