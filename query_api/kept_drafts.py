@@ -114,20 +114,21 @@ def rules_key(rules: Rules) -> str:
     return hashlib.sha256(f"{COMPUTATION}|{rules!r}".encode()).hexdigest()[:32]
 
 
-def stamp(rules: Rules, replay: int, person: int, identities: list[Identity]) -> str:
-    """The stamp of a person's draft from what it reads (see the module docstring)."""
-    text = _ENCODE.encode([rules_key(rules), replay, person, sorted(identities)])
+def stamp(settings: str, replay: int, person: int, identities: list[Identity]) -> str:
+    """The stamp of a person's draft from what it reads (see the module docstring);
+    ``settings``: :func:`rules_key` of the rules."""
+    text = _ENCODE.encode([settings, replay, person, sorted(identities)])
     return hashlib.sha256(text).hexdigest()[:32]
 
 
 # Each identity with the counters of its driver's rows (every source table summed: each
 # counter only grows, so the sum changes whenever one of them does).
 IDENTITIES = """
-SELECT i.person_id, i.provider, i.driver_id,
-       (SELECT coalesce(sum(v.version), 0) FROM settlement_draft_versions v
-        WHERE v.org_id = $1 AND v.provider = i.provider AND v.driver_id = i.driver_id
-       )::bigint AS version
+SELECT i.person_id, i.provider, i.driver_id, coalesce(v.version, 0)::bigint AS version
 FROM people_identities i
+LEFT JOIN (SELECT provider, driver_id, sum(version) AS version FROM settlement_draft_versions
+           WHERE org_id = $1 AND provider IN ('uber', 'bolt') GROUP BY provider, driver_id) v
+       ON v.provider = i.provider AND v.driver_id = i.driver_id
 WHERE i.org_id = $1 AND i.person_id = ANY($2)
 """
 _COUNTERS = """
@@ -189,9 +190,9 @@ async def stamps(
         (r["provider"], r["driver_id"]): int(r["version"])
         for r in await conn.fetch(_COUNTERS, org, [str(p) for p in people])
     }
-    replay = counters.get(("org", ""), 0)
+    replay, settings = counters.get(("org", ""), 0), rules_key(rules)
     return {
-        p: stamp(rules, replay, counters.get(("person", str(p)), 0), identities.get(p, []))
+        p: stamp(settings, replay, counters.get(("person", str(p)), 0), identities.get(p, []))
         for p in people
     }
 

@@ -101,6 +101,16 @@ class Stored:
         raw = self.row["statement"]
         return None if raw is None else _STATEMENT.decode(raw)
 
+    def summary(self) -> Summary:
+        """The list's columns of the stored statement (a row of ``_WEEK_SUMS`` or whole)."""
+        if "platforms" not in self.row:
+            raw = self.row["statement"]
+            return summarise_json(raw) if raw is not None else summarise(None)
+        if self.row["balance"] is None:
+            return summarise(None)
+        sums = dict(_PLATFORM_SUMS.decode(self.row["platforms"]))
+        return Summary(self.row["balance"], sums, self.row["other"])
+
 
 @dataclass
 class Week:
@@ -133,8 +143,7 @@ class Week:
         """The list's columns of the person's week (:meth:`statement`'s)."""
         stored = self.stored.get(person)
         if stored is not None and stored.decided:
-            raw = stored.row["statement"]
-            return summarise_json(raw) if raw is not None else summarise(None)
+            return stored.summary()
         if person in self.kept:
             return self.kept[person].summary
         return summarise(self.drafts.get(person))
@@ -241,6 +250,22 @@ _WEEK_STORED = """
 SELECT * FROM settlements
 WHERE org_id = $1 AND week = $2 AND ($3::uuid[] IS NULL OR person_id = ANY($3))
 """
+# The list's columns of each stored week, summed here rather than each statement sent whole
+# and decoded (what summarise gives: each platform's lines in their order, the others apart).
+_WEEK_SUMS = """
+SELECT person_id, status, (statement ->> 'balance')::bigint AS balance,
+       (SELECT coalesce(json_agg(json_build_array(provider, total) ORDER BY first), '[]')
+        FROM (SELECT l ->> 'provider' AS provider, sum((l ->> 'amount')::bigint) AS total,
+                     min(n) AS first
+              FROM jsonb_array_elements(statement -> 'lines') WITH ORDINALITY AS e(l, n)
+              WHERE l ->> 'provider' IS NOT NULL GROUP BY 1) p)::text AS platforms,
+       (SELECT coalesce(sum((l ->> 'amount')::bigint), 0)
+        FROM jsonb_array_elements(statement -> 'lines') AS l
+        WHERE l ->> 'provider' IS NULL)::bigint AS other
+FROM settlements
+WHERE org_id = $1 AND week = $2 AND ($3::uuid[] IS NULL OR person_id = ANY($3))
+"""
+_PLATFORM_SUMS = msgspec.json.Decoder(list[tuple[str, int]])
 
 
 async def figures(
@@ -291,8 +316,8 @@ async def load_week(
 
     ``keeper``: kept drafts are read (through ``conn``) and new ones kept (None: compute
     every draft and keep nothing, as a decision's own transaction does).
-    ``statements``: False reads kept drafts without their statement (the list needs only
-    :meth:`Week.summary`)."""
+    ``statements``: False reads the stored weeks and kept drafts without their statements
+    (the list needs only :meth:`Week.summary`)."""
     found = Week(week, org)
     for r in await conn.fetch(_PEOPLE, org, people):
         found.names[r["person_id"]] = r["display_name"]
@@ -303,8 +328,9 @@ async def load_week(
         counted[r["person_id"]].append((r["provider"], r["driver_id"], r["version"]))
     # The stamps are read before anything a draft is computed from (query_api/kept_drafts.py).
     stamped = await stamps(conn, org, rules, counted, ids) if keeper is not None else {}
+    stored = _WEEK_STORED if statements else _WEEK_SUMS
     found.stored = {
-        r["person_id"]: Stored(r) for r in await conn.fetch(_WEEK_STORED, org, str(week), people)
+        r["person_id"]: Stored(r) for r in await conn.fetch(stored, org, str(week), people)
     }
     undecided = [p for p in ids if not (p in found.stored and found.stored[p].decided)]
     if keeper is None:
@@ -398,18 +424,19 @@ async def _regularisations(
     out: dict[UUID, list[Line]] = defaultdict(list)
     for k in range(LOOKBACK_WEEKS, 0, -1):
         earlier = shift(week, -k)
+        since_then = [str(shift(week, -j)) for j in range(k - 1, 0, -1)]
+        # An open week between takes the regularisation: its figures are not even read here.
         approved = {
             p: st for (p, w), s in stored.items()
-            if w == str(earlier) and s.decided and (st := s.statement()) is not None
+            if w == str(earlier) and s.decided
+            and all((p, x) in stored for x in since_then) and (st := s.statement()) is not None
         }  # fmt: skip
         if not approved:
             continue
         theirs = {p: identities.get(p, []) for p in approved}
         money = await figures(conn, org, rules, earlier, theirs)
         for person, then in approved.items():
-            between = [stored.get((person, str(shift(week, -j)))) for j in range(k - 1, 0, -1)]
-            if any(s is None for s in between):
-                continue  # an open week lies between: the regularisation lands there
+            between = [stored.get((person, x)) for x in since_then]
             now = compute(Inputs(person, earlier, then.scheme, then.vat_rate,
                                  tuple(money.get(person, ())),
                                  bolt_net_includes=then.bolt_net_includes))  # fmt: skip
