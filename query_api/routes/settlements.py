@@ -76,12 +76,8 @@ def _rules(request: Request) -> Rules:
 
 
 def keeper(request: Request) -> Keeper:
-    """The app's keeper of drafts (docs/SETTLEMENTS.md, "Kept drafts"), made on first use
-    around the writer's pool."""
-    state = request.app.state
-    found: Keeper | None = getattr(state, "draft_keeper", None)
-    if found is None or found.pool is not state.writer_pool:
-        found = state.draft_keeper = Keeper(state.writer_pool)
+    """The app's keeper of drafts (docs/SETTLEMENTS.md, "Kept drafts")."""
+    found: Keeper = request.app.state.draft_keeper
     return found
 
 

@@ -20,6 +20,7 @@ from projector.projections.people import PeopleProjection
 from projector.replay import TablePlan, replay
 from projector.runner import ProjectionRunner
 from projector.shadow import copy_security, create_like
+from query_api.draft_warmup import open_weeks, warm
 from query_api.kept_drafts import Keeper, summarise
 from query_api.settlements import load_week
 from tests.api.seed import other_org
@@ -246,3 +247,31 @@ async def test_an_org_never_sees_another_orgs_kept_drafts(
         assert await seen(org_id, table) == {org_id}
         assert await seen(other, table) == {other}
         assert await seen(None, table) == set()
+
+
+def test_the_open_weeks_are_those_after_the_last_decided_up_to_this_week() -> None:
+    w = IsoWeek.parse
+    assert open_weeks(w("2026-W10"), w("2026-W20"), 2) == [w("2026-W11"), w("2026-W12")]
+    assert open_weeks(w("2026-W10"), w("2026-W11"), 2) == [w("2026-W11")]
+    assert open_weeks(w("2026-W10"), w("2026-W10"), 2) == []
+    assert open_weeks(None, w("2026-W01"), 2) == [w("2025-W52"), w("2026-W01")]
+
+
+async def test_the_warm_up_keeps_the_weeks_after_the_last_approved_one(
+    api: ApiClient, make_user, owner_pool: asyncpg.Pool, writer_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    await _laurent(owner_pool, writer_pool, org_id)
+    manager = await login(api, await make_user(org_id, "manager"))
+    path = f"/settlements/{(await _item(api, manager))['settlement_id']}"
+    etag = (await api.get(path, headers=manager)).headers["etag"]
+    approved = await api.post(f"{path}/approve", json={"override_reason": "manuel"},
+                              headers={**manager, "If-Match": etag})  # fmt: skip
+    assert approved.status_code == 200, approved.text
+    keeper, rules = Keeper(writer_pool), api.app.state.settlement_rules
+
+    assert await warm(writer_pool, keeper, rules, 2, [org_id]) == 2
+
+    async with owner_pool.acquire() as conn:
+        for week in ("2026-W11", "2026-W12"):
+            found = await load_week(conn, org_id, rules, IsoWeek.parse(week), keeper=keeper)
+            assert found.drafts == {} and len(found.kept) == 1  # kept by the warm-up
