@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -155,15 +155,50 @@ ON CONFLICT (org_id, week, person_id) DO UPDATE SET
 """
 
 
+PAGES = 32  # the lists of weeks kept in the process (a few hundred kB each)
+VARIANTS = 16  # of each, the answers kept (filters and platforms' completeness)
+# Every counter of the org summed: it grows with any change of what a list shows (names and
+# identities included), each counter only growing.
+_ORG_VERSION = """
+SELECT coalesce(sum(version), 0)::bigint FROM settlement_draft_versions WHERE org_id = $1
+"""
+PageKey = tuple[UUID, str, str]
+
+
 class Keeper:
     """Where kept drafts are written (the writer's pool: a read's own transaction is
     read-only), and one computation at a time of an org's week in this process: the first
     read of a week after a change computes it, the reads arriving meanwhile wait and then
-    find it kept, instead of each computing the same drafts at once."""
+    find it kept, instead of each computing the same drafts at once.
+
+    It also keeps, in memory, a week's list as answered (the encoded body of each variant:
+    filters, platforms' completeness), under the sum of the org's counters read before it
+    was built: any change committed since gives another sum, and the list is built again."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
         self._locks: dict[tuple[UUID, str], tuple[asyncio.Lock, list[int]]] = {}
+        self._pages: dict[PageKey, tuple[int, dict[Hashable, bytes]]] = {}
+
+    async def page(
+        self, conn: asyncpg.Connection, org: UUID, week: IsoWeek, rules: Rules,
+        variant: Hashable, build: Callable[[], Awaitable[bytes]],
+    ) -> bytes:  # fmt: skip
+        """The list's body for ``variant``: kept if nothing changed, else ``build()``'s."""
+        version = int(await conn.fetchval(_ORG_VERSION, org))  # before anything is read
+        key = (org, str(week), rules_key(rules))
+        entry = self._pages.pop(key, None)  # put back last: the oldest go first
+        if entry is None or entry[0] != version:
+            entry = (version, {})
+        self._pages[key] = entry
+        while len(self._pages) > PAGES:
+            del self._pages[next(iter(self._pages))]
+        body = entry[1].get(variant)
+        if body is None:
+            body = await build()
+            if len(entry[1]) < VARIANTS:
+                entry[1][variant] = body
+        return body
 
     @asynccontextmanager
     async def computing(self, org: UUID, week: IsoWeek) -> AsyncIterator[None]:

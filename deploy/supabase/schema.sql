@@ -1500,7 +1500,8 @@ CREATE INDEX bolt_orders_settled
 --   settlement_draft_versions  a counter per org and subject, raised in the transaction that
 --                              changes what a draft reads (triggers below):
 --                                (uber | bolt, <driver id>, <table>)  its money or hours
---                                (person, <person id>, <table>)       its scheme, lines, weeks
+--                                (person, <person id>, <table>)       its scheme, lines, weeks,
+--                                                                     name and identities
 --                                (org, '', replay)                    a replay's swap
 --   settlement_drafts          each person's draft of a week as the API computed it, with the
 --                              stamp of what it read (rules, identities, these counters)
@@ -1543,7 +1544,9 @@ INSERT INTO settlement_draft_sources VALUES
     ('bolt_state_logs', 'bolt', 'driver_uuid'),
     ('settlement_schemes', 'person', 'person_id'),
     ('settlement_lines', 'person', 'person_id'),
-    ('settlements', 'person', 'person_id');
+    ('settlements', 'person', 'person_id'),
+    ('people', 'person', 'person_id'),
+    ('people_identities', 'person', 'person_id');
 
 -- Raise the counters of every driver (or person) a statement's rows are about, in one
 -- sorted statement: two transactions raising the same counters lock them in the same order.

@@ -174,13 +174,30 @@ async def list_settlements(
     status: Annotated[Literal["draft", "approved", "paid", "cancelled"] | None, Query()] = None,
     incomplete: Annotated[bool | None, Query(description="only weeks incomplete (true) or complete (false)")] = None,  # noqa: E501
     negative: Annotated[bool | None, Query(description="only negative balances (true) or the others")] = None,  # noqa: E501
-) -> MsgspecResponse:  # fmt: skip
+) -> Response:  # fmt: skip
     """Every person's week: a draft (computed now) or its approved, paid or cancelled state,
     with its balance in cents and the person's platforms whose week is incomplete."""
     asked = _week(week)
-    found = await load_week(conn, who.org_id, _rules(request), asked, keeper=keeper(request),
-                            statements=False)  # fmt: skip
     platforms = await complete(conn, who.org_id, request.app.state.weeks, asked)
+    variant = (status, incomplete, negative, tuple(sorted(platforms.items())))
+
+    async def build() -> bytes:
+        page = await _page(request, conn, who.org_id, asked, platforms, status, incomplete,
+                           negative)  # fmt: skip
+        return bytes(MsgspecResponse(page).body)
+
+    body = await keeper(request).page(conn, who.org_id, asked, _rules(request), variant, build)
+    return Response(body, media_type=MsgspecResponse.media_type)
+
+
+async def _page(
+    request: Request, conn: asyncpg.Connection, org: UUID, asked: IsoWeek,
+    platforms: dict[str, bool], status: str | None, incomplete: bool | None,
+    negative: bool | None,
+) -> SettlementPage:  # fmt: skip
+    """The week's list, filtered (see list_settlements)."""
+    found = await load_week(conn, org, _rules(request), asked, keeper=keeper(request),
+                            statements=False)  # fmt: skip
     items = []
     for person, name in found.names.items():
         balance, per, other = found.summary(person)
@@ -195,7 +212,7 @@ async def list_settlements(
         if negative is not None and (balance < 0) != negative:
             continue
         items.append(item)
-    return MsgspecResponse(SettlementPage(str(asked), items))
+    return SettlementPage(str(asked), items)
 
 
 @router.get("/{settlement_id}", response_class=MsgspecResponse,
