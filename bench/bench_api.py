@@ -341,6 +341,7 @@ def worker_app() -> Any:
 def _app(kind: str) -> Any:
     if kind == "api":
         from query_api.app import ApiSettings, create_app
+        from query_api.draft_warmup import DEFAULT_WEEKS
 
         database = DatabaseSettings(
             owner_url=os.environ["BENCH_OWNER_URL"],
@@ -349,7 +350,10 @@ def _app(kind: str) -> Any:
             writer_role=os.environ["BENCH_WRITER_ROLE"] or None,
             api_role=os.environ["BENCH_API_ROLE"] or None,
         )
-        app: Any = create_app(ApiSettings(database=database, jwt=JWT, nats_url=None))
+        # The product's warm-up of the open weeks' drafts (FLEET_SETTLEMENT_WARM_WEEKS).
+        app: Any = create_app(
+            ApiSettings(database=database, jwt=JWT, nats_url=None, warm_weeks=DEFAULT_WEEKS)
+        )
     else:
         from _api_bare import app_from_env
 

@@ -56,7 +56,7 @@ DOCUMENTED = frozenset(
         "FLEET_WEEK_STARTS", "FLEET_SETTLING_DELAY_H", "FLEET_MINIMUM_FARE_RULES",
         # settlements: the default pay scheme, VAT on the fleet's fees, the money weeks
         "FLEET_SETTLEMENT_DEFAULT_SCHEME", "FLEET_SETTLEMENT_VAT_PCT",
-        "FLEET_SETTLEMENT_BOLT_NET_INCLUDES",
+        "FLEET_SETTLEMENT_BOLT_NET_INCLUDES", "FLEET_SETTLEMENT_WARM_WEEKS",
         "FLEET_SETTLEMENT_UBER_CATEGORIES", "FLEET_COMPANY_NAME", "FLEET_SIRET",
         # tenants: the key of the stored provider credentials
         "FLEET_CREDENTIALS_KEY",

@@ -274,6 +274,8 @@ async def swap(
             await swap_tables(conn, name, name + REBUILD, name + OLD)
         for (projection, rebuilder), position in zip(pairs, positions, strict=True):
             await _hand_over(conn, projection.name, rebuilder.name, position)
+        # Kept settlement drafts (migration 0025): watch the swapped-in tables, drop the drafts.
+        await conn.execute("SELECT settlement_drafts_swapped($1::text[])", list(table.tables))
     live, rebuilt = digests[0]
     return ReplayResult(table.table, max(positions, default=0), live, rebuilt, swapped=True)
 

@@ -30,6 +30,8 @@ from eventlog.bus import connect, ensure_commands_stream
 from projector.projections.settlements import SettlementsProjection
 from query_api import problems
 from query_api.deps import TenantScope
+from query_api.draft_warmup import warming
+from query_api.kept_drafts import Keeper
 from query_api.metrics import HttpMetrics, exposition
 from query_api.people_writes import PeopleWrites
 from query_api.problems import ApiProblem
@@ -101,6 +103,9 @@ class ApiSettings:
     # every delivery (query_api/routes/webhooks.py).
     uber_webhook_secret: str | None = field(default=None, repr=False)
     settlements: Rules = field(default_factory=Rules)  # default scheme, VAT, money weeks
+    # FLEET_SETTLEMENT_WARM_WEEKS: the open weeks whose drafts are computed at start
+    # (query_api/draft_warmup.py); 0 here, for the apps tests and tools build.
+    warm_weeks: int = 0
     # FLEET_MINIMUM_FARE_RULES: the legal minimum per ride, with the days each took effect
     minimum_fares: tuple[MinimumRule, ...] = DEFAULT_MINIMUM_FARES
     company: Company = field(default_factory=Company)  # the statements' issuer
@@ -137,8 +142,10 @@ def create_app(settings: ApiSettings) -> FastAPI:
         app.state.writer_pool = writer
         app.state.settlement_writes = PeopleWrites(writer, SettlementsProjection())
         app.state.settlement_rules = settings.settlements
+        app.state.draft_keeper = keeper = Keeper(writer)
         try:
-            yield
+            async with warming(writer, keeper, settings.settlements, settings.warm_weeks):
+                yield
         finally:
             if app.state.nats is not None:
                 await app.state.nats.close()

@@ -20,6 +20,7 @@ from core.config import (
 )
 from core.logs import setup_logging
 from query_api.app import ApiSettings, create_app
+from query_api.draft_warmup import DEFAULT_WEEKS
 from query_api.metrics import MULTIPROC_DIR, prepare_multiprocess_dir
 from query_api.quality import minimum_fare_rules, week_rules
 from query_api.sessions import AuthSettings
@@ -57,6 +58,7 @@ def settings_from_env() -> ApiSettings:
         ),
         weeks=week_rules(env),
         settlements=settlement_rules(env),
+        warm_weeks=env_int(env, "FLEET_SETTLEMENT_WARM_WEEKS", DEFAULT_WEEKS),
         minimum_fares=minimum_fare_rules(env),
         company=company(env),
     )

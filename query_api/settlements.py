@@ -1,10 +1,14 @@
-"""Settlement drafts, computed when asked: the read models' money for each person's identities
-in each platform's own week, the scheme and lines in force, the previous week's carried
-balance and the regularisation of earlier approved weeks, through contracts/settlement.py.
+"""Settlement drafts: the read models' money for each person's identities in each platform's
+own week, the scheme and lines in force, the previous week's carried balance and the
+regularisation of earlier approved weeks, through contracts/settlement.py.
 
 Approved, paid and cancelled weeks are rows of the settlements projection; an approved or
-paid week is answered from its stored statement, never recomputed. Every statement names
-the org (the writer's connection bypasses row-level security; the API's is under it).
+paid week is answered from its stored statement: no draft is computed for that person and
+nothing of theirs is read from the money tables. Everyone else's draft is kept once computed
+(query_api/kept_drafts.py, docs/SETTLEMENTS.md "Kept drafts") and used again while nothing
+it was computed from changed; only the people without a valid kept draft are computed, with
+every query scoped to them. Every statement names the org (the writer's connection bypasses
+row-level security; the API's is under it).
 """
 
 from __future__ import annotations
@@ -42,6 +46,17 @@ from contracts.weeks import (
     shift,
     week_bounds,
 )
+from query_api.kept_drafts import (
+    IDENTITIES,
+    Keeper,
+    Kept,
+    Summary,
+    keep,
+    kept,
+    stamps,
+    summarise,
+    summarise_json,
+)
 
 # How many earlier weeks a draft looks back at for late data to regularise.
 LOOKBACK_WEEKS = 8
@@ -77,9 +92,24 @@ class Stored:
     def status(self) -> str:
         return str(self.row["status"])
 
+    @property
+    def decided(self) -> bool:
+        """Approved or paid: the stored statement is the week's answer."""
+        return self.status in ("approved", "paid")
+
     def statement(self) -> Statement | None:
         raw = self.row["statement"]
         return None if raw is None else _STATEMENT.decode(raw)
+
+    def summary(self) -> Summary:
+        """The list's columns of the stored statement (a row of ``_WEEK_SUMS`` or whole)."""
+        if "platforms" not in self.row:
+            raw = self.row["statement"]
+            return summarise_json(raw) if raw is not None else summarise(None)
+        if self.row["balance"] is None:
+            return summarise(None)
+        sums = dict(_PLATFORM_SUMS.decode(self.row["platforms"]))
+        return Summary(self.row["balance"], sums, self.row["other"])
 
 
 @dataclass
@@ -87,27 +117,41 @@ class Week:
     """Everything the week's drafts need, for a set of people."""
 
     week: IsoWeek
+    org: UUID
     names: dict[UUID, str] = field(default_factory=dict)
     identities: dict[UUID, list[tuple[str, str]]] = field(default_factory=dict)
     stored: dict[UUID, Stored] = field(default_factory=dict)
-    drafts: dict[UUID, Statement] = field(default_factory=dict)
+    drafts: dict[UUID, Statement] = field(default_factory=dict)  # computed by this call
+    kept: dict[UUID, Kept] = field(default_factory=dict)  # kept ones still valid
     schemes: dict[UUID, tuple[Scheme, IsoWeek | None]] = field(default_factory=dict)
+
+    def draft(self, person: UUID) -> Statement | None:
+        """The person's draft (a cancelled week shows it too); None when decided."""
+        found = self.drafts.get(person)
+        if found is None and person in self.kept:
+            found = self.kept[person].statement()
+        return found
 
     def statement(self, person: UUID) -> Statement | None:
         """The approved statement when there is one, else the draft."""
         stored = self.stored.get(person)
-        if stored is not None and stored.status in ("approved", "paid"):
+        if stored is not None and stored.decided:
             return stored.statement()
-        return self.drafts.get(person)
+        return self.draft(person)
+
+    def summary(self, person: UUID) -> Summary:
+        """The list's columns of the person's week (:meth:`statement`'s)."""
+        stored = self.stored.get(person)
+        if stored is not None and stored.decided:
+            return stored.summary()
+        if person in self.kept:
+            return self.kept[person].summary
+        return summarise(self.drafts.get(person))
 
 
 _PEOPLE = """
 SELECT person_id, display_name FROM people
 WHERE org_id = $1 AND ($2::uuid[] IS NULL OR person_id = ANY($2)) ORDER BY display_name, person_id
-"""
-_IDENTITIES = """
-SELECT person_id, provider, driver_id FROM people_identities
-WHERE org_id = $1 AND person_id = ANY($2)
 """
 # An Uber transaction counts in the week its trip was first paid: a tip or an adjustment Uber
 # processes days later belongs to the trip's week, which regularises it once approved
@@ -202,6 +246,26 @@ WHERE org_id = $1 AND person_id = ANY($2) AND removed_position IS NULL
 _STORED = """
 SELECT * FROM settlements WHERE org_id = $1 AND person_id = ANY($2) AND week = ANY($3::text[])
 """
+_WEEK_STORED = """
+SELECT * FROM settlements
+WHERE org_id = $1 AND week = $2 AND ($3::uuid[] IS NULL OR person_id = ANY($3))
+"""
+# The list's columns of each stored week, summed here rather than each statement sent whole
+# and decoded (what summarise gives: each platform's lines in their order, the others apart).
+_WEEK_SUMS = """
+SELECT person_id, status, (statement ->> 'balance')::bigint AS balance,
+       (SELECT coalesce(json_agg(json_build_array(provider, total) ORDER BY first), '[]')
+        FROM (SELECT l ->> 'provider' AS provider, sum((l ->> 'amount')::bigint) AS total,
+                     min(n) AS first
+              FROM jsonb_array_elements(statement -> 'lines') WITH ORDINALITY AS e(l, n)
+              WHERE l ->> 'provider' IS NOT NULL GROUP BY 1) p)::text AS platforms,
+       (SELECT coalesce(sum((l ->> 'amount')::bigint), 0)
+        FROM jsonb_array_elements(statement -> 'lines') AS l
+        WHERE l ->> 'provider' IS NULL)::bigint AS other
+FROM settlements
+WHERE org_id = $1 AND week = $2 AND ($3::uuid[] IS NULL OR person_id = ANY($3))
+"""
+_PLATFORM_SUMS = msgspec.json.Decoder(list[tuple[str, int]])
 
 
 async def figures(
@@ -244,40 +308,85 @@ def _minutes(provider: Provider, row: asyncpg.Record) -> list[Figure]:
 
 async def load_week(
     conn: asyncpg.Connection, org: UUID, rules: Rules, week: IsoWeek,
-    people: list[UUID] | None = None,
+    people: list[UUID] | None = None, *, keeper: Keeper | None = None,
+    statements: bool = True,
 ) -> Week:  # fmt: skip
-    """The drafts of ``week`` for ``people`` (all of the org's people: None)."""
-    found = Week(week)
+    """The week of ``people`` (all of the org's people: None): each one's stored row, and a
+    draft for those whose week is neither approved nor paid, kept or computed now.
+
+    ``keeper``: kept drafts are read (through ``conn``) and new ones kept (None: compute
+    every draft and keep nothing, as a decision's own transaction does).
+    ``statements``: False reads the stored weeks and kept drafts without their statements
+    (the list needs only :meth:`Week.summary`)."""
+    found = Week(week, org)
     for r in await conn.fetch(_PEOPLE, org, people):
         found.names[r["person_id"]] = r["display_name"]
     ids = list(found.names)
-    for r in await conn.fetch(_IDENTITIES, org, ids):
+    counted: dict[UUID, list[tuple[str, str, int]]] = defaultdict(list)
+    for r in await conn.fetch(IDENTITIES, org, ids):
         found.identities.setdefault(r["person_id"], []).append((r["provider"], r["driver_id"]))
+        counted[r["person_id"]].append((r["provider"], r["driver_id"], r["version"]))
+    # The stamps are read before anything a draft is computed from (query_api/kept_drafts.py).
+    stamped = await stamps(conn, org, rules, counted, ids) if keeper is not None else {}
+    stored = _WEEK_STORED if statements else _WEEK_SUMS
+    found.stored = {
+        r["person_id"]: Stored(r) for r in await conn.fetch(stored, org, str(week), people)
+    }
+    undecided = [p for p in ids if not (p in found.stored and found.stored[p].decided)]
+    if keeper is None:
+        await _compute(conn, org, rules, found, undecided)
+        return found
+    need = await _valid(conn, found, undecided, stamped, statements)
+    if need:
+        async with keeper.computing(org, week):
+            need = await _valid(conn, found, need, stamped, statements)  # kept meanwhile?
+            await _compute(conn, org, rules, found, need)
+            await keep(keeper.pool, org, week, {p: (stamped[p], found.drafts[p]) for p in need})
+    return found
+
+
+async def _valid(
+    conn: asyncpg.Connection, found: Week, people: list[UUID], stamped: dict[UUID, str],
+    statements: bool,
+) -> list[UUID]:  # fmt: skip
+    """Put the valid kept drafts of ``people`` in ``found.kept``; the others, to compute."""
+    for person, k in (await kept(conn, org=found.org, week=found.week, people=people,
+                                 statements=statements)).items():  # fmt: skip
+        if k.stamp == stamped[person]:
+            found.kept[person] = k
+    return [p for p in people if p not in found.kept]
+
+
+async def _compute(
+    conn: asyncpg.Connection, org: UUID, rules: Rules, found: Week, need: list[UUID]
+) -> None:
+    """The drafts of ``need`` into ``found.drafts``: every query scoped to them."""
+    if not need:
+        return
+    week = found.week
     lookback = [shift(week, -k) for k in range(LOOKBACK_WEEKS, 0, -1)]
     stored: dict[tuple[UUID, str], Stored] = {
         (r["person_id"], r["week"]): Stored(r)
-        for r in await conn.fetch(_STORED, org, ids, [str(w) for w in [*lookback, week]])
+        for r in await conn.fetch(_STORED, org, need, [str(w) for w in lookback])
     }
-    found.stored = {p: s for (p, w), s in stored.items() if w == str(week)}
+    found.schemes.update(await schemes_of(conn, org, week, need))
     monday = week.monday()
-    for r in await conn.fetch(_SCHEMES, org, ids, monday):
-        effective = IsoWeek(*r["effective_from"].isocalendar()[:2])
-        found.schemes[r["person_id"]] = (_SCHEME.decode(r["scheme"]), effective)
     lines: dict[UUID, list[Line]] = defaultdict(list)
-    for r in await conn.fetch(_LINES, org, ids, monday):
+    for r in await conn.fetch(_LINES, org, need, monday):
         lines[r["person_id"]].append(Line(
             line_id=str(r["line_id"]), kind=r["kind"], category=r["category"], label=r["label"],
             amount=r["amount"], seq=r["position"], receipt=r["receipt"], sources=(r["position"],),
         ))  # fmt: skip
-    money = await figures(conn, org, rules, week, found.identities)
-    regs = await _regularisations(conn, org, rules, week, found.identities, stored)
+    identities = {p: found.identities[p] for p in need if p in found.identities}
+    money = await figures(conn, org, rules, week, identities)
+    regs = await _regularisations(conn, org, rules, week, identities, stored)
     previous = str(shift(week, -1))
-    for person in ids:
+    for person in need:
         scheme = found.schemes.get(person, (rules.default_scheme, None))[0]
         before = stored.get((person, previous))
         opening: int = 0
         opening_sources: tuple[int, ...] = ()
-        if before is not None and before.status in ("approved", "paid"):
+        if before is not None and before.decided:
             approved = before.statement()
             opening = carried(approved) if approved is not None else 0
             opening_sources = (int(before.row["last_position"]),)
@@ -286,7 +395,23 @@ async def load_week(
             (*regs.get(person, ()), *lines.get(person, ())), opening, opening_sources,
             bolt_net_includes=rules.bolt_net_includes,
         ))  # fmt: skip
-    return found
+
+
+async def schemes_of(
+    conn: asyncpg.Connection, org: UUID, week: IsoWeek, people: list[UUID]
+) -> dict[UUID, tuple[Scheme, IsoWeek | None]]:
+    """Each person's scheme in force in ``week`` and the week it took effect (none: the
+    org's default applies, not in the answer)."""
+    out: dict[UUID, tuple[Scheme, IsoWeek | None]] = {}
+    for r in await conn.fetch(_SCHEMES, org, people, week.monday()):
+        effective = IsoWeek(*r["effective_from"].isocalendar()[:2])
+        out[r["person_id"]] = (_SCHEME.decode(r["scheme"]), effective)
+    return out
+
+
+async def names_of(conn: asyncpg.Connection, org: UUID, people: list[UUID]) -> dict[UUID, str]:
+    """Each of ``people``'s display name (those who are people of the org)."""
+    return {r["person_id"]: r["display_name"] for r in await conn.fetch(_PEOPLE, org, people)}
 
 
 async def _regularisations(
@@ -299,19 +424,19 @@ async def _regularisations(
     out: dict[UUID, list[Line]] = defaultdict(list)
     for k in range(LOOKBACK_WEEKS, 0, -1):
         earlier = shift(week, -k)
+        since_then = [str(shift(week, -j)) for j in range(k - 1, 0, -1)]
+        # An open week between takes the regularisation: its figures are not even read here.
         approved = {
             p: st for (p, w), s in stored.items()
-            if w == str(earlier) and s.status in ("approved", "paid")
-            and (st := s.statement()) is not None
+            if w == str(earlier) and s.decided
+            and all((p, x) in stored for x in since_then) and (st := s.statement()) is not None
         }  # fmt: skip
         if not approved:
             continue
         theirs = {p: identities.get(p, []) for p in approved}
         money = await figures(conn, org, rules, earlier, theirs)
         for person, then in approved.items():
-            between = [stored.get((person, str(shift(week, -j)))) for j in range(k - 1, 0, -1)]
-            if any(s is None for s in between):
-                continue  # an open week lies between: the regularisation lands there
+            between = [stored.get((person, x)) for x in since_then]
             now = compute(Inputs(person, earlier, then.scheme, then.vat_rate,
                                  tuple(money.get(person, ())),
                                  bolt_net_includes=then.bolt_net_includes))  # fmt: skip

@@ -30,7 +30,16 @@ from query_api.payslip_exports import (
     zip_chunks,
 )
 from query_api.payslip_pdf import Issuer, Payslip, render
-from query_api.routes.settlements import WeekParam, _id, _one, _rules, _settlement, _week, complete
+from query_api.routes.settlements import (
+    WeekParam,
+    _id,
+    _one,
+    _rules,
+    _settlement,
+    _week,
+    complete,
+    keeper,
+)
 from query_api.schemas import problems
 from query_api.schemas_settlements import Settlement
 from query_api.settlement_rules import Company
@@ -101,7 +110,7 @@ async def export_week(
     at the end), ``payroll`` the salaried drivers' revenue, trips and hours, ``zip`` every
     person's statement as a PDF."""
     asked = _week(week)
-    found = await load_week(conn, who.org_id, _rules(request), asked)
+    found = await load_week(conn, who.org_id, _rules(request), asked, keeper=keeper(request))
     platforms = await complete(conn, who.org_id, request.app.state.weeks, asked)
     everyone = [_settlement(found, person, platforms) for person in found.names]
     if format == "csv":
@@ -131,7 +140,7 @@ async def settlement_pdf(
     boundaries, the lines, the balance, the status, and a footer with the data's freshness
     and a SHA-256 of the figures."""
     week, person = _id(settlement_id)
-    _, found = await _one(conn, request, who.org_id, week, person)
+    _, found = await _one(conn, request, who.org_id, week, person, keeper(request))
     context = await _context(conn, request, who.org_id)
     await release_connection(request)
     body = await run_in_threadpool(render, context.slip(found))

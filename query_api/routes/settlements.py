@@ -20,11 +20,12 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from contracts import settlement_decisions as d
-from contracts.settlement import Rules, Scheme, Statement
+from contracts.settlement import Rules, Scheme
 from contracts.weeks import PROVIDERS, IsoWeek, WeekRules, WeekStart, week_of
 from eventlog.coverage import coverage_of
 from eventlog.store import head_position
 from query_api.deps import ANY_ROLE, AnyUser, TenantConn, require_role
+from query_api.kept_drafts import Keeper
 from query_api.listing import NO_NUL
 from query_api.people_checks import Decider, PersonId, existing_person
 from query_api.people_writes import PeopleWrites, Plan
@@ -44,7 +45,9 @@ from query_api.settlements import (
     Week,
     incomplete_for,
     load_week,
+    names_of,
     parse_settlement_id,
+    schemes_of,
     settlement_id,
 )
 
@@ -70,6 +73,12 @@ WeekText = Annotated[str, Field(pattern=r"^\d{4}-W\d{2}$")]
 def _rules(request: Request) -> Rules:
     rules: Rules = request.app.state.settlement_rules
     return rules
+
+
+def keeper(request: Request) -> Keeper:
+    """The app's keeper of drafts (docs/SETTLEMENTS.md, "Kept drafts")."""
+    found: Keeper = request.app.state.draft_keeper
+    return found
 
 
 def _writes(request: Request) -> PeopleWrites:
@@ -113,23 +122,11 @@ def _status(found: Week, person: UUID) -> str:
     return "draft" if stored is None else stored.status
 
 
-def _sums(statement: Statement | None) -> tuple[dict[str, int], int]:
-    """Each platform's lines summed, and every other line summed (the list's columns)."""
-    per: dict[str, int] = {}
-    other = 0
-    for line in statement.lines if statement is not None else []:
-        if line.provider is None:
-            other += line.amount
-        else:
-            per[line.provider] = per.get(line.provider, 0) + line.amount
-    return per, other
-
-
 def _settlement(found: Week, person: UUID, platforms: dict[str, bool]) -> Settlement:
     stored = found.stored.get(person)
     row = stored.row if stored is not None else None
     status = _status(found, person)
-    statement = found.statement(person) if status != "cancelled" else found.drafts.get(person)
+    statement = found.statement(person) if status != "cancelled" else found.draft(person)
 
     def col(name: str) -> object:
         return None if row is None else row[name]
@@ -158,9 +155,12 @@ def _settlement(found: Week, person: UUID, platforms: dict[str, bool]) -> Settle
 
 
 async def _one(
-    conn: asyncpg.Connection, request: Request, org: UUID, week: IsoWeek, person: UUID
-) -> tuple[Week, Settlement]:
-    found = await load_week(conn, org, _rules(request), week, [person])
+    conn: asyncpg.Connection, request: Request, org: UUID, week: IsoWeek, person: UUID,
+    keeper: Keeper | None = None,
+) -> tuple[Week, Settlement]:  # fmt: skip
+    """The person's week; ``keeper``: kept drafts are used and kept (a read, not a decision:
+    a decision's transaction computes the draft it checks against If-Match)."""
+    found = await load_week(conn, org, _rules(request), week, [person], keeper=keeper)
     if person not in found.names:
         raise ApiProblem(404, "Not Found", "no such settlement")
     platforms = await complete(conn, org, request.app.state.weeks, week)
@@ -174,20 +174,37 @@ async def list_settlements(
     status: Annotated[Literal["draft", "approved", "paid", "cancelled"] | None, Query()] = None,
     incomplete: Annotated[bool | None, Query(description="only weeks incomplete (true) or complete (false)")] = None,  # noqa: E501
     negative: Annotated[bool | None, Query(description="only negative balances (true) or the others")] = None,  # noqa: E501
-) -> MsgspecResponse:  # fmt: skip
+) -> Response:  # fmt: skip
     """Every person's week: a draft (computed now) or its approved, paid or cancelled state,
     with its balance in cents and the person's platforms whose week is incomplete."""
     asked = _week(week)
-    found = await load_week(conn, who.org_id, _rules(request), asked)
     platforms = await complete(conn, who.org_id, request.app.state.weeks, asked)
+    variant = (status, incomplete, negative, tuple(sorted(platforms.items())))
+
+    async def build() -> bytes:
+        page = await _page(request, conn, who.org_id, asked, platforms, status, incomplete,
+                           negative)  # fmt: skip
+        return bytes(MsgspecResponse(page).body)
+
+    body = await keeper(request).page(conn, who.org_id, asked, _rules(request), variant, build)
+    return Response(body, media_type=MsgspecResponse.media_type)
+
+
+async def _page(
+    request: Request, conn: asyncpg.Connection, org: UUID, asked: IsoWeek,
+    platforms: dict[str, bool], status: str | None, incomplete: bool | None,
+    negative: bool | None,
+) -> SettlementPage:  # fmt: skip
+    """The week's list, filtered (see list_settlements)."""
+    found = await load_week(conn, org, _rules(request), asked, keeper=keeper(request),
+                            statements=False)  # fmt: skip
     items = []
     for person, name in found.names.items():
-        statement = found.statement(person)
-        balance = statement.balance if statement is not None else 0
+        balance, per, other = found.summary(person)
         missing = incomplete_for(platforms, found.identities.get(person, []))
         item = SettlementSummary(settlement_id(person, asked), person, name, str(asked),
-                                 _status(found, person), balance, missing,
-                                 *_sums(statement))  # fmt: skip
+                                 _status(found, person), balance, missing, per,
+                                 other)  # fmt: skip
         if status is not None and item.status != status:
             continue
         if incomplete is not None and bool(missing) != incomplete:
@@ -195,7 +212,7 @@ async def list_settlements(
         if negative is not None and (balance < 0) != negative:
             continue
         items.append(item)
-    return MsgspecResponse(SettlementPage(str(asked), items))
+    return SettlementPage(str(asked), items)
 
 
 @router.get("/{settlement_id}", response_class=MsgspecResponse,
@@ -206,7 +223,7 @@ async def get_settlement(
 ) -> Response:
     """A person's week, with the ETag an approval must send back in If-Match."""
     week, person = _id(settlement_id)
-    _, found = await _one(conn, request, who.org_id, week, person)
+    _, found = await _one(conn, request, who.org_id, week, person, keeper(request))
     response = MsgspecResponse(found)
     if found.digest is not None:
         response.headers["ETag"] = f'"{found.digest}"'
@@ -387,7 +404,7 @@ async def line_sources(
     """The events a line came from, each with the provider's exact bytes and the call that
     fetched them (a decision's event for a manager's line or a carried balance)."""
     week, person = _id(settlement_id)
-    _, found = await _one(conn, request, who.org_id, week, person)
+    _, found = await _one(conn, request, who.org_id, week, person, keeper(request))
     lines = found.statement.lines if found.statement is not None else []
     line = next((x for x in lines if x.line_id == line_id), None)
     if line is None:
@@ -409,10 +426,10 @@ class SchemeBody(BaseModel):
 
 async def _scheme(conn: asyncpg.Connection, request: Request, org: UUID, person: UUID) -> PayScheme:
     week = _week(None)
-    found = await load_week(conn, org, _rules(request), week, [person])
-    if person not in found.names:
+    if person not in await names_of(conn, org, [person]):
         raise ApiProblem(404, "Not Found", "no such person")
-    scheme, since = found.schemes.get(person, (_rules(request).default_scheme, None))
+    schemes = await schemes_of(conn, org, week, [person])
+    scheme, since = schemes.get(person, (_rules(request).default_scheme, None))
     return PayScheme(person, scheme, str(since) if since else None, since is None)
 
 
