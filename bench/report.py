@@ -63,6 +63,16 @@ def _rebuild(data: dict[str, Any]) -> list[Row]:
     ]  # fmt: skip
 
 
+def _people(data: dict[str, Any]) -> list[Row]:
+    value, base, events = data.get("rebuild_eps"), data.get("read_eps"), data.get("events")
+    per_event = data["statements"] / events if events and data.get("statements") else None
+    return [
+        Row("people", f"people unit rebuild ({events or 0:,} events)", value, "ev/s",
+            "its events read alone", base, _ratio(value, base), "", None),
+        Row("people", "statements per event", per_event, "", "", None, None, "", None),
+    ]  # fmt: skip
+
+
 def _lag(data: dict[str, Any]) -> list[Row]:
     value, base = data.get("lag_p99_ms"), data.get("notify_p99_ms")
     return [
@@ -210,6 +220,7 @@ KNOWN: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "append": _append,
     "rebuild": _rebuild,
     "lag": _lag,
+    "people": _people,
     "ingest": _ingest,
     "webhook": _webhook,
     "api": _api,

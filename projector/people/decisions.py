@@ -18,17 +18,19 @@ import msgspec
 
 from contracts import people as c
 from projector.people.fold import Step, link
-from projector.people.sql import PeopleSql
+from projector.people.writes import History, Writes
 
 _DECODERS = {name: msgspec.json.Decoder(record) for name, record in c.DECISIONS.items()}
 
 
 class DecisionFold:
-    """Applies one decision event and records it in ``people_history``."""
+    """Applies one decision event and records it in ``people_history`` (``History``)."""
 
-    def __init__(self, conn: asyncpg.Connection, sql: PeopleSql) -> None:
-        self.conn = conn
-        self.sql = sql
+    def __init__(self, writes: Writes, history: History) -> None:
+        self.conn = writes.conn
+        self.sql = writes.sql
+        self.writes = writes
+        self.history = history
         self._apply: dict[type[c.Decided], Callable[[Step, c.Decided], Awaitable[None]]] = {
             c.PersonCreated: self._created,  # type: ignore[dict-item]
             c.IdentityLinked: self._linked,  # type: ignore[dict-item]
@@ -40,39 +42,39 @@ class DecisionFold:
         }
 
     async def apply(self, step: Step) -> None:
+        """Apply ``step``'s decision: sent with the writes before it, or after them."""
         decision = _DECODERS[step.event.event_type].decode(step.event.record)
+        if type(decision) not in _SENT_LATER:
+            await self.writes.flush()  # it reads what they change: they go first
         await self._apply[type(decision)](step, decision)
         await self._history(step, decision)
-
-    async def _unowned(self, step: Step, ids: Sequence[str], person: UUID) -> list[str]:
-        """Those of ``ids`` that exist and belong to nobody or to ``person`` already."""
-        rows = await self.conn.fetch(self.sql["owners"], step.org_id, list(ids))
-        return [r["identity_id"] for r in rows if r["person_id"] in (None, person)]
 
     async def _exists(self, step: Step, person: UUID) -> bool:
         return bool(await self.conn.fetchval(self.sql["person_exists"], step.org_id, person))
 
-    async def _create(self, step: Step, person: UUID, name: str) -> None:
-        await self.conn.execute(
-            self.sql["create_person"], step.org_id, person, name, step.at, step.event.position
-        )
+    async def _create(
+        self, step: Step, person: UUID, name: str, ids: Sequence[str]
+    ) -> list[asyncpg.Record]:
+        """Create ``person``; who owns ``ids`` (one statement)."""
+        return list(await self.conn.fetch(
+            self.sql["create_person_owners"], step.org_id, person, name, step.at,
+            step.event.position, list(ids),
+        ))  # fmt: skip
 
     async def _created(self, step: Step, d: c.PersonCreated) -> None:
-        await self._create(step, d.person_id, d.display_name)
-        await self._take(step, d.person_id, d.identity_ids)
-
-    async def _take(self, step: Step, person: UUID, ids: Sequence[str]) -> None:
-        """``ids`` (those nobody else owns) become ``person``'s, and the manager's word
-        lifts any earlier unlink of them from this person."""
-        mine = await self._unowned(step, ids, person)
-        if mine:
-            await link(self.conn, self.sql, step, person, mine, "manager")
-        for identity in mine:
-            await self.conn.execute(self.sql["drop_veto"], step.org_id, identity, str(person))
+        """The person, and the identities it names that exist and belong to nobody or to
+        it already become its own (the manager's word lifts any earlier unlink of them
+        from this person): ``created``, sent with the run it belongs to."""
+        self.writes.add("created", *self._take(step, d.person_id, d.identity_ids), d.display_name)
 
     async def _linked(self, step: Step, d: c.IdentityLinked) -> None:
-        if await self._exists(step, d.person_id):
-            await self._take(step, d.person_id, [d.identity_id])
+        """As ``_created`` takes its identities, if the person exists."""
+        self.writes.add("linked", *self._take(step, d.person_id, [d.identity_id]))
+
+    def _take(self, step: Step, person: UUID, ids: Sequence[str]) -> tuple[object, ...]:
+        """The arguments of ``created`` and ``linked`` but the name."""
+        org, at, position = step.org_id, step.at, step.event.position
+        return (org, person, at, position, list(ids), str(person))
 
     async def _unlinked(self, step: Step, d: c.IdentityUnlinked) -> None:
         owners = await self.conn.fetch(self.sql["owners"], step.org_id, [d.identity_id])
@@ -94,24 +96,25 @@ class DecisionFold:
         await self._touch(step, kept)
 
     async def _split(self, step: Step, d: c.PersonSplit) -> None:
-        rows = await self.conn.fetch(self.sql["owners"], step.org_id, d.identity_ids)
+        rows = await self._create(step, d.new_person_id, d.display_name, d.identity_ids)
         moving = [r["identity_id"] for r in rows if r["person_id"] == d.person_id]
-        await self._create(step, d.new_person_id, d.display_name)
-        if moving:
-            await link(self.conn, self.sql, step, d.new_person_id, moving, "manager")
-        await self._touch(step, d.person_id)
+        if moving:  # after the read, sent with what follows (no statement of its own here)
+            link(self.writes, step, d.new_person_id, moving, "manager")
+        self.writes.add("touch_person", step.org_id, d.person_id, step.at, step.event.position)
 
     async def _renamed(self, step: Step, d: c.PersonRenamed) -> None:
-        await self.conn.execute(
-            self.sql["rename_person"], step.org_id, d.person_id, d.display_name, step.at,
+        self.writes.add(
+            "rename_person", step.org_id, d.person_id, d.display_name, step.at,
             step.event.position,
         )  # fmt: skip
 
     async def _rejected(self, step: Step, d: c.SuggestionRejected) -> None:
         a, b = sorted((d.identity_id, d.other_identity_id))
-        await self._veto(step, a, b, "rejected")
-        await self._veto(step, b, a, "rejected")
-        await self.conn.execute(self.sql["drop_suggestion"], step.org_id, a, b)
+        for identity, target in ((a, b), (b, a)):
+            self.writes.add(
+                "add_veto", step.org_id, identity, target, "rejected", step.event.position
+            )
+        self.writes.add("drop_suggestion", step.org_id, a, b)
 
     async def _veto(self, step: Step, identity: str, target: str, kind: str) -> None:
         await self.conn.execute(
@@ -125,11 +128,15 @@ class DecisionFold:
 
     async def _history(self, step: Step, d: c.Decided) -> None:
         people, identities = _subjects(d)
-        await self.conn.execute(
-            self.sql["history"], step.org_id, step.event.position, step.next_seq(),
-            step.event.event_type, people, identities, [], d.user_id, d.user_email, d.reason,
-            d.request_id, d.idempotency_key, step.at,
+        self.history.add(
+            step, step.event.event_type, people, identities, user_id=d.user_id,
+            user_email=d.user_email, reason=d.reason, request_id=d.request_id,
+            idempotency_key=d.idempotency_key,
         )  # fmt: skip
+
+
+# Decisions whose statements need no answer (``Writes``); the others read the tables.
+_SENT_LATER = (c.PersonCreated, c.IdentityLinked, c.PersonRenamed, c.SuggestionRejected)
 
 
 def _subjects(d: c.Decided) -> tuple[list[UUID], list[str]]:

@@ -31,7 +31,7 @@ from contracts.envelope import EventEnvelope
 from projector.people.keys import DriverKeys
 from projector.people.observed import ObservedIdentity, observed_identity
 from projector.people.rules import Match, as_suggestion, compare
-from projector.people.sql import PeopleSql
+from projector.people.writes import History, Writes
 
 AUTOMATIC_LINK = "people.automatic_link"
 _NAMESPACE = UUID("5f0d6c9e-3c51-4c1e-9a55-2a8f3f7b6e10")  # of the ids this fold derives
@@ -80,9 +80,11 @@ class Step:
 class ObservationFold:
     """Applies one driver observation: update the identity, then link or suggest."""
 
-    def __init__(self, conn: asyncpg.Connection, sql: PeopleSql) -> None:
-        self.conn = conn
-        self.sql = sql
+    def __init__(self, writes: Writes, history: History) -> None:
+        self.conn = writes.conn
+        self.sql = writes.sql
+        self.writes = writes
+        self.history = history
 
     async def apply_run(self, events: Sequence[EventEnvelope]) -> None:
         """Apply consecutive observations: match those whose keys changed, in order, then
@@ -99,68 +101,55 @@ class ObservationFold:
             if known.get(key) != identity.keys:
                 await self.apply(event, identity)
                 known[key] = identity.keys
-        await self._write_latest(events, seen)
+        self._write_latest(events, seen)
 
     async def _known_keys(
         self, events: Sequence[EventEnvelope], seen: Sequence[ObservedIdentity]
     ) -> dict[tuple[UUID, str], DriverKeys]:
         orgs = [e.org_id for e in events]
+        await self.writes.before("known_keys")
         rows = await self.conn.fetch(self.sql["known_keys"], orgs, [s.identity_id for s in seen])
         return {(r["org_id"], r["identity_id"]): _keys_of(r) for r in rows}
 
-    async def _write_latest(
+    def _write_latest(
         self, events: Sequence[EventEnvelope], seen: Sequence[ObservedIdentity]
     ) -> None:
         latest = {(e.org_id, s.identity_id): (e, s) for e, s in zip(events, seen, strict=True)}
         rows = [_row(e, s) for e, s in latest.values()]
-        await self.conn.execute(self.sql["write_latest"], _ROWS.encode(rows).decode())
+        self.writes.add("write_latest", _ROWS.encode(rows).decode())
 
     async def apply(self, event: EventEnvelope, seen: ObservedIdentity) -> None:
         """Upsert the identity; match it again only when one of its keys changed."""
         step = Step(event)
-        before = await self.conn.fetchrow(self.sql["get_identity"], step.org_id, seen.identity_id)
-        await self._upsert(step, seen)
-        if before is not None and _keys_of(before) == seen.keys:
-            return
-        person = before["person_id"] if before is not None else None
-        await self._match(step, seen, person)
-
-    async def _upsert(self, step: Step, seen: ObservedIdentity) -> None:
         k = seen.keys
-        await self.conn.execute(
-            self.sql["upsert_identity"], step.org_id, seen.identity_id, seen.provider,
-            seen.driver_id, seen.account_id, seen.first_name, seen.last_name, seen.email,
-            seen.phone, seen.plate, k.phone, k.email, k.name, k.plate, step.at,
-            step.event.position,
+        await self.writes.before("observe")
+        row = await self.conn.fetchrow(
+            self.sql["observe"], step.org_id, seen.identity_id, seen.provider, seen.driver_id,
+            seen.account_id, seen.first_name, seen.last_name, seen.email, seen.phone,
+            seen.plate, k.phone, k.email, k.name, k.plate, step.at, step.event.position,
         )  # fmt: skip
+        if row["found"] and _keys_of(row) == k:
+            return
+        self._match(step, seen, row["person_id"], _candidates(k, row), _vetoes(row))
 
-    async def _candidates(self, step: Step, seen: ObservedIdentity) -> list[Candidate]:
-        k = seen.keys
-        if k.phone is None and k.email is None and k.name is None:
-            return []
-        rows = await self.conn.fetch(
-            self.sql["candidates"], step.org_id, seen.identity_id, k.phone, k.email, k.name
-        )
-        found = [(r, compare(k, _keys_of(r))) for r in rows]
-        return [Candidate(r["identity_id"], r["person_id"], m) for r, m in found if m]
-
-    async def _vetoes(self, step: Step, ids: Sequence[str]) -> set[tuple[str, str]]:
-        rows = await self.conn.fetch(self.sql["vetoes"], step.org_id, list(ids))
-        return {(r["identity_id"], r["target"]) for r in rows}
-
-    async def _match(self, step: Step, seen: ObservedIdentity, person: UUID | None) -> None:
-        candidates = await self._candidates(step, seen)
+    def _match(
+        self,
+        step: Step,
+        seen: ObservedIdentity,
+        person: UUID | None,
+        candidates: list[Candidate],
+        vetoes: set[tuple[str, str]],
+    ) -> None:
         if not candidates:
             return
         me = seen.identity_id
-        vetoes = await self._vetoes(step, [me, *(c.identity_id for c in candidates)])
         usable = [c for c in candidates if (me, c.identity_id) not in vetoes]
         if person is None:
-            person = await self._adopt(step, seen, usable, vetoes)
+            person = self._adopt(step, seen, usable, vetoes)
         for c in usable:
-            await self._relate(step, me, person, c, vetoes)
+            self._relate(step, me, person, c, vetoes)
 
-    async def _adopt(
+    def _adopt(
         self,
         step: Step,
         seen: ObservedIdentity,
@@ -177,17 +166,17 @@ class ObservationFold:
             person = people.pop()
         elif any(c.person_id is None for c in strong):
             person = derived_person_id(step.org_id, step.event.position, seen.identity_id)
-            await self.conn.execute(
-                self.sql["create_person"], step.org_id, person, seen.display_name, step.at,
+            self.writes.add(
+                "create_person", step.org_id, person, seen.display_name, step.at,
                 step.event.position,
             )  # fmt: skip
         else:
             return None
         reasons = next(c.match.reasons for c in strong if c.person_id in (person, None))
-        await self._link(step, person, seen.identity_id, reasons)
+        self._link(step, person, seen.identity_id, reasons)
         return person
 
-    async def _relate(
+    def _relate(
         self, step: Step, me: str, person: UUID | None, c: Candidate, vetoes: set[tuple[str, str]]
     ) -> None:
         """Link an unmapped candidate to ``me``'s person, or suggest the pair."""
@@ -196,40 +185,30 @@ class ObservationFold:
         joinable = c.person_id is None and person is not None and c.match.automatic
         if joinable and (c.identity_id, str(person)) not in vetoes:
             assert person is not None
-            await self._link(step, person, c.identity_id, c.match.reasons)
+            self._link(step, person, c.identity_id, c.match.reasons)
             return
         if joinable:
             return  # unlinked from this person by a manager: neither linked nor suggested
-        await self._suggest(step, me, c.identity_id, as_suggestion(c.match))
+        self._suggest(step, me, c.identity_id, as_suggestion(c.match))
 
-    async def _link(self, step: Step, person: UUID, identity: str, reasons: Sequence[str]) -> None:
-        await link(self.conn, self.sql, step, person, [identity], "automatic")
-        await self.conn.execute(
-            self.sql["history"], step.org_id, step.event.position, step.next_seq(),
-            AUTOMATIC_LINK, [person], [identity], list(reasons), None, None, None, None, None,
-            step.at,
-        )  # fmt: skip
+    def _link(self, step: Step, person: UUID, identity: str, reasons: Sequence[str]) -> None:
+        link(self.writes, step, person, [identity], "automatic")
+        self.history.add(step, AUTOMATIC_LINK, [person], [identity], reasons=list(reasons))
 
-    async def _suggest(self, step: Step, one: str, other: str, match: Match) -> None:
+    def _suggest(self, step: Step, one: str, other: str, match: Match) -> None:
         a, b = sorted((one, other))
-        await self.conn.execute(
-            self.sql["suggest"], step.org_id, suggestion_id(step.org_id, a, b), a, b,
+        self.writes.add(
+            "suggest", step.org_id, suggestion_id(step.org_id, a, b), a, b,
             list(match.reasons), match.score, step.at, step.event.position,
         )  # fmt: skip
 
 
-async def link(
-    conn: asyncpg.Connection,
-    sql: PeopleSql,
-    step: Step,
-    person: UUID,
-    identities: Sequence[str],
-    by: str,
-) -> None:
+def link(writes: Writes, step: Step, person: UUID, identities: Sequence[str], by: str) -> None:
     """``identities`` become ``person``'s; suggestions they settle go."""
-    await conn.execute(sql["set_person"], step.org_id, list(identities), person, by)
-    await conn.execute(sql["touch_person"], step.org_id, person, step.at, step.event.position)
-    await conn.execute(sql["drop_settled"], step.org_id, person)
+    if len(identities) == 1:  # an automatic link: one probe of the primary key (sql.py)
+        writes.add("link_one", step.org_id, identities[0], person, by, step.at, step.event.position)
+        return
+    writes.add("link", step.org_id, list(identities), person, by, step.at, step.event.position)
 
 
 class _LatestRow(ObservedIdentity, frozen=True):
@@ -251,6 +230,22 @@ def _row(event: EventEnvelope, s: ObservedIdentity) -> _LatestRow:
         updated_at=event.observed_at,
         last_position=event.position,
     )
+
+
+def _candidates(keys: DriverKeys, row: asyncpg.Record) -> list[Candidate]:
+    """The identities sharing a key with ``keys`` (``observe``'s arrays), and what the keys
+    say, in identity order."""
+    columns = ("ids", "persons", "phones", "emails", "names", "plates")
+    found = []
+    for identity, person, *other in zip(*(row[c] or () for c in columns), strict=True):
+        match = compare(keys, DriverKeys(*other))
+        if match:
+            found.append(Candidate(identity, person, match))
+    return found
+
+
+def _vetoes(row: asyncpg.Record) -> set[tuple[str, str]]:
+    return set(zip(row["veto_identities"] or (), row["veto_targets"] or (), strict=True))
 
 
 def _keys_of(row: asyncpg.Record) -> DriverKeys:

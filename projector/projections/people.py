@@ -4,7 +4,9 @@ Five tables (``projector/people/sql.py``), rebuilt together by a replay. Unlike 
 set-based projections, events are applied one at a time, in log order: whether an
 observation links depends on every link and decision before it, inside the same batch too.
 Each event is a handful of index lookups (matching keys are indexed), so a year of driver
-changes and decisions replays in seconds.
+changes and decisions replays in seconds. What the fold writes without reading the answer
+waits and goes in runs (``projector/people/writes.py``): a replay's batch of decisions is a
+few round trips, not one or more per decision.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from projector.people.decisions import DecisionFold
 from projector.people.fold import ObservationFold, Step
 from projector.people.observed import DRIVER_EVENTS
 from projector.people.sql import TABLES, people_sql
+from projector.people.writes import History, Writes
+
+PERSON_INDEX = "USING btree (org_id, person_id, identity_id)"  # people_identities_person
 
 
 class PeopleProjection:
@@ -31,6 +36,9 @@ class PeopleProjection:
         self._targets = dict(tables or {t: t for t in TABLES})
         self.tables = tuple(self._targets[t] for t in TABLES)  # people first: the unit's name
         self._sql = people_sql(self._targets)
+        # Read while it writes (a linked person's identities, a merge's): a rebuild keeps it
+        # on its shadow table, else each link scans every identity of the org.
+        self.reads_indexes = {self._targets["people_identities"]: (PERSON_INDEX,)}
 
     def target(self, table: str) -> str:
         """Where this projection writes ``table`` (one of ``TABLES``)."""
@@ -43,14 +51,18 @@ class PeopleProjection:
 
     async def apply(self, conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> None:
         """Apply the events in log order (a link depends on everything before it): each run
-        of observations between two decisions together, each decision alone."""
-        observations = ObservationFold(conn, self._sql)
-        decisions = DecisionFold(conn, self._sql)
+        of observations between two decisions together, each decision alone; the writes
+        whose answers the fold does not read sent in runs (``Writes``)."""
+        writes, history = Writes(conn, self._sql), History()
+        observations = ObservationFold(writes, history)
+        decisions = DecisionFold(writes, history)
         for run in _runs(events):
             if run[0].event_type in DRIVER_EVENTS:
                 await observations.apply_run(run)
             else:
                 await decisions.apply(Step(run[0]))
+        await writes.flush()
+        await history.write(conn, self._sql)
 
 
 def _runs(events: Sequence[EventEnvelope]) -> list[list[EventEnvelope]]:
