@@ -41,7 +41,9 @@ clause, ``DO UPDATE … WHERE`` or ``DO NOTHING``, never runs), and the probe an
 the same table, in the projection's transaction, whose checkpoint lock keeps any other
 writer of the projection out. A statement whose ``VALUES`` compute something (a subquery, a
 literal for a column) states the inserted row in Python (``CopyFirst.inserted``); one whose
-insert has a condition of its own (``INSERT … SELECT … WHERE``) cannot be copied.
+insert has a condition of its own (``INSERT … SELECT … WHERE``) can be copied only once the
+rows the condition skips are left out (``driver_payments``: the buckets a pay-week snapshot
+superseded, projector/projections/uber_payments.py).
 
 It pays only for many new rows at once (a ``COPY`` costs a round trip more, and asyncpg's
 look-up of the table's columns): below ``CopyFirst.least`` new rows the upsert writes them,
@@ -178,14 +180,14 @@ def _parts(key: Hashable) -> tuple[object, ...]:
     return key if isinstance(key, tuple) else (key,)
 
 
-_INSERT = re.compile(r"^\s*INSERT INTO \S+ (?:AS \w+ )?\(([^)]*)\)\s*VALUES \(", re.IGNORECASE)
+_INSERT = re.compile(r"^\s*INSERT INTO \S+ (?:AS \w+ )?\(([^)]*)\)\s*(?:VALUES \(|SELECT )", re.I)
 
 
 def insert_columns(sql: str) -> tuple[str, ...]:
-    """The columns of ``sql``'s ``INSERT INTO table [AS t] (…) VALUES (…)``, in order."""
+    """The columns of ``sql``'s ``INSERT INTO table [AS t] (…) VALUES|SELECT …``, in order."""
     found = _INSERT.match(sql)
     if found is None:
-        raise ValueError("not an INSERT … (columns) VALUES (…) statement")
+        raise ValueError("not an INSERT … (columns) VALUES|SELECT … statement")
     return tuple(c.strip() for c in found.group(1).split(","))
 
 
