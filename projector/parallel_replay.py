@@ -13,13 +13,6 @@ turns on the second process (docs/SCALING.md, "A year"). Before them all, the un
 projection applies one event at a time (``ROUND_TRIP_BOUND``): their time is round trips
 to PostgreSQL, not a core, so it overlaps the others' work when they start first, and ended
 the replay alone when they started last (people: 30 s of a 47 s replay of 7 days).
-
-Such a unit runs in a process of its own *beside* the ``N`` (:func:`replay_units`): in one of
-the ``N`` it held a job that used little of a core for as long as it took, while the other
-job had the machine to itself. On the year kept at ``BENCH_YEAR_SCALE=0.05`` (2 cores),
-people took 6.7 s of a 17 s replay at ``--jobs 2``, and the other job alone used about one
-core (a rebuild's process and its server take turns), so a core was idle for those
-seconds. Beside them, it overlaps two jobs' work instead of one.
 """
 
 from __future__ import annotations
@@ -71,25 +64,13 @@ async def largest_first(db: DatabaseSettings, units: Sequence[TablePlan]) -> lis
     return sorted(units, key=lambda u: (u.table in ROUND_TRIP_BOUND, events(u)), reverse=True)
 
 
-def round_trip_bound(units: Sequence[TablePlan]) -> tuple[list[TablePlan], list[TablePlan]]:
-    """``units`` split into those bound by round trips (see top) and the others, in order."""
-    bound = [u for u in units if u.table in ROUND_TRIP_BOUND]
-    return bound, [u for u in units if u.table not in ROUND_TRIP_BOUND]
-
-
 def replay_units(
     db: DatabaseSettings, units: Sequence[TablePlan], *, jobs: int, force: bool, fresh: bool
 ) -> Iterator[UnitReplayed]:
-    """Replay ``units`` in ``jobs`` processes, in the order given, and those bound by round
-    trips each in a process beside them (see top); yield each as it ends."""
+    """Replay ``units`` in ``jobs`` processes, in the order given; yield each as it ends."""
     context = get_context("spawn")  # a fresh interpreter: no event loop or pool inherited
-    bound, others = round_trip_bound(units)
-    with (
-        ProcessPoolExecutor(max_workers=max(len(bound), 1), mp_context=context) as beside,
-        ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool,
-    ):
-        running = [beside.submit(replay_unit, db, u.table, force, fresh) for u in bound]
-        running += [pool.submit(replay_unit, db, u.table, force, fresh) for u in others]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        running = [pool.submit(replay_unit, db, u.table, force, fresh) for u in units]
         for done in as_completed(running):
             yield done.result()
 

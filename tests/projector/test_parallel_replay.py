@@ -13,7 +13,7 @@ import pytest
 from core.config import DatabaseSettings
 from fleet.cli import parser
 from projector.commands import replay_command
-from projector.parallel_replay import largest_first, round_trip_bound
+from projector.parallel_replay import largest_first
 from projector.projections import all_projections
 from projector.replay import plan
 from tests.fault.checks import differences, primary_keys, snapshot
@@ -114,12 +114,3 @@ async def test_units_bound_by_round_trips_start_first_then_the_biggest(
     assert events[0] < max(events)  # first, though not the biggest
     assert events[1:] == sorted(events[1:], reverse=True)
     assert sorted(u.table for u in ordered) == sorted(u.table for u in units)
-
-
-def test_units_bound_by_round_trips_run_beside_the_jobs_not_in_one() -> None:
-    units = plan(all_projections())
-
-    bound, others = round_trip_bound(units)
-
-    assert [u.table for u in bound] == ["people"]
-    assert [u.table for u in others] == [u.table for u in units if u.table != "people"]
