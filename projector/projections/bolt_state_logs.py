@@ -11,7 +11,7 @@ import msgspec
 from contracts import bolt
 from contracts.envelope import EventEnvelope
 from projector.projection import quote_table
-from projector.rounds import RowsUpsert
+from projector.rounds import CopyFirst, RowsUpsert
 
 _STATE_LOG = msgspec.json.Decoder(bolt.BoltStateLog)
 
@@ -27,6 +27,8 @@ WHERE s.last_position < excluded.last_position
 
 
 _TYPES = ("uuid", "text", "timestamptz", "text", "bigint", "text", "float8", "float8", "bigint")
+_KEY = (("org_id", "uuid"), ("driver_uuid", "text"), ("created_at", "timestamptz"),
+        ("state", "text"))  # fmt: skip
 
 
 def _key(row: tuple[object, ...]) -> tuple[object, ...]:
@@ -64,7 +66,9 @@ class BoltStateLogsProjection:
         # reads and writes only its key's row: one statement per round; a newer row replaces
         # an older one (projector/rounds.py)
         sql = _UPSERT.format(table=quote_table(table))
-        self._upsert = RowsUpsert(sql, _TYPES, _key, same=_always)
+        # a rebuild's new logs copied in (projector/rounds.py, CopyFirst)
+        copy = CopyFirst(table, _KEY)
+        self._upsert = RowsUpsert(sql, _TYPES, _key, same=_always, copy=copy)
 
     def retarget(self, *, name: str, table: str) -> BoltStateLogsProjection:
         """The same projection under another checkpoint name, writing into ``table``."""

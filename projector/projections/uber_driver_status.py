@@ -37,7 +37,7 @@ import msgspec
 from contracts import uber
 from contracts.envelope import EventEnvelope
 from projector.projection import quote_table
-from projector.rounds import RowsUpsert
+from projector.rounds import CopyFirst, RowsUpsert
 
 OFFLINE = "DRIVER_STATUS_OFFLINE"
 TABLES = ("uber_driver_status", "uber_driver_status_history")
@@ -83,6 +83,7 @@ ON CONFLICT (org_id, driver_id) DO UPDATE SET
 Status = tuple[object, ...]
 _TYPES = ("uuid", "text", "text", "text", "timestamptz", "text", "text", "timestamptz", "bigint")
 _HISTORY_TYPES = ("uuid", "text", "timestamptz", "text", "bigint")
+_DRIVER = (("org_id", "uuid"), ("driver_id", "text"))
 
 _HISTORY = """
 INSERT INTO {history} (org_id, driver_id, status_at, status, position)
@@ -146,9 +147,15 @@ class UberDriverStatusProjection:
             "history": quote_table(where["uber_driver_status_history"]),
         }
         self._current = _CURRENT.format(**names)
-        self._write = RowsUpsert(_WRITE.format(**names), _TYPES, key=_driver)
+        # a rebuild's new rows copied in (projector/rounds.py, CopyFirst)
+        status_copy = CopyFirst(where["uber_driver_status"], _DRIVER)
+        self._write = RowsUpsert(_WRITE.format(**names), _TYPES, key=_driver, copy=status_copy)
         # inserts only, keyed on the primary key: one statement per round (projector/rounds.py)
-        self._history = RowsUpsert(_HISTORY.format(**names), _HISTORY_TYPES, key=_history_key)
+        history_key = (*_DRIVER, ("status_at", "timestamptz"), ("status", "text"))
+        history_copy = CopyFirst(where["uber_driver_status_history"], history_key)
+        self._history = RowsUpsert(
+            _HISTORY.format(**names), _HISTORY_TYPES, key=_history_key, copy=history_copy
+        )
 
     def retarget_tables(
         self, *, name: str, tables: Mapping[str, str]

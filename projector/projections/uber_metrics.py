@@ -22,7 +22,7 @@ from contracts.envelope import EventEnvelope
 from projector.projection import quote_table
 from projector.projections import fleet_days
 from projector.projections.uber_money import decimal_to_minor
-from projector.rounds import RowsUpsert
+from projector.rounds import CopyFirst, Row, RowsUpsert
 
 TABLES = ("driver_daily_metrics", fleet_days.UBER.table, fleet_days.UBER.months)
 
@@ -47,6 +47,8 @@ WHERE (m.source = excluded.source AND m.last_position < excluded.last_position)
 
 _TYPES = ("uuid", "text", "date", "text", "integer", "numeric", "numeric", "bigint", "text",
           "timestamptz", "bigint", "text")  # fmt: skip
+
+_KEY = (("org_id", "uuid"), ("driver_id", "text"), ("day", "date"))
 
 # The driver-days of a batch as they stand (before and after its upserts).
 _ROWS = """
@@ -95,7 +97,9 @@ class UberDailyMetricsProjection:
         # reads and writes only its driver-day's row: one statement per round; a newer row of
         # the same source replaces an older one (projector/rounds.py)
         sql = _UPSERT.format(table=quote_table(self.tables[0]))
-        self._upsert = RowsUpsert(sql, _TYPES, _driver_day, same=_source)
+        # a rebuild's new driver-days copied in (projector/rounds.py, CopyFirst)
+        copy = CopyFirst(self.tables[0], _KEY, inserted=_inserted, fixed="t.provider = 'uber'")
+        self._upsert = RowsUpsert(sql, _TYPES, _driver_day, same=_source, copy=copy)
         self._rows = _ROWS.format(
             columns=self._fleet.columns("m"), table=quote_table(self.tables[0])
         )
@@ -166,6 +170,11 @@ class UberDailyMetricsProjection:
 def _driver_day(row: tuple[object, ...]) -> tuple[object, ...]:
     """The row's key (its provider is always Uber's): (org_id, driver_id, day)."""
     return row[:3]
+
+
+def _inserted(row: Row) -> Row:
+    """The row _UPSERT inserts: the parameters, and Uber as the provider."""
+    return (row[0], "uber", *row[1:])
 
 
 def _source(row: tuple[object, ...]) -> object:

@@ -29,7 +29,7 @@ from contracts import legacy, uber
 from contracts.envelope import EventEnvelope
 from projector.projection import quote_table
 from projector.projections.uber_money import breakdown, decimal_to_minor, total
-from projector.rounds import RowsUpsert
+from projector.rounds import CopyFirst, Row, RowsUpsert
 
 PARIS = ZoneInfo("Europe/Paris")
 PERIOD_MARK = ":period:"  # in the key of a pay-week snapshot (contracts.uber.UberPaymentRecord)
@@ -83,6 +83,16 @@ ON CONFLICT (org_id, provider, payment_key) DO UPDATE SET
     last_position = excluded.last_position, asked_week = excluded.asked_week
 WHERE p.last_position < excluded.last_position
 """
+# The snapshots among the driver-weeks asked: a bucket row asked during one is not stored.
+_SNAPSHOT_WEEKS = """
+SELECT w.org_id, w.driver_id, w.window_start FROM {table} w
+JOIN unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS k(org_id, driver_id, week)
+    ON w.org_id = k.org_id AND w.provider = 'uber' AND w.driver_id = k.driver_id
+   AND w.window_start = k.week
+WHERE w.payment_key LIKE '%:period:%'
+"""
+_KEY = (("org_id", "uuid"), ("payment_key", "text"))
+
 # The bucket rows a pay-week snapshot supersedes: its driver's, asked during its week.
 _DROP_SUPERSEDED = """
 DELETE FROM {table} b
@@ -115,6 +125,11 @@ WHERE t.source = 'legacy' AND t.org_id = k.org_id AND t.provider = 'uber'
 def _payment_key(row: tuple[object, ...]) -> tuple[object, ...]:
     """The row's key (its provider is always Uber's): (org_id, payment_key)."""
     return row[:2]
+
+
+def _inserted(row: Row) -> Row:
+    """The row _UPSERT_ROUND inserts: the parameters, and Uber as the provider."""
+    return (row[0], "uber", *row[1:])
 
 
 def _is_snapshot(row: tuple[object, ...]) -> bool:
@@ -190,10 +205,16 @@ class UberPaymentsProjection:
         self.table = table
         self.currency = currency
         self._upsert = _UPSERT.format(table=quote_table(table))
+        # Many rows at once (a rebuild's): the rows the NOT EXISTS would skip are left out
+        # first (``_unsuperseded``), so that the first rows of new keys can be copied in
+        # (projector/rounds.py, CopyFirst).
+        copy = CopyFirst(table, _KEY, inserted=_inserted, fixed="t.provider = 'uber'")
         self._rounds = RowsUpsert(
             _UPSERT_ROUND.format(table=quote_table(table)), [""] * 14, key=_payment_key,
-            unnested=True,
+            unnested=True, copy=copy,
         )  # fmt: skip
+        self._least = copy.least
+        self._snapshot_weeks = _SNAPSHOT_WEEKS.format(table=quote_table(table))
         self._covers = _UBER_COVERS_DAY.format(table=quote_table(table))
         self._drop_legacy = _DROP_LEGACY_DAYS.format(table=quote_table(table))
         self._drop_superseded = _DROP_SUPERSEDED.format(table=quote_table(table))
@@ -213,9 +234,23 @@ class UberPaymentsProjection:
                 continue
             rows = [_row(e) for e in run]
             await self._drop_legacy_days(conn, rows)
-            for _, segment in groupby(rows, _is_snapshot):
-                await self._rounds.run(conn, list(segment))
+            for snapshots, segment in groupby(rows, _is_snapshot):
+                part = list(segment)
+                if not snapshots and len(part) >= self._least:
+                    part = await self._unsuperseded(conn, part)
+                await self._rounds.run(conn, part)
             await self._drop_superseded_buckets(conn, rows)
+
+    async def _unsuperseded(self, conn: asyncpg.Connection, buckets: list[Row]) -> list[Row]:
+        """``buckets`` less those asked during a driver-week the table has a snapshot of: the
+        rows _UPSERT_ROUND's NOT EXISTS skips. ``apply`` writes bucket rows and snapshots in
+        separate runs, so what the table has now is what each round of these would see."""
+        weeks = {(r[0], r[2], r[13]) for r in buckets if r[13] is not None}
+        if not weeks:
+            return buckets
+        found = await conn.fetch(self._snapshot_weeks, *map(list, zip(*weeks, strict=True)))
+        covered = {(r[0], r[1], r[2]) for r in found}
+        return [r for r in buckets if (r[0], r[2], r[13]) not in covered]
 
     async def _drop_legacy_days(
         self, conn: asyncpg.Connection, rows: list[tuple[object, ...]]

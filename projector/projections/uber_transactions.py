@@ -26,7 +26,7 @@ from contracts import uber, uber_report_rows
 from contracts.envelope import EventEnvelope
 from projector.projection import quote_table
 from projector.projections.uber_money import breakdown, decimal_to_minor, total
-from projector.rounds import RowsUpsert
+from projector.rounds import CopyFirst, RowsUpsert
 
 _TRANSACTION = msgspec.json.Decoder(uber.UberTransaction)
 _REPORT_ROW = msgspec.json.Decoder(uber_report_rows.UberPaymentOrderRow)
@@ -121,7 +121,9 @@ class UberTransactionsProjection:
         # reads and writes only its transaction's row: one statement per round; a newer row of
         # the same source replaces an older one (projector/rounds.py)
         sql = _UPSERT.format(table=quote_table(table))
-        self._upsert = RowsUpsert(sql, _TYPES, _key, same=_source)
+        # a rebuild's new transactions copied in (projector/rounds.py, CopyFirst)
+        copy = CopyFirst(table, (("org_id", "uuid"), ("transaction_id", "text")))
+        self._upsert = RowsUpsert(sql, _TYPES, _key, same=_source, copy=copy)
 
     def retarget(self, *, name: str, table: str) -> UberTransactionsProjection:
         """The same projection under another checkpoint name, writing into ``table``."""

@@ -7,7 +7,8 @@ from uuid import UUID
 import asyncpg
 import pytest
 
-from eventlog.store import read_after
+from contracts.uber import DRIVER_OBSERVED
+from eventlog.store import head_position, read_after, read_types_after
 from tests.helpers import append_drivers, driver_observation
 
 
@@ -140,3 +141,30 @@ async def test_an_append_whose_transaction_rolls_back_notifies_nothing(
         await owner_pool.release(listener)
     assert len(positions) == 2
     assert str(positions[-1]) not in heard and heard[-1:] == [str(committed[-1])]
+
+
+async def _types_read(
+    conn: asyncpg.Connection, limit: int, types: list[str], until: int
+) -> list[int]:
+    """The positions read_types_after gives, batch after batch, up to ``until``."""
+    position, found = 0, []
+    while position < until:
+        batch = await read_types_after(conn, position, limit, types, until)
+        found += [e.position for e in batch]
+        position = batch[-1].position if len(batch) == limit else until
+    return found
+
+
+async def test_a_types_read_gives_every_event_of_its_types_in_order_sparse_or_dense(
+    writer_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    await append_drivers(writer_pool, org_id, [driver_observation(f"s{n}") for n in range(12)])
+    async with writer_pool.acquire() as conn:
+        until = await head_position(conn)
+        log = await read_after(conn, 0, until + 1, until=until)
+        wanted = [e.position for e in log if e.event_type == DRIVER_OBSERVED]
+        sparse = await _types_read(conn, 2, [DRIVER_OBSERVED], until)  # a bitmap's batches
+        dense = await _types_read(conn, len(log), [DRIVER_OBSERVED], until)  # one range
+
+    assert sparse == dense == wanted
+    assert len(wanted) >= 12

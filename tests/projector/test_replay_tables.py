@@ -19,7 +19,7 @@ from projector.replay import plan, replay
 from projector.runner import ProjectionRunner
 from projector.shadow import copy_security, create_like, table_exists
 from tests.ingest.test_bolt_support import unix
-from tests.projector.test_bolt_projections import DRIVER, append_orders, order
+from tests.projector.test_bolt_projections import COMPANY, DRIVER, append_orders, order
 
 
 async def _own_copy(pool: asyncpg.Pool, live: str) -> str:
@@ -126,3 +126,28 @@ async def test_bolt_orders_and_their_daily_earnings_are_rebuilt_and_swapped_toge
     assert await _seen_by_api(db_api_pool, orders, org_id, "order_reference") == ["p1", "p2"]
     assert await _seen_by_api(db_api_pool, daily, org_id, "gross") == [1400 + 500]
     assert await _seen_by_api(db_api_pool, daily, other, "driver_uuid") == [DRIVER]
+
+
+async def test_a_rebuild_copying_its_new_orders_in_ends_with_the_rows_the_live_upserts_wrote(
+    owner_pool: asyncpg.Pool, writer_pool: asyncpg.Pool, db_api_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    tables = {t: await _own_copy(owner_pool, t) for t in BoltOrdersProjection().tables}
+    live: Projection = BoltOrdersProjection(f"live-{tables['bolt_orders']}", tables=tables)
+    at = unix(datetime(2025, 3, 10, 12, tzinfo=UTC))
+    other = await _other_org(owner_pool)  # a company with a currency of its own
+    await owner_pool.execute(
+        "INSERT INTO bolt_companies (org_id, company_id, currency, first_seen_at, updated_at, "
+        "last_position) VALUES ($1, $2, 'PLN', now(), now(), 0)", other, COMPANY,
+    )  # fmt: skip
+    many = [order(f"c{n}", ride=n / 100, created=at + n, finished=at + n) for n in range(1200)]
+    await append_orders(writer_pool, org_id, many)
+    await append_orders(writer_pool, other, [order("z1", ride=3.0, created=at, finished=at)])
+    reviewed = [order(f"c{n}", ride=n / 50, created=at + n, finished=at + n) for n in range(300)]
+    await append_orders(writer_pool, org_id, reviewed)
+    await ProjectionRunner(owner_pool, None, live).catch_up()  # batches of 500: upserts only
+    [unit] = plan([live], tables["bolt_orders"])
+
+    result = await replay(owner_pool, unit)  # one batch: 1,201 new orders at least, copied in
+
+    assert result.swapped and result.live == result.rebuilt and result.rebuilt.rows >= 1201
+    assert await _seen_by_api(db_api_pool, tables["bolt_orders"], other, "currency") == ["PLN"]

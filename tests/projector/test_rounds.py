@@ -7,7 +7,14 @@ import random
 
 import asyncpg
 
-from projector.rounds import RowsUpsert, rounds, superseded_dropped, unnest_form
+from projector.rounds import (
+    CopyFirst,
+    RowsUpsert,
+    insert_columns,
+    rounds,
+    superseded_dropped,
+    unnest_form,
+)
 
 _TABLE = """
 CREATE TEMP TABLE counters (k text PRIMARY KEY, v integer NOT NULL, n integer NOT NULL,
@@ -104,3 +111,67 @@ async def test_skipping_rows_a_newer_one_of_their_source_replaces_changes_nothin
 
     assert skipping == one_by_one
     assert len(superseded_dropped(rows, lambda r: r[0], lambda r: r[2])) < len(rows)
+
+
+# A key of two columns, one of them fixed by the statement (as driver_daily_metrics' provider),
+# and an inserted row that is not the parameters (the literals the VALUES add).
+_PROVIDED = """
+CREATE TEMP TABLE provided (k text NOT NULL, provider text NOT NULL, v integer NOT NULL,
+                            n integer NOT NULL, last_position bigint NOT NULL,
+                            PRIMARY KEY (k, provider))
+"""
+_PROVIDED_UPSERT = """
+INSERT INTO provided AS c (k, provider, v, n, last_position) VALUES ($1, 'uber', $2, 1, $3)
+ON CONFLICT (k, provider) DO UPDATE SET v = greatest(c.v, excluded.v), n = c.n + 1,
+    last_position = excluded.last_position
+WHERE c.last_position < excluded.last_position
+"""
+
+
+def test_the_columns_an_upsert_inserts_are_read_from_its_statement() -> None:
+    assert insert_columns(_PROVIDED_UPSERT) == ("k", "provider", "v", "n", "last_position")
+    assert insert_columns("INSERT INTO t (a, b) VALUES ($1, $2) ON CONFLICT DO NOTHING") == (
+        "a", "b"
+    )  # fmt: skip
+
+
+async def test_new_keys_copied_in_leave_the_rows_executemany_leaves(
+    owner_pool: asyncpg.Pool,
+) -> None:
+    rng = random.Random(31)
+    rows = [(f"k{rng.randrange(60)}", rng.randrange(100), p) for p in range(1, 401)]
+    first, then = rows[:150], rows[150:]  # the second batch meets keys of the first
+    copy = CopyFirst("provided", (("k", "text"),), inserted=lambda r: (r[0], "uber", r[1], 1, r[2]),
+                     fixed="t.provider = 'uber'", least=1)  # fmt: skip
+    upsert = RowsUpsert(_PROVIDED_UPSERT, ["text", "integer", "bigint"], key=lambda r: r[0],
+                        copy=copy)  # fmt: skip
+    other = [(f"k{n}", "bolt", 0, 1, 0) for n in range(0, 60, 2)]  # same keys, not the target
+
+    async with owner_pool.acquire() as conn, conn.transaction():
+        await conn.execute(_PROVIDED)
+        await conn.executemany("INSERT INTO provided VALUES ($1, $2, $3, $4, $5)", other)
+        await conn.executemany(_PROVIDED_UPSERT, first)
+        await conn.executemany(_PROVIDED_UPSERT, then)
+        one_by_one = await conn.fetch("SELECT * FROM provided ORDER BY k, provider")
+        await conn.execute("DELETE FROM provided WHERE provider = 'uber'")
+        await upsert.run(conn, first)
+        await upsert.run(conn, then)
+        copied = await conn.fetch("SELECT * FROM provided ORDER BY k, provider")
+        await conn.execute("DROP TABLE provided")
+
+    assert copied == one_by_one
+    assert max(r["n"] for r in copied) > 1
+
+
+async def test_few_new_keys_are_left_to_the_upsert(owner_pool: asyncpg.Pool) -> None:
+    copy = CopyFirst("counters", (("k", "text"),), inserted=lambda r: (r[0], r[1], 1, r[2]))
+    upsert = RowsUpsert(_UPSERT, ["text", "integer", "bigint"], key=lambda r: r[0], copy=copy)
+    rows = [("a", 1, 1), ("b", 2, 2), ("a", 3, 3)]
+
+    async with owner_pool.acquire() as conn, conn.transaction():
+        await conn.execute(_TABLE)
+        await upsert.run(conn, rows)  # fewer than ``least`` new keys: no COPY
+        found = await _table(conn)
+        await conn.execute("DROP TABLE counters")
+
+    assert [tuple(r) for r in found] == [("a", 3, 2, 3), ("b", 2, 1, 2)]

@@ -17,7 +17,9 @@ import pytest
 from contracts import uber
 from eventlog.store import Observation, append_observations, canonical_hash
 from projector.projections.uber_payments import UberPaymentsProjection
+from projector.replay import plan, replay
 from projector.runner import ProjectionRunner
+from projector.shadow import create_like
 
 WEEK_START = datetime(2025, 3, 10, 3, tzinfo=UTC)  # Monday 04:00 in Paris
 WEEK_END = datetime(2025, 3, 17, 3, tzinfo=UTC)
@@ -99,3 +101,31 @@ async def test_a_pay_week_snapshot_supersedes_the_buckets_of_its_driver_and_week
         snapshot.entity_id: 5000, asked_last_week.entity_id: 700, unknown_week.entity_id: 100,
         other_driver.entity_id: 300,
     }  # fmt: skip
+
+
+async def test_a_rebuild_copying_its_buckets_in_leaves_out_those_a_snapshot_superseded(
+    owner_pool: asyncpg.Pool, writer_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    table = f"driver_payments_{uuid.uuid4().hex[:8]}"
+    async with owner_pool.acquire() as conn:
+        await create_like(conn, "driver_payments", table)
+    live = UberPaymentsProjection(f"live-{table}", table=table)
+    hours = [WEEK_START + timedelta(hours=h) for h in range(120)]
+    await append(writer_pool, org_id, week_snapshot("D1", 5000))
+    for driver in ("D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8", "D9", "D10"):
+        async with writer_pool.acquire() as conn, conn.transaction():
+            await append_observations(
+                conn, org_id=org_id, provider="uber", account_id="acct", entity_type="payment",
+                observed_at=datetime.now(UTC), fetch_id=None,
+                observations=[bucket(driver, h, 100, WEEK_START) for h in hours],
+            )  # fmt: skip
+    await ProjectionRunner(owner_pool, None, live).catch_up()  # batches of 500: upserts only
+    [unit] = plan([live], table)
+
+    result = await replay(owner_pool, unit)  # one batch: 1,080 buckets to copy in
+
+    assert result.swapped and result.live == result.rebuilt
+    sql = f"SELECT driver_id, count(*) AS n FROM {table} WHERE org_id = $1 GROUP BY 1"  # noqa: S608
+    rows = await owner_pool.fetch(sql, org_id)
+    others = {f"D{n}": 120 for n in range(2, 11)}
+    assert {r["driver_id"]: r["n"] for r in rows} == {"D1": 1} | others
