@@ -23,6 +23,8 @@ import pytest
 
 from contracts.uber import DRIVER_OBSERVED, DRIVER_STATUS_OBSERVED
 from core.config import DatabaseSettings
+from core.state import OWNER_ROLE
+from fleet.database import migrate
 
 pytestmark = pytest.mark.slow
 
@@ -69,13 +71,22 @@ ORDER BY s
 
 @pytest.fixture(scope="module")
 async def superuser(superuser_url: str, db: DatabaseSettings) -> AsyncIterator[asyncpg.Connection]:
-    """A superuser connection to the session's database: ``LOAD 'auto_explain'`` needs it."""
-    base, _, _ = superuser_url.rpartition("/")
-    conn = await asyncpg.connect(f"{base}/{db.owner_url.rpartition('/')[2]}")
+    """A superuser connection (``LOAD 'auto_explain'`` needs one) to a migrated database of
+    this module's own: its 380,000 events would otherwise be in the session's log, which
+    other tests' projectors replay from the start."""
+    name = f"lookup_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(superuser_url)
+    await admin.execute(f"CREATE DATABASE {name} OWNER {OWNER_ROLE}")
     try:
-        yield conn
+        migrate(f"{db.owner_url.rpartition('/')[0]}/{name}")  # the session's owner role
+        conn = await asyncpg.connect(f"{superuser_url.rpartition('/')[0]}/{name}")
+        try:
+            yield conn
+        finally:
+            await conn.close()
     finally:
-        await conn.close()
+        await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+        await admin.close()
 
 
 @pytest.fixture(scope="module")
