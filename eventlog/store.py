@@ -27,9 +27,8 @@ snapshot older than the lock.)
 
 How a page is appended
 ----------------------
-1. One call of ``event_log_append_begin`` (migrations/0023_append_in_one_call.sql; its lookup
-   as rewritten by 0027_lookup_by_one_probe.sql) per event type of the page (a page holds
-   one, as a rule), one round trip, which in order:
+1. One call of ``event_log_append_begin`` (migrations/0023_append_in_one_call.sql) per event
+   type of the page (a page holds one, as a rule), one round trip, which in order:
 
    a. takes ``pg_advisory_xact_lock(APPEND_LOCK)``;
    b. in a new statement, reads for each record of the page the ``record_hash`` of the
@@ -37,9 +36,7 @@ How a page is appended
       is the memory of what was last observed. The key is the event type, not only the id: a
       Bolt driver and a Bolt vehicle may share an id, but each kind of record has its own
       event type (``RecordKind`` in ingest/pages.py), so their histories never mix. It
-      answers the ordinals of the records whose hash differs (new or changed). Each record
-      costs one index-only probe of ``event_log_latest``, whatever the planner's estimates
-      (see "Why the lookup is one probe" below);
+      answers the ordinals of the records whose hash differs (new or changed);
    c. reads where the page's positions will start (``next_position``: the sequence's last
       value plus one) and, unless row-level security applies (d), sends ``pg_notify`` with
       the page's last position, ``next_position + n - 1``; a notification is delivered only
@@ -53,22 +50,6 @@ How a page is appended
 
 Until migration 0023, steps 1a, 1b and the read of the last position after the COPY were
 three round trips of their own; one call saves two per page (docs/SCALING.md, "Append").
-
-Why the lookup is one probe
----------------------------
-An entity's events of other types share its id: an Uber driver has one driver record and
-hundreds of status changes. Looked up by equalities on (org, provider, type, entity) and
-``ORDER BY position DESC LIMIT 1``, the latest driver record could be found by two indexes:
-``event_log_latest`` (org, provider, type, entity, position) in one probe, or
-``event_log_entity`` (org, provider, entity, position) by walking back through every status
-change of the driver, the type being only a filter. Both looked like "about one row" to the
-planner, so which one it took hung on statistics and on custom or generic plans: on a log of
-a few tenants, custom plans walked, 60 times slower (tests/eventlog/test_lookup_plan.py).
-Since migration 0027 the lookup pins type and entity with two row comparisons (``>=`` and
-``<=``: together an equality the planner does not see as one) and orders by (type, entity,
-position). Only ``event_log_latest`` has that order; PostgreSQL would have dropped those sort
-keys had they been fixed by equalities. Any other path must sort the tenant's events first,
-so the probe wins on any estimate, and a new entity still ends it without a heap visit.
 
 COPY is refused on a table with row-level security for a role it applies to. The writer role
 has BYPASSRLS (migrations/0013_append_by_copy.sql explains why that grants it nothing new).
@@ -118,7 +99,7 @@ class Observation:
 
 _ENCODER = msgspec.json.Encoder()
 
-# Step 1 (migrations 0023, 0027): lock, change detection, the positions to come, the notify.
+# Step 1 (migrations/0022): lock, change detection, the positions to come and the notify.
 _BEGIN_SQL = """
 SELECT changed, next_position, rls
 FROM event_log_append_begin($1, $2, $3, $4, $5, $6, $7, $8)
