@@ -55,6 +55,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import asyncpg
 
@@ -143,6 +144,15 @@ class CopyFirst:
     fixed: str = "true"
     least: int = 1000
 
+    @classmethod
+    def provider_second(
+        cls, table: str, key: Sequence[tuple[str, str]], provider: str
+    ) -> CopyFirst:
+        """For an upsert whose ``VALUES`` put ``provider`` as a literal after ``org_id`` (its
+        first parameter), a column of its conflict target: the row it inserts has it second,
+        and the table's rows of other providers never conflict."""
+        return cls(table, key, partial(_with_provider, provider), f"t.provider = '{provider}'")
+
     def probe_sql(self) -> str:
         """The ordinals (``$n + 1``) of the keys the table has among the arrays ``$1 … $n``."""
         n = len(self.key)
@@ -174,6 +184,10 @@ class CopyFirst:
             columns=list(columns),
             records=[self.inserted(r) for r in rows],
         )
+
+
+def _with_provider(provider: str, row: Row) -> Row:
+    return (row[0], provider, *row[1:])
 
 
 def _parts(key: Hashable) -> tuple[object, ...]:

@@ -22,7 +22,7 @@ from contracts.envelope import EventEnvelope
 from projector.projection import quote_table
 from projector.projections import fleet_days
 from projector.projections.uber_money import decimal_to_minor
-from projector.rounds import CopyFirst, Row, RowsUpsert
+from projector.rounds import CopyFirst, RowsUpsert
 
 TABLES = ("driver_daily_metrics", fleet_days.UBER.table, fleet_days.UBER.months)
 
@@ -98,7 +98,7 @@ class UberDailyMetricsProjection:
         # the same source replaces an older one (projector/rounds.py)
         sql = _UPSERT.format(table=quote_table(self.tables[0]))
         # a rebuild's new driver-days copied in (projector/rounds.py, CopyFirst)
-        copy = CopyFirst(self.tables[0], _KEY, inserted=_inserted, fixed="t.provider = 'uber'")
+        copy = CopyFirst.provider_second(self.tables[0], _KEY, "uber")
         self._upsert = RowsUpsert(sql, _TYPES, _driver_day, same=_source, copy=copy)
         self._rows = _ROWS.format(
             columns=self._fleet.columns("m"), table=quote_table(self.tables[0])
@@ -170,11 +170,6 @@ class UberDailyMetricsProjection:
 def _driver_day(row: tuple[object, ...]) -> tuple[object, ...]:
     """The row's key (its provider is always Uber's): (org_id, driver_id, day)."""
     return row[:3]
-
-
-def _inserted(row: Row) -> Row:
-    """The row _UPSERT inserts: the parameters, and Uber as the provider."""
-    return (row[0], "uber", *row[1:])
 
 
 def _source(row: tuple[object, ...]) -> object:

@@ -127,11 +127,6 @@ def _payment_key(row: tuple[object, ...]) -> tuple[object, ...]:
     return row[:2]
 
 
-def _inserted(row: Row) -> Row:
-    """The row _UPSERT_ROUND inserts: the parameters, and Uber as the provider."""
-    return (row[0], "uber", *row[1:])
-
-
 def _is_snapshot(row: tuple[object, ...]) -> bool:
     return PERIOD_MARK in str(row[1])
 
@@ -208,7 +203,7 @@ class UberPaymentsProjection:
         # Many rows at once (a rebuild's): the rows the NOT EXISTS would skip are left out
         # first (``_unsuperseded``), so that the first rows of new keys can be copied in
         # (projector/rounds.py, CopyFirst).
-        copy = CopyFirst(table, _KEY, inserted=_inserted, fixed="t.provider = 'uber'")
+        copy = CopyFirst.provider_second(table, _KEY, "uber")
         self._rounds = RowsUpsert(
             _UPSERT_ROUND.format(table=quote_table(table)), [""] * 14, key=_payment_key,
             unnested=True, copy=copy,
