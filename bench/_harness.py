@@ -15,6 +15,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
@@ -27,10 +28,11 @@ import asyncpg
 from contracts.uber import DRIVER_OBSERVED, DRIVER_OBSERVED_VERSION
 from core.config import DatabaseSettings
 from core.state import DB_NAME, load_secrets, read_database_settings, write_runtime
-from eventlog.store import Observation, append_observations, canonical_hash
+from eventlog.store import Observation, append_observations, canonical_hash, read_types_after
 from fleet.database import migrate, provision
 from fleet.postgres import EmbeddedPostgres
 from fleet.runtime import EmbeddedNats
+from projector.replay import REBUILD_BATCH, cyclic_gc_paused
 
 OUT = Path(__file__).resolve().parent / "out"
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
@@ -147,6 +149,22 @@ async def append_driver_page(
             fetch_id=None,
             observations=list(page),
         )
+
+
+async def read_as_rebuild(
+    conn: asyncpg.Connection, types: Sequence[str], head: int
+) -> tuple[int, float]:
+    """(events, seconds) to read the events of ``types`` up to ``head`` as a rebuild reads
+    them (``read_types_after``, batches of ``REBUILD_BATCH``, the cycle collector paused),
+    and no more: a rebuild's baseline."""
+    position, events = 0, 0
+    started = time.perf_counter()
+    with cyclic_gc_paused():
+        while position < head:
+            batch = await read_types_after(conn, position, REBUILD_BATCH, types, head)
+            events += len(batch)
+            position = batch[-1].position if len(batch) == REBUILD_BATCH else head
+    return events, time.perf_counter() - started
 
 
 def percentile(values: Sequence[float], share: float) -> float:

@@ -18,30 +18,19 @@ import time
 from typing import Any
 
 import asyncpg
+from _harness import read_as_rebuild
 
 from core.config import DatabaseSettings
-from eventlog.store import head_position, read_types_after
+from eventlog.store import head_position
 from projector.parallel_replay import largest_first, replay_units
 from projector.projections import all_projections
-from projector.replay import REBUILD_BATCH, TablePlan, cyclic_gc_paused, plan
+from projector.replay import TablePlan, plan
 
 JOBS = int(os.environ.get("BENCH_YEAR_JOBS", str(min(os.cpu_count() or 1, 2))))
 
 
 def _types(unit: TablePlan) -> list[str]:
     return sorted({t for p in unit.projections for t in p.event_types})
-
-
-async def _read_rate(conn: asyncpg.Connection, unit: TablePlan, head: int) -> tuple[int, float]:
-    """(events, seconds) to read the unit's events as its rebuild does, and no more."""
-    types, position, events = _types(unit), 0, 0
-    started = time.perf_counter()
-    with cyclic_gc_paused():
-        while position < head:
-            batch = await read_types_after(conn, position, REBUILD_BATCH, types, head)
-            events += len(batch)
-            position = batch[-1].position if len(batch) == REBUILD_BATCH else head
-    return events, time.perf_counter() - started
 
 
 async def replay_all(db: DatabaseSettings) -> dict[str, Any]:
@@ -55,7 +44,7 @@ async def replay_all(db: DatabaseSettings) -> dict[str, Any]:
             "ON CONFLICT (name) DO UPDATE SET position = excluded.position",
             [p.name for p in all_projections()], head,
         )  # fmt: skip
-        reads = {u.table: await _read_rate(conn, u, head) for u in units}
+        reads = {u.table: await read_as_rebuild(conn, _types(u), head) for u in units}
     finally:
         await conn.close()
     started = time.perf_counter()

@@ -21,15 +21,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
-from _harness import embedded, new_org, report, scaled
+from _harness import embedded, new_org, read_as_rebuild, report, scaled
 
 from contracts import bolt, people, uber
 from contracts.envelope import EventEnvelope
 from eventlog.decisions import append_decisions
-from eventlog.store import Observation, append_observations, canonical_hash, read_types_after
+from eventlog.store import Observation, append_observations, canonical_hash, head_position
 from projector.people.sql import TABLES
 from projector.projections.people import PeopleProjection
-from projector.replay import REBUILD, REBUILD_BATCH, TablePlan, prepare, rebuild
+from projector.replay import REBUILD, TablePlan, prepare, rebuild
 
 PEOPLE = scaled(1_000)
 ROUNDS = 5
@@ -157,14 +157,6 @@ class _CountedPeople(PeopleProjection):
         self.stats.apply_ms += (time.perf_counter() - started) * 1000
 
 
-async def _read(conn: asyncpg.Connection, types: Sequence[str]) -> float:
-    started, after = time.perf_counter(), 0
-    head = int(await conn.fetchval("SELECT max(position) FROM event_log"))
-    while batch := await read_types_after(conn, after, REBUILD_BATCH, types, head):
-        after = batch[-1].position
-    return time.perf_counter() - started
-
-
 async def main() -> None:
     async with embedded() as (_, db):
         conn = await asyncpg.connect(db.owner_url)
@@ -172,7 +164,8 @@ async def main() -> None:
         assert pool is not None
         try:
             events = await _load(conn)
-            read_s = await _read(conn, sorted(PeopleProjection.event_types))
+            head = await head_position(conn)
+            _, read_s = await read_as_rebuild(conn, sorted(PeopleProjection.event_types), head)
             stats = _Stats()
             table = TablePlan("people", (_CountedPeople(stats),), TABLES[1:])
             await prepare(pool, table)
