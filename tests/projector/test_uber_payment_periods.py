@@ -15,7 +15,13 @@ import asyncpg
 import pytest
 
 from contracts import uber
-from eventlog.store import Observation, append_observations, canonical_hash
+from eventlog.store import (
+    Observation,
+    append_observations,
+    canonical_hash,
+    head_position,
+    read_types_after,
+)
 from projector.projections.uber_payments import UberPaymentsProjection
 from projector.replay import plan, replay
 from projector.runner import ProjectionRunner
@@ -103,13 +109,9 @@ async def test_a_pay_week_snapshot_supersedes_the_buckets_of_its_driver_and_week
     }  # fmt: skip
 
 
-async def test_a_rebuild_copying_its_buckets_in_leaves_out_those_a_snapshot_superseded(
-    owner_pool: asyncpg.Pool, writer_pool: asyncpg.Pool, org_id: UUID
-) -> None:
-    table = f"driver_payments_{uuid.uuid4().hex[:8]}"
-    async with owner_pool.acquire() as conn:
-        await create_like(conn, "driver_payments", table)
-    live = UberPaymentsProjection(f"live-{table}", table=table)
+async def _snapshot_then_buckets(writer_pool: asyncpg.Pool, org_id: UUID) -> None:
+    """D1's pay-week snapshot, then 120 buckets asked during that week for each of ten
+    drivers (D1 … D10): 1,200 bucket rows, over CopyFirst's least."""
     hours = [WEEK_START + timedelta(hours=h) for h in range(120)]
     await append(writer_pool, org_id, week_snapshot("D1", 5000))
     for driver in ("D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8", "D9", "D10"):
@@ -119,13 +121,50 @@ async def test_a_rebuild_copying_its_buckets_in_leaves_out_those_a_snapshot_supe
                 observed_at=datetime.now(UTC), fetch_id=None,
                 observations=[bucket(driver, h, 100, WEEK_START) for h in hours],
             )  # fmt: skip
+
+
+async def _rows_per_driver(pool: asyncpg.Pool, table: str, org_id: UUID) -> dict[str, int]:
+    sql = f"SELECT driver_id, count(*) AS n FROM {table} WHERE org_id = $1 GROUP BY 1"  # noqa: S608
+    return {r["driver_id"]: r["n"] for r in await pool.fetch(sql, org_id)}
+
+
+async def test_a_rebuild_copying_its_buckets_in_leaves_out_those_a_snapshot_superseded(
+    owner_pool: asyncpg.Pool, writer_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    table = f"driver_payments_{uuid.uuid4().hex[:8]}"
+    async with owner_pool.acquire() as conn:
+        await create_like(conn, "driver_payments", table)
+    live = UberPaymentsProjection(f"live-{table}", table=table)
+    await _snapshot_then_buckets(writer_pool, org_id)
     await ProjectionRunner(owner_pool, None, live).catch_up()  # batches of 500: upserts only
     [unit] = plan([live], table)
 
     result = await replay(owner_pool, unit)  # one batch: 1,080 buckets to copy in
 
     assert result.swapped and result.live == result.rebuilt
-    sql = f"SELECT driver_id, count(*) AS n FROM {table} WHERE org_id = $1 GROUP BY 1"  # noqa: S608
-    rows = await owner_pool.fetch(sql, org_id)
     others = {f"D{n}": 120 for n in range(2, 11)}
-    assert {r["driver_id"]: r["n"] for r in rows} == {"D1": 1} | others
+    assert await _rows_per_driver(owner_pool, table, org_id) == {"D1": 1} | others
+
+
+async def test_buckets_copied_in_the_batch_after_their_snapshot_are_left_out(
+    owner_pool: asyncpg.Pool, writer_pool: asyncpg.Pool, org_id: UUID
+) -> None:
+    # The snapshot in one batch, its buckets in the next: the second batch's own snapshots
+    # (none) delete nothing, so only leaving them out before the COPY keeps them out.
+    table = f"driver_payments_{uuid.uuid4().hex[:8]}"
+    async with owner_pool.acquire() as conn:
+        await create_like(conn, "driver_payments", table)
+        start = await head_position(conn)
+    await _snapshot_then_buckets(writer_pool, org_id)
+    projection = UberPaymentsProjection(f"copy-{table}", table=table)
+
+    async with owner_pool.acquire() as conn:
+        head = await head_position(conn)
+        events = await read_types_after(conn, start, 100_000, [uber.PAYMENT_OBSERVED], head)
+        ours = [e for e in events if e.org_id == org_id]
+        async with conn.transaction():
+            await projection.apply(conn, ours[:1])  # a batch: the snapshot
+            await projection.apply(conn, ours[1:])  # the next: 1,200 buckets, copied in
+
+    others = {f"D{n}": 120 for n in range(2, 11)}
+    assert await _rows_per_driver(owner_pool, table, org_id) == {"D1": 1} | others
