@@ -12,6 +12,7 @@ from core.logs import setup_logging
 from core.signals import stop_event
 from eventlog.bus import connect, ensure_events_stream
 from eventlog.db import create_pool
+from projector.feed import EventFeed, drop_projection_consumers
 from projector.metrics import ProjectorMetrics
 from projector.projections import all_projections
 from projector.runner import ProjectionRunner
@@ -50,15 +51,21 @@ async def main() -> None:
     pool = await create_pool(db.writer_url, role=db.writer_role, max_size=2 * len(projections) + 2)
     replicas = nats_stream_replicas(env)
     nc = await connect(load_nats_url(env), "fleet-projector")
+    feed: EventFeed | None = None
     try:
-        await ensure_events_stream(nc.jetstream(), replicas)
+        js = nc.jetstream()
+        await ensure_events_stream(js, replicas)
+        await drop_projection_consumers(js, [p.name for p in projections])
+        feed = await EventFeed.subscribe(nc)
         metrics = serve_metrics(metrics_port)
-        runners = [ProjectionRunner(pool, nc, p) for p in projections]
+        runners = [ProjectionRunner(pool, feed, p) for p in projections]
         await asyncio.gather(
             metrics.keep_fresh(pool, [p.name for p in projections], stop),
             *(runner.run(stop) for runner in runners),
         )
     finally:
+        if feed is not None:
+            await feed.close()
         await nc.close()
         await pool.close()
 

@@ -1,5 +1,8 @@
 """Runs one projection: JetStream for speed, the Postgres log as the authority.
 
+Live events come from the process's feed (``projector/feed.py``: one JetStream subscription
+decoded once for every projection), taken from the runner's inbox in batches.
+
 Exactly-once effects come from Postgres: each batch is applied in one transaction that
 locks the projection's checkpoint row, skips every event at or below it, applies the rest
 and moves the checkpoint. A redelivered or duplicated message changes nothing.
@@ -28,14 +31,12 @@ import logging
 from collections.abc import Callable, Sequence
 
 import asyncpg
-from nats.aio.client import Client as NATS
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from contracts.envelope import EventEnvelope, decode_envelope
-from contracts.subjects import ALL_EVENTS, EVENTS_STREAM
+from contracts.envelope import EventEnvelope
 from contracts.upcasting import upcast_envelope
 from eventlog.store import head_position, read_after
 from projector.checkpoints import lock_checkpoint, read_checkpoint, save_checkpoint
+from projector.feed import EventFeed
 from projector.parking import Upcast, apply_or_park
 from projector.projection import Projection
 
@@ -48,7 +49,7 @@ class ProjectionRunner:
     def __init__(
         self,
         pool: asyncpg.Pool,
-        nc: NATS | None,
+        feed: EventFeed | None,
         projection: Projection,
         *,
         batch_size: int = 500,
@@ -56,17 +57,13 @@ class ProjectionRunner:
         upcast: Upcast = upcast_envelope,
     ) -> None:
         self._pool = pool
-        self._nc = nc
+        self._feed = feed
         self.projection = projection
         self._batch_size = batch_size
         self._fetch_timeout_s = fetch_timeout_s
         self._upcast: Upcast = CurrentSkipped(upcast)
         self.applied = 0
         self.parked = 0
-
-    @property
-    def durable(self) -> str:
-        return f"projector-{self.projection.name}"
 
     async def checkpoint(self) -> int:
         return await read_checkpoint(self._pool, self.projection.name)
@@ -184,34 +181,25 @@ class ProjectionRunner:
                 await asyncio.wait_for(stop.wait(), 2.0)
 
     async def _follow(self, stop: asyncio.Event) -> None:
-        if self._nc is None:
+        if self._feed is None:
             return await self._poll_log(stop)
-        js = self._nc.jetstream()
-        sub = await js.pull_subscribe(
-            ALL_EVENTS,
-            durable=self.durable,
-            stream=EVENTS_STREAM,
-            config=ConsumerConfig(
-                ack_policy=AckPolicy.EXPLICIT,
-                deliver_policy=DeliverPolicy.ALL,
-                ack_wait=30,
-                max_ack_pending=self._batch_size * 4,
-            ),
-        )
-        while not stop.is_set():
-            try:
-                msgs = await sub.fetch(self._batch_size, timeout=self._fetch_timeout_s)
-            except TimeoutError:
-                await self._catch_up_if_behind()
-                continue
-            except Exception as exc:  # NATS away: keep the projection fed from the log
-                log.warning("projection %s: JetStream fetch failed (%s)", self.projection.name, exc)
-                await self._catch_up_if_behind()
-                await asyncio.sleep(0.5)
-                continue
-            await self.handle([decode_envelope(m.data) for m in msgs])
-            for msg in msgs:
-                await msg.ack()
+        inbox = self._feed.join(limit=self._batch_size * 4)
+        stopping = asyncio.ensure_future(stop.wait())
+        stopping.add_done_callback(lambda _: inbox.wake())
+        try:
+            while not stop.is_set():
+                events = await inbox.take(self._batch_size, self._fetch_timeout_s)
+                if stop.is_set():  # the next start reads what was left from the log
+                    return
+                if inbox.lost():
+                    await self.catch_up()
+                elif events:
+                    await self.handle(events)
+                else:
+                    await self._catch_up_if_behind()
+        finally:
+            stopping.cancel()
+            self._feed.leave(inbox)
 
     async def _catch_up_if_behind(self) -> None:
         async with self._pool.acquire() as conn:

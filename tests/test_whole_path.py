@@ -16,6 +16,7 @@ from ingest.http import ProviderHttp
 from ingest.main import uber_http
 from ingest.uber.client import UberClient
 from ingest.uber.pollers import UberPollers
+from projector.feed import EventFeed
 from projector.projections.drivers import DriversProjection
 from projector.runner import ProjectionRunner
 from tests.apihelp import login
@@ -33,9 +34,10 @@ async def test_simulated_drivers_reach_the_api_through_every_layer(
 ) -> None:
     nc = await connect(nats_server.url, "test-path", retry_for_s=10)
     await ensure_events_stream(nc.jetstream())
+    feed = await EventFeed.subscribe(nc)
     stop = asyncio.Event()
     runner = ProjectionRunner(
-        writer_pool, nc, DriversProjection(f"path-{uuid.uuid4().hex[:6]}"), fetch_timeout_s=0.2
+        writer_pool, feed, DriversProjection(f"path-{uuid.uuid4().hex[:6]}"), fetch_timeout_s=0.2
     )
     tasks = [
         asyncio.create_task(Relay(writer_pool, nc, idle_poll_s=0.2).run(stop)),
@@ -60,6 +62,7 @@ async def test_simulated_drivers_reach_the_api_through_every_layer(
         stop.set()
         await asyncio.gather(*tasks)
         await http.aclose()
+        await feed.close()
         await nc.close()
 
     served = simulator.control("/_sim/stats")

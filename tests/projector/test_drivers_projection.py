@@ -9,21 +9,21 @@ from uuid import UUID
 
 import asyncpg
 import pytest
-from nats.aio.client import Client as NATS
 
 from contracts.uber import DRIVER_OBSERVED, DRIVER_OBSERVED_VERSION
 from eventlog.bus import connect, ensure_events_stream
 from eventlog.relay import Relay
 from eventlog.store import Observation, canonical_hash, read_after
+from projector.feed import EventFeed
 from projector.projections.drivers import DriversProjection
 from projector.runner import ProjectionRunner
 from tests.conftest import NatsServer
 from tests.helpers import append_drivers, driver_observation, driver_record
 
 
-def fresh_runner(pool: asyncpg.Pool, nc: NATS | None = None) -> ProjectionRunner:
+def fresh_runner(pool: asyncpg.Pool) -> ProjectionRunner:
     """A runner under a projection name of its own, so its checkpoint starts at 0."""
-    return ProjectionRunner(pool, nc, DriversProjection(f"drivers-{uuid.uuid4().hex[:8]}"))
+    return ProjectionRunner(pool, None, DriversProjection(f"drivers-{uuid.uuid4().hex[:8]}"))
 
 
 async def _rows(pool: asyncpg.Pool, org_id: UUID) -> list[asyncpg.Record]:
@@ -80,14 +80,16 @@ async def test_a_batch_after_a_hole_is_completed_from_the_log(
     assert await runner.checkpoint() == positions[-1]
 
 
-async def test_runner_follows_jetstream_and_keeps_one_active_instance(
+async def test_runner_applies_what_the_feed_delivers_and_keeps_one_active_instance(
     writer_pool: asyncpg.Pool, owner_pool: asyncpg.Pool, org_id: UUID, nats_server: NatsServer
 ) -> None:
     nc = await connect(nats_server.url, "test-projector", retry_for_s=10)
     await ensure_events_stream(nc.jetstream())
+    feed = await EventFeed.subscribe(nc)
     projection = DriversProjection(f"drivers-{uuid.uuid4().hex[:8]}")
-    active = ProjectionRunner(writer_pool, nc, projection, fetch_timeout_s=0.2)
-    standby = ProjectionRunner(writer_pool, nc, projection, fetch_timeout_s=0.2)
+    # an idle read of the log only after a minute: what lands sooner came through the feed
+    active = ProjectionRunner(writer_pool, feed, projection, fetch_timeout_s=60)
+    standby = ProjectionRunner(writer_pool, feed, projection, fetch_timeout_s=60)
     stop = asyncio.Event()
     tasks = [asyncio.create_task(active.run(stop))]
     await asyncio.sleep(0.3)
@@ -103,10 +105,13 @@ async def test_runner_follows_jetstream_and_keeps_one_active_instance(
             if await active.checkpoint() >= positions[-1]:
                 break
             await asyncio.sleep(0.05)
+        reached = await active.checkpoint()
     finally:
         stop.set()
-        await asyncio.gather(*tasks)
+        await asyncio.wait_for(asyncio.gather(*tasks), 10)  # the stop wakes a waiting inbox
+        await feed.close()
         await nc.close()
+    assert reached >= positions[-1]
     assert [r["driver_id"] for r in await _rows(owner_pool, org_id)] == ["j1", "j2"]
     assert standby.applied == 0
 
