@@ -27,7 +27,7 @@ from contracts import uber as u
 from contracts.weeks import WeekRules
 from eventlog.decisions import append_decisions
 from eventlog.fetches import ProviderCall, record_call
-from eventlog.store import Observation, append_observations
+from eventlog.store import Observation, append_observations, new_event_ids
 from ingest.bolt import kinds as bolt
 from ingest.pages import Decoded, RecordKind, decode_records
 from ingest.uber.context import decode_wrapped
@@ -173,8 +173,11 @@ class Loader:
         if not written:
             return
         account = self.accounts[provider]
-        rows = [(uuid.uuid4(), o.event_type, o.schema_version, provider, self.org, account,
-                 o.entity_id, at, o.record, o.record_hash, None) for o in written]  # fmt: skip
+        # the ids our append draws (time-ordered), so the index on them costs both the same
+        ids = new_event_ids(len(written))
+        rows = [(event_id, o.event_type, o.schema_version, provider, self.org, account,
+                 o.entity_id, at, o.record, o.record_hash, None)
+                for event_id, o in zip(ids, written, strict=True)]  # fmt: skip
         started = time.perf_counter()
         async with self.conn.transaction():
             await self.conn.copy_records_to_table(SCRATCH, records=rows, columns=_COLUMNS)

@@ -2,8 +2,9 @@
 
 Baseline: the same rows written by asyncpg's binary COPY into ``bench_scratch``, a table
 ``LIKE event_log INCLUDING ALL`` plus its two foreign keys: the same columns, defaults,
-identity, indexes and constraints, so any index added to ``event_log`` weighs on both sides
-(no row-level security, no trigger that fires on insert, none on ``event_log`` either). Two
+identity, indexes and constraints, so any index added to ``event_log`` weighs on both sides,
+and the same (time-ordered) event ids, drawn by ``new_event_ids`` (no row-level security,
+no trigger that fires on insert, none on ``event_log`` either). Two
 figures: one COPY and one commit per page, like the append path (the like-for-like ratio),
 and one COPY of every row in one transaction (the ceiling, which also saves the commits).
 The append and the per-page COPY take turns page by page (each first on every other page):
@@ -30,7 +31,7 @@ from typing import Any
 import asyncpg
 from _harness import append_driver_page, driver_observations, embedded, new_org, report, scaled
 
-from eventlog.store import Observation
+from eventlog.store import Observation, new_event_ids
 
 EVENTS = scaled(200_000)
 PAGE = 500
@@ -56,8 +57,9 @@ _COLUMNS = [
 def _rows(org: uuid.UUID, pages: list[list[Observation]]) -> list[list[tuple[Any, ...]]]:
     now = datetime.now(UTC)
     return [
-        [(uuid.uuid4(), o.event_type, o.schema_version, "uber", org, "bench", o.entity_id, now,
-          o.record, o.record_hash, None) for o in page]
+        [(event_id, o.event_type, o.schema_version, "uber", org, "bench", o.entity_id, now,
+          o.record, o.record_hash, None)
+         for event_id, o in zip(new_event_ids(len(page)), page, strict=True)]
         for page in pages
     ]  # fmt: skip
 

@@ -21,6 +21,7 @@ from eventlog.bus import connect, ensure_events_stream
 from eventlog.relay import Relay
 from eventlog.store import append_observations, head_position
 from projector.checkpoints import set_checkpoint
+from projector.feed import EventFeed
 from projector.runner import ProjectionRunner
 from tests.conftest import NatsServer
 from tests.helpers import driver_observation
@@ -84,7 +85,8 @@ async def test_late_commits_are_published_once_and_applied_once(
     nc = await connect(nats_server.url, "test-concurrent", retry_for_s=10)
     await ensure_events_stream(nc.jetstream())
     relay = Relay(writer_pool, nc, name=f"relay-{uuid.uuid4().hex[:8]}", idle_poll_s=0.05)
-    runner = ProjectionRunner(writer_pool, nc, ledger, batch_size=4, fetch_timeout_s=0.1)
+    feed = await EventFeed.subscribe(nc)
+    runner = ProjectionRunner(writer_pool, feed, ledger, batch_size=4, fetch_timeout_s=0.1)
     stop = asyncio.Event()
     readers = [asyncio.create_task(relay.run(stop)), asyncio.create_task(runner.run(stop))]
     try:
@@ -102,6 +104,7 @@ async def test_late_commits_are_published_once_and_applied_once(
     finally:
         stop.set()
         await asyncio.gather(*readers)
+        await feed.close()
         await nc.close()
     rows = await owner_pool.fetch(f"SELECT position FROM {table}")  # noqa: S608
     applied = [r[0] for r in rows]

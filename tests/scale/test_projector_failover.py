@@ -23,6 +23,7 @@ from core.config import DatabaseSettings
 from eventlog.bus import connect, ensure_events_stream
 from eventlog.relay import Relay
 from eventlog.store import head_position, read_after
+from projector.feed import EventFeed
 from projector.projections.drivers import DriversProjection
 from projector.runner import ProjectionRunner
 from tests.conftest import NatsServer
@@ -127,8 +128,9 @@ async def test_the_standby_projector_takes_over_and_applies_each_event_once(
         for label in ("a", "b")
     }
     projections = {label: LedgeredDrivers(name, label) for label in pools}
+    feeds = {label: await EventFeed.subscribe(nc) for label in pools}  # one per process
     runners = {
-        label: ProjectionRunner(pool, nc, projections[label], fetch_timeout_s=0.2)
+        label: ProjectionRunner(pool, feeds[label], projections[label], fetch_timeout_s=0.2)
         for label, pool in pools.items()
     }
     stop = asyncio.Event()
@@ -158,6 +160,8 @@ async def test_the_standby_projector_takes_over_and_applies_each_event_once(
     finally:
         stop.set()
         await asyncio.gather(*tasks.values(), return_exceptions=True)
+        for feed in feeds.values():
+            await feed.close()
         await nc.close()
         for pool in pools.values():
             pool.terminate()

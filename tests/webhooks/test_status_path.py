@@ -19,6 +19,7 @@ import asyncpg
 from eventlog.bus import connect, ensure_events_stream
 from eventlog.relay import Relay
 from eventlog.store import head_position
+from projector.feed import EventFeed
 from projector.projection import Projection
 from projector.projections.drivers import DriversProjection
 from projector.projections.uber_driver_status import UberDriverStatusProjection
@@ -40,7 +41,8 @@ async def workers(pool: asyncpg.Pool, nats_url: str) -> AsyncIterator[list[Proje
         DriversProjection(f"drivers-{suffix}"),
         UberDriverStatusProjection(f"status-{suffix}"),
     ]
-    runners = [ProjectionRunner(pool, nc, p, fetch_timeout_s=0.2) for p in projections]
+    feed = await EventFeed.subscribe(nc)
+    runners = [ProjectionRunner(pool, feed, p, fetch_timeout_s=0.2) for p in projections]
     tasks = [asyncio.create_task(Relay(pool, nc, idle_poll_s=0.2).run(stop))]
     tasks += [asyncio.create_task(r.run(stop)) for r in runners]
     try:
@@ -48,6 +50,7 @@ async def workers(pool: asyncpg.Pool, nats_url: str) -> AsyncIterator[list[Proje
     finally:
         stop.set()
         await asyncio.gather(*tasks)
+        await feed.close()
         await nc.close()
 
 
