@@ -39,6 +39,7 @@ import httpx
 from _harness import embedded, new_org, percentile, report, scaled
 
 from core.config import DatabaseSettings, JwtSettings
+from core.heap import freeze_startup_heap
 from fleet.accounts import create_user
 from query_api.app import POOL_SIZE
 from query_api.listing import encode_cursor
@@ -358,6 +359,7 @@ def _app(kind: str) -> Any:
         from _api_bare import app_from_env
 
         app = app_from_env()
+    freeze_startup_heap()  # as ``fleet api`` does; the bare app too, for a like-for-like tail
     return app
 
 

@@ -18,6 +18,7 @@ from core.config import (
     load_uber_webhook_secret,
     nats_stream_replicas,
 )
+from core.heap import freeze_startup_heap
 from core.logs import setup_logging
 from query_api.app import ApiSettings, create_app
 from query_api.draft_warmup import DEFAULT_WEEKS
@@ -67,7 +68,9 @@ def settings_from_env() -> ApiSettings:
 def app_from_env() -> FastAPI:
     """The app of one uvicorn worker, when ``FLEET_API_WORKERS`` starts several."""
     setup_logging("api")
-    return create_app(settings_from_env())
+    app = create_app(settings_from_env())
+    freeze_startup_heap()
+    return app
 
 
 def run() -> None:
@@ -77,8 +80,10 @@ def run() -> None:
     workers = env_int(env, "FLEET_API_WORKERS", 1)
     if workers > 1 or os.environ.get(MULTIPROC_DIR):  # before the workers start, who inherit it
         prepare_multiprocess_dir(os.environ)
+    app: FastAPI | str = create_app(settings) if workers == 1 else "query_api.main:app_from_env"
+    freeze_startup_heap()  # with several workers, each freezes its own (app_from_env)
     uvicorn.run(
-        create_app(settings) if workers == 1 else "query_api.main:app_from_env",
+        app,
         factory=workers > 1,
         workers=workers,
         host=env.get("FLEET_API_HOST", "127.0.0.1"),
