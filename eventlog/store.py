@@ -27,8 +27,9 @@ snapshot older than the lock.)
 
 How a page is appended
 ----------------------
-1. One call of ``event_log_append_begin`` (migrations/0023_append_in_one_call.sql) per event
-   type of the page (a page holds one, as a rule), one round trip, which in order:
+1. One call of ``event_log_append_begin`` (migrations/0023_append_in_one_call.sql, its lookup
+   as of 0028_latest_by_entity.sql) per event type of the page (a page holds one, as a
+   rule), one round trip, which in order:
 
    a. takes ``pg_advisory_xact_lock(APPEND_LOCK)``;
    b. in a new statement, reads for each record of the page the ``record_hash`` of the
@@ -36,7 +37,9 @@ How a page is appended
       is the memory of what was last observed. The key is the event type, not only the id: a
       Bolt driver and a Bolt vehicle may share an id, but each kind of record has its own
       event type (``RecordKind`` in ingest/pages.py), so their histories never mix. It
-      answers the ordinals of the records whose hash differs (new or changed);
+      answers the ordinals of the records whose hash differs (new or changed). Each lookup
+      is one backward probe of ``event_log_latest_by_entity``, pinned by row comparisons so
+      that no other plan is cheap whatever the statistics say (migration 0028 tells why);
    c. reads where the page's positions will start (``next_position``: the sequence's last
       value plus one) and, unless row-level security applies (d), sends ``pg_notify`` with
       the page's last position, ``next_position + n - 1``; a notification is delivered only
