@@ -123,17 +123,28 @@ async def _snapshot_then_buckets(writer_pool: asyncpg.Pool, org_id: UUID) -> Non
             )  # fmt: skip
 
 
+# What _snapshot_then_buckets leaves in the table: D1's snapshot alone, every other bucket.
+KEPT = {"D1": 1} | {f"D{n}": 120 for n in range(2, 11)}
+
+
+@pytest.fixture
+async def payments_table(owner_pool: asyncpg.Pool) -> str:
+    """A new table shaped like driver_payments, for one projection of the test's own."""
+    table = f"driver_payments_{uuid.uuid4().hex[:8]}"
+    async with owner_pool.acquire() as conn:
+        await create_like(conn, "driver_payments", table)
+    return table
+
+
 async def _rows_per_driver(pool: asyncpg.Pool, table: str, org_id: UUID) -> dict[str, int]:
     sql = f"SELECT driver_id, count(*) AS n FROM {table} WHERE org_id = $1 GROUP BY 1"  # noqa: S608
     return {r["driver_id"]: r["n"] for r in await pool.fetch(sql, org_id)}
 
 
 async def test_a_rebuild_copying_its_buckets_in_leaves_out_those_a_snapshot_superseded(
-    owner_pool: asyncpg.Pool, writer_pool: asyncpg.Pool, org_id: UUID
+    owner_pool: asyncpg.Pool, writer_pool: asyncpg.Pool, org_id: UUID, payments_table: str
 ) -> None:
-    table = f"driver_payments_{uuid.uuid4().hex[:8]}"
-    async with owner_pool.acquire() as conn:
-        await create_like(conn, "driver_payments", table)
+    table = payments_table
     live = UberPaymentsProjection(f"live-{table}", table=table)
     await _snapshot_then_buckets(writer_pool, org_id)
     await ProjectionRunner(owner_pool, None, live).catch_up()  # batches of 500: upserts only
@@ -142,19 +153,16 @@ async def test_a_rebuild_copying_its_buckets_in_leaves_out_those_a_snapshot_supe
     result = await replay(owner_pool, unit)  # one batch: 1,080 buckets to copy in
 
     assert result.swapped and result.live == result.rebuilt
-    others = {f"D{n}": 120 for n in range(2, 11)}
-    assert await _rows_per_driver(owner_pool, table, org_id) == {"D1": 1} | others
+    assert await _rows_per_driver(owner_pool, table, org_id) == KEPT
 
 
 async def test_buckets_copied_in_the_batch_after_their_snapshot_are_left_out(
-    owner_pool: asyncpg.Pool, writer_pool: asyncpg.Pool, org_id: UUID
+    owner_pool: asyncpg.Pool, writer_pool: asyncpg.Pool, org_id: UUID, payments_table: str
 ) -> None:
     # The snapshot in one batch, its buckets in the next: the second batch's own snapshots
     # (none) delete nothing, so only leaving them out before the COPY keeps them out.
-    table = f"driver_payments_{uuid.uuid4().hex[:8]}"
-    async with owner_pool.acquire() as conn:
-        await create_like(conn, "driver_payments", table)
-        start = await head_position(conn)
+    table = payments_table
+    start = await head_position(owner_pool)
     await _snapshot_then_buckets(writer_pool, org_id)
     projection = UberPaymentsProjection(f"copy-{table}", table=table)
 
@@ -166,5 +174,4 @@ async def test_buckets_copied_in_the_batch_after_their_snapshot_are_left_out(
             await projection.apply(conn, ours[:1])  # a batch: the snapshot
             await projection.apply(conn, ours[1:])  # the next: 1,200 buckets, copied in
 
-    others = {f"D{n}": 120 for n in range(2, 11)}
-    assert await _rows_per_driver(owner_pool, table, org_id) == {"D1": 1} | others
+    assert await _rows_per_driver(owner_pool, table, org_id) == KEPT
