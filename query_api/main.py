@@ -80,8 +80,10 @@ def run() -> None:
     workers = env_int(env, "FLEET_API_WORKERS", 1)
     if workers > 1 or os.environ.get(MULTIPROC_DIR):  # before the workers start, who inherit it
         prepare_multiprocess_dir(os.environ)
-    app: FastAPI | str = create_app(settings) if workers == 1 else "query_api.main:app_from_env"
-    freeze_startup_heap()  # with several workers, each freezes its own (app_from_env)
+    app: FastAPI | str = "query_api.main:app_from_env"  # several workers: each builds its own
+    if workers == 1:
+        app = create_app(settings)
+        freeze_startup_heap()
     uvicorn.run(
         app,
         factory=workers > 1,
