@@ -8,7 +8,7 @@
 2. **rebuild**: every projection of the table, retargeted at the shadow table, applies the
    log from its rebuild checkpoint, batch by batch, each batch committed with its checkpoint.
    Ctrl-C loses at most the batch in flight; running again resumes (``fresh`` starts over);
-   then the indexes left out in step 1 are built (``build_indexes``);
+   then the indexes left out in step 1 are built and the tables analysed (``build_indexes``);
 3. **swap**, in one transaction: lock the live and rebuild checkpoint rows (the live runner
    waits), bring both to the same position, compare row counts and checksums (a difference
    refuses the swap unless forced: replaying after a fix is *meant* to differ, so look at the
@@ -241,19 +241,30 @@ async def _rebuild_one(
 
 
 async def build_indexes(pool: asyncpg.Pool, table: TablePlan) -> None:
-    """Build the shadow tables' indexes that ``prepare`` left out (any the live tables have).
+    """Build the shadow tables' indexes that ``prepare`` left out (any the live tables have),
+    and gather their planner statistics.
 
     Before the swap, in a transaction of its own, so that the swap's locks are not held
     while they build; the swap checks again (nothing to do then).
     """
-    await _add_missing_indexes(pool, {name: name + REBUILD for name in table.tables})
+    await _finish_tables(pool, {name: name + REBUILD for name in table.tables})
 
 
-async def _add_missing_indexes(pool: asyncpg.Pool, targets: dict[str, str]) -> None:
-    """Give each target table every index its live table (the key) has, in one transaction."""
+async def _finish_tables(pool: asyncpg.Pool, targets: dict[str, str]) -> None:
+    """Give each target table every index its live table (the key) has, then ``ANALYZE`` it,
+    in one transaction.
+
+    A rebuilt table is new to PostgreSQL, and renaming it keeps what it knows of it: its size
+    (building an index counts the rows), nothing of its columns' values, until autovacuum
+    analyses it (a minute or more after the swap; never, on a server stopped right after).
+    Until then the planner guesses: after a year's replay it put a week of Uber transactions
+    at 6 rows where there were 43,176 (docs/SCALING.md, "A year"). ANALYZE reads a sample of
+    each table (30,000 rows), not the whole of it.
+    """
     async with pool.acquire() as conn, conn.transaction():
         for live, target in targets.items():
             await add_missing_indexes(conn, live, target)
+            await conn.execute(f"ANALYZE {quote_table(target)}")
 
 
 async def swap(
@@ -365,7 +376,7 @@ async def rebuild_as_of(
         retargeted(p, name=f"{p.name}@{schema}", tables=targets) for p in table.projections
     ]
     await rebuild(pool, projections, until=until, progress=progress, batch_size=batch_size)
-    await _add_missing_indexes(pool, targets)
+    await _finish_tables(pool, targets)
     return targets[table.table], until
 
 

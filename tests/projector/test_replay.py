@@ -227,6 +227,36 @@ async def test_an_as_of_snapshot_has_every_index_of_the_live_table(
     assert sorted((u, d) for _, u, d in await _indexes(owner_pool, target)) == live
 
 
+# The planner's row count of a table, and whether an ANALYZE (not autovacuum) gave it.
+_STATISTICS = """
+SELECT s.last_analyze IS NOT NULL AS analysed, c.reltuples
+FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+WHERE s.relid = $1::regclass
+"""
+
+
+async def _statistics(pool: asyncpg.Pool, table: str) -> tuple[bool, float]:
+    row = await pool.fetchrow(_STATISTICS, table)
+    return bool(row["analysed"]), float(row["reltuples"])
+
+
+async def test_a_replayed_table_and_an_as_of_snapshot_come_with_planner_statistics(
+    owner_pool: asyncpg.Pool, writer_pool: asyncpg.Pool, org_id: UUID, live: DriversProjection
+) -> None:
+    await append_drivers(writer_pool, org_id, [driver_observation(f"st{n}") for n in range(4)])
+    await ProjectionRunner(owner_pool, None, live).catch_up()
+    moment = await owner_pool.fetchval("SELECT clock_timestamp()")
+    table = TablePlan(live.table, (live,))
+
+    await replay(owner_pool, table)
+    snapshot, _ = await rebuild_as_of(owner_pool, table, moment)
+
+    for name in (live.table, snapshot):
+        rows = await owner_pool.fetchval(f"SELECT count(*) FROM {name}")  # noqa: S608
+        assert rows >= 4
+        assert await _statistics(owner_pool, name) == (True, rows)
+
+
 def test_the_plan_groups_projections_by_table_and_knows_names() -> None:
     a, b = DriversProjection("drivers"), DriversProjection("other", table="other_table")
     assert [t.table for t in plan([a, b])] == ["drivers", "other_table"]
