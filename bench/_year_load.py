@@ -150,7 +150,7 @@ class Loader:
         t2 = time.perf_counter()
         self._count(page, decoded, positions, t1 - t0, t2 - t1)
         written = observations if len(positions) == len(observations) else []
-        await self._copy(provider, at, written)
+        await self._copy(provider, at, fetch_id, written)
         return positions
 
     def _count(self, page: RawPage, decoded: Decoded, positions: list[int], call_s: float,
@@ -168,15 +168,18 @@ class Loader:
             event_type = decoded.observations[0].event_type
             t.by_type[event_type] = t.by_type.get(event_type, 0) + len(positions)
 
-    async def _copy(self, provider: str, at: datetime, written: Sequence[Observation]) -> None:
-        """The baseline: the rows just appended, one binary COPY and commit."""
+    async def _copy(
+        self, provider: str, at: datetime, fetch_id: int, written: Sequence[Observation]
+    ) -> None:
+        """The baseline: the rows just appended, one binary COPY and commit; with the page's
+        ``fetch_id`` too, so that the foreign key checks each row on both sides."""
         if not written:
             return
         account = self.accounts[provider]
         # the ids our append draws (time-ordered), so the index on them costs both the same
         ids = new_event_ids(len(written))
         rows = [(event_id, o.event_type, o.schema_version, provider, self.org, account,
-                 o.entity_id, at, o.record, o.record_hash, None)
+                 o.entity_id, at, o.record, o.record_hash, fetch_id)
                 for event_id, o in zip(ids, written, strict=True)]  # fmt: skip
         started = time.perf_counter()
         async with self.conn.transaction():
