@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
@@ -38,6 +39,7 @@ import asyncpg
 import msgspec
 
 from contracts import bolt as c
+from ingest.ahead import fetched_ahead
 from ingest.bolt import kinds
 from ingest.bolt.client import FILTER_CREATED, FILTER_PRICE_REVIEW, PROVIDER, BoltClient, BoltPage
 from ingest.bolt.windows import DAY_S, MAX_WINDOW_S, Window, unix
@@ -228,35 +230,37 @@ class BoltPollers:
         A window that quarantined a record, or that ended short of the rows Bolt announced,
         holds the cursor at its start, so the next run reads it again; after
         ``MAX_WINDOW_RETRIES`` runs the cursor moves on (the record stays in quarantine). A
-        short window claims no coverage: its hole stays visible as a gap.
+        short window claims no coverage: its hole stays visible as a gap. The next page is
+        asked for while one is stored (:mod:`ingest.ahead`).
         """
         total = PollResult()
         account = str(company_id)
         saved = await self._cursor(cursor, account) if cursor else None
         held = _Hold(retries=int((saved or {}).get("retries", 0)))
         where = Where(self._org_id, PROVIDER, account, resource)
-        async for page in pages:
-            decoded = decode_records(records(page.body), kind)
-            held.see(page.window.start, bool(decoded.rejects) or page.shortfall is not None)
-            if page.shortfall is not None:
-                total.incomplete.append(f"company {company_id}: {page.shortfall}")
-            async with self._pool.acquire() as conn, conn.transaction():
-                if cursor is not None and page.window_done:
-                    until = held.cursor(page.window.end)
-                    await save_cursor(conn, self._org_id, PROVIDER, cursor, account, until)
-                if page.window_done and page.shortfall is None and claim is not None:
-                    await record_coverage(conn, where, _claimed(claim, page.window))
-                total.add(
-                    await store_page(
-                        conn,
-                        org_id=self._org_id,
-                        account_id=account,
-                        kind=kind,
-                        resource=resource,
-                        call=page.call,
-                        decoded=decoded,
+        async with aclosing(fetched_ahead(pages)) as ahead:
+            async for page in ahead:
+                decoded = decode_records(records(page.body), kind)
+                held.see(page.window.start, bool(decoded.rejects) or page.shortfall is not None)
+                if page.shortfall is not None:
+                    total.incomplete.append(f"company {company_id}: {page.shortfall}")
+                async with self._pool.acquire() as conn, conn.transaction():
+                    if cursor is not None and page.window_done:
+                        until = held.cursor(page.window.end)
+                        await save_cursor(conn, self._org_id, PROVIDER, cursor, account, until)
+                    if page.window_done and page.shortfall is None and claim is not None:
+                        await record_coverage(conn, where, _claimed(claim, page.window))
+                    total.add(
+                        await store_page(
+                            conn,
+                            org_id=self._org_id,
+                            account_id=account,
+                            kind=kind,
+                            resource=resource,
+                            call=page.call,
+                            decoded=decoded,
+                        )
                     )
-                )
         return total
 
     async def _each_company(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -19,6 +20,7 @@ import msgspec
 
 from contracts.weeks import WeekRules
 from eventlog.store import Observation, canonical_hash
+from ingest.ahead import fetched_ahead
 from ingest.coverage import Covered, Where, record_coverage
 from ingest.cursors import load_cursor, save_cursor
 from ingest.http import FailureSink, Fetched
@@ -104,14 +106,16 @@ async def store_pages(
 
     The last page is the one after which the iterator stops (Uber gave no next page token),
     so each page is held back until the next arrives (or the iteration ends) before it is
-    stored. An error mid-way raises before the last page: nothing is claimed.
+    stored. An error mid-way raises before the last page: nothing is claimed. The page after
+    the one being stored is asked for meanwhile (:mod:`ingest.ahead`).
     """
     total = PollResult()
     held: Fetched[P] | None = None
-    async for page in pages:
-        if held is not None:
-            total.add(await _store(ctx, target, held, decode, _Last()))
-        held = page
+    async with aclosing(fetched_ahead(pages)) as ahead:
+        async for page in ahead:
+            if held is not None:
+                total.add(await _store(ctx, target, held, decode, _Last()))
+            held = page
     if held is not None:
         total.add(await _store(ctx, target, held, decode, _Last(cursor, covered)))
     return total
