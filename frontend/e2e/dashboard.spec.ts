@@ -930,20 +930,22 @@ test('pay: prepare last week, deduct fuel, approve, download the PDF; a late Ube
   const tipped = (await tip.json()) as { transaction_uuid: string };
 
   // It reaches the log at the next transactions sync, and the next open week regularises it.
+  // Other tips of a running week may be regularised first: wait for this one among the sources.
   const next = `${nextWeek(tripWeek)}_${who.personId}`;
   const label = `Régularisation semaine ${tripWeek} : Pourboires Uber`;
-  await page.goto(`${base()}/paie/${next}`);
+  const lineId = `reg:${tripWeek}:uber:tips`;
+  let regularised: { line_id: string; amount: number } | undefined;
   await expect(async () => {
     expect((await request.post(`${base()}/fleet/sync/transactions`, { headers })).status()).toBe(202);
-    await page.reload();
-    await expect(page.getByRole('row', { name: new RegExp(label) })).toBeVisible({ timeout: 5000 });
+    const statement = (await (await request.get(`${base()}/settlements/${next}`, { headers })).json()).statement;
+    regularised = statement.lines.find((x: { line_id: string }) => x.line_id === lineId);
+    expect(regularised, 'the regularisation line').toBeTruthy();
+    const sources = await (await request.get(`${base()}/settlements/${next}/lines/${lineId}/sources`, { headers })).json();
+    expect(JSON.stringify(sources.events)).toContain(tipped.transaction_uuid);
   }).toPass({ timeout: 90_000 });
+  expect(regularised?.amount ?? 0).toBeGreaterThanOrEqual(345); // more tips of a running week may have come too
+  await page.goto(`${base()}/paie/${next}`);
   const line = page.getByRole('row', { name: new RegExp(label) });
-  const statement = (await (await request.get(`${base()}/settlements/${next}`, { headers })).json()).statement;
-  const regularised = statement.lines.find((x: { line_id: string }) => x.line_id === `reg:${tripWeek}:uber:tips`);
-  expect(regularised.amount).toBeGreaterThanOrEqual(345); // more tips of a running week may have come too
-  const sources = await (await request.get(`${base()}/settlements/${next}/lines/${regularised.line_id}/sources`, { headers })).json();
-  expect(JSON.stringify(sources.events)).toContain(tipped.transaction_uuid);
   await expect(line).toBeVisible();
   // The approved week itself did not move.
   const again = await (await request.get(`${base()}/settlements/${tripWeek}_${who.personId}`, { headers })).json();
