@@ -133,6 +133,21 @@ def driver_observations(count: int, round_: int, offset: int = 0) -> list[Observ
     return out
 
 
+# A COPY baseline's table: event_log's columns, defaults, identity and indexes, and the
+# statement-level check of the orgs and calls its rows name (migration 0029), so that any
+# index or check added to the log weighs on both sides.
+_LOG_LIKE_SQL = """
+CREATE TABLE {name} (LIKE event_log INCLUDING ALL);
+CREATE TRIGGER {name}_references AFTER INSERT ON {name} REFERENCING NEW TABLE AS appended
+    FOR EACH STATEMENT EXECUTE FUNCTION event_log_check_references();
+"""
+
+
+async def create_log_like(conn: asyncpg.Connection, name: str) -> None:
+    """A table ``name`` shaped and checked like ``event_log`` (the owner's connection)."""
+    await conn.execute(_LOG_LIKE_SQL.format(name=name))
+
+
 async def append_driver_page(
     conn: asyncpg.Connection, org: UUID, page: Sequence[Observation]
 ) -> list[int]:

@@ -6,7 +6,7 @@ as ingest's ``store_page`` does: the provider call with its body (``record_call`
 ``append_observations``, observed at the poll's simulated time. The append figure is that
 transaction less the provider call (timed apart); the baseline, measured right after each
 page, is one binary COPY and commit of the very rows the append wrote into
-``bench_scratch``, a table ``LIKE event_log INCLUDING ALL`` with its foreign keys that grows
+``bench_scratch``, a table ``LIKE event_log INCLUDING ALL`` with its reference checks that grows
 beside the log (bench_append.py's baseline, over a year instead of one table size).
 """
 
@@ -21,6 +21,7 @@ from typing import Any
 
 import asyncpg
 import msgspec
+from _harness import create_log_like
 from _year_world import METRIC_NAMES, RawPage
 
 from contracts import uber as u
@@ -62,11 +63,6 @@ ENDPOINTS: dict[str, tuple[str, str, str, str, RecordKind | None]] = {
                         bolt.STATE_LOG),
 }  # fmt: skip
 SCRATCH = "bench_scratch"
-_SCRATCH_SQL = f"""
-CREATE TABLE {SCRATCH} (LIKE event_log INCLUDING ALL);
-ALTER TABLE {SCRATCH} ADD FOREIGN KEY (org_id) REFERENCES orgs,
-    ADD FOREIGN KEY (fetch_id) REFERENCES provider_fetches;
-"""
 _COLUMNS = (
     "event_id", "event_type", "schema_version", "provider", "org_id", "account_id", "entity_id",
     "observed_at", "record", "record_hash", "fetch_id",
@@ -125,7 +121,7 @@ class Loader:
         self.head = 0
 
     async def create_scratch(self) -> None:
-        await self.conn.execute(_SCRATCH_SQL)
+        await create_log_like(self.conn, SCRATCH)
 
     async def page(self, page: RawPage) -> list[int]:
         """Store one poll's page; the positions of the events it appended."""
@@ -172,7 +168,7 @@ class Loader:
         self, provider: str, at: datetime, fetch_id: int, written: Sequence[Observation]
     ) -> None:
         """The baseline: the rows just appended, one binary COPY and commit; with the page's
-        ``fetch_id`` too, so that the foreign key checks each row on both sides."""
+        ``fetch_id`` too, so that the reference check reads the call on both sides."""
         if not written:
             return
         account = self.accounts[provider]

@@ -1,10 +1,11 @@
 """Append rate of ``append_observations`` in page-sized batches, beside a raw COPY.
 
 Baseline: the same rows written by asyncpg's binary COPY into ``bench_scratch``, a table
-``LIKE event_log INCLUDING ALL`` plus its two foreign keys: the same columns, defaults,
-identity, indexes and constraints, so any index added to ``event_log`` weighs on both sides,
-and the same (time-ordered) event ids, drawn by ``new_event_ids`` (no row-level security,
-no trigger that fires on insert, none on ``event_log`` either). Two
+``LIKE event_log INCLUDING ALL`` with the log's check of the orgs and calls its rows name
+(``create_log_like``): the same columns, defaults, identity, indexes and checks, so any index
+added to ``event_log`` weighs on both sides,
+and the same (time-ordered) event ids, drawn by ``new_event_ids`` (no row-level security;
+the one trigger that fires on an insert, the reference check, on both tables). Two
 figures: one COPY and one commit per page, like the append path (the like-for-like ratio),
 and one COPY of every row in one transaction (the ceiling, which also saves the commits).
 The append and the per-page COPY take turns page by page (each first on every other page):
@@ -29,7 +30,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
-from _harness import append_driver_page, driver_observations, embedded, new_org, report, scaled
+from _harness import (
+    append_driver_page,
+    create_log_like,
+    driver_observations,
+    embedded,
+    new_org,
+    report,
+    scaled,
+)
 
 from eventlog.store import Observation, new_event_ids
 
@@ -43,11 +52,6 @@ async def _append_page(conn: asyncpg.Connection, org: uuid.UUID, page: list[Obse
     return time.perf_counter() - started
 
 
-_SCRATCH = """
-CREATE TABLE {name} (LIKE event_log INCLUDING ALL);
-ALTER TABLE {name} ADD FOREIGN KEY (org_id) REFERENCES orgs,
-    ADD FOREIGN KEY (fetch_id) REFERENCES provider_fetches;
-"""
 _COLUMNS = [
     "event_id", "event_type", "schema_version", "provider", "org_id", "account_id", "entity_id",
     "observed_at", "record", "record_hash", "fetch_id",
@@ -77,7 +81,7 @@ async def _paired(
 ) -> tuple[float, float]:
     """Each page appended, and COPYed into the per-page scratch table, one after the other
     (in turn first), so that whatever else the machine does weighs on both alike."""
-    await conn.execute(_SCRATCH.format(name="bench_scratch_pages"))
+    await create_log_like(conn, "bench_scratch_pages")
     rows = _rows(org, pages)
     append_s = copy_s = 0.0
     for n, (page, batch) in enumerate(zip(pages, rows, strict=True)):
@@ -94,7 +98,7 @@ async def _copy_once(
     conn: asyncpg.Connection, org: uuid.UUID, pages: list[list[Observation]]
 ) -> float:
     """Every row in one COPY and one commit: the ceiling."""
-    await conn.execute(_SCRATCH.format(name="bench_scratch_once"))
+    await create_log_like(conn, "bench_scratch_once")
     return await _copy(conn, "bench_scratch_once", [r for page in _rows(org, pages) for r in page])
 
 
@@ -115,7 +119,7 @@ async def main() -> None:
         [
             f"append_observations: {EVENTS:,} events in pages of {PAGE}: {append_eps:,.0f} ev/s",
             "  baseline, raw binary COPY of the same rows into a table LIKE event_log "
-            "(same columns, indexes, foreign keys):",
+            "(same columns, indexes, reference checks):",
             f"    one COPY + commit per page of {PAGE}: {copy_eps:,.0f} ev/s "
             f"(append path at {append_eps / copy_eps:.0%} of it)",
             f"    one COPY of all {EVENTS:,} rows, one commit: {once_eps:,.0f} ev/s "
@@ -127,7 +131,7 @@ async def main() -> None:
             "append_eps": append_eps,
             "copy_eps": copy_eps,
             "copy_once_eps": once_eps,
-            "baseline": "binary COPY into LIKE event_log INCLUDING ALL + its foreign keys; "
+            "baseline": "binary COPY into LIKE event_log INCLUDING ALL + its reference checks; "
             "copy_eps: one COPY and commit per page, copy_once_eps: one COPY of all rows",
         },
     )

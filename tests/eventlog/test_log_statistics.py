@@ -22,7 +22,7 @@ async def test_autovacuum_analyses_the_log_after_every_20000_new_events_whatever
     )
 
 
-WALKS = ("event_log_type", "event_log_org_position", "event_log_entity")
+WALKS = ("event_log_type", "event_log_org_position")
 
 
 async def _index_reads(conn: asyncpg.Connection) -> dict[str, tuple[int, int]]:
