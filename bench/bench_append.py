@@ -3,11 +3,11 @@
 Baseline: the same rows written by asyncpg's binary COPY into ``bench_scratch``, a table
 ``LIKE event_log INCLUDING ALL`` with the log's check of the orgs and calls its rows name
 (``create_log_like``): the same columns, defaults, identity, indexes and checks, so any index
-added to ``event_log`` weighs on both sides,
-and the same (time-ordered) event ids, drawn by ``new_event_ids`` (no row-level security;
-the one trigger that fires on an insert, the reference check, on both tables). Two
-figures: one COPY and one commit per page, like the append path (the like-for-like ratio),
-and one COPY of every row in one transaction (the ceiling, which also saves the commits).
+added to ``event_log`` weighs on both sides, and the same (time-ordered) event ids, drawn by
+``new_event_ids`` (no row-level security; the one trigger that fires on an insert, the
+reference check, on both tables). Two figures: one COPY and one commit per page, like the
+append path (the like-for-like ratio), and one COPY of every row in one transaction (the
+ceiling, which also saves the commits).
 The append and the per-page COPY take turns page by page (each first on every other page):
 measured one after the other, the machine's other work (a shared two-core machine) fell on
 one side more than the other, and single runs read anywhere from 0.6× to 1.0×.
